@@ -1,0 +1,260 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from smartcity_portal.text import BilingualNameMixin
+
+
+class ValueType(models.TextChoices):
+    PERCENT = "percent", _("percent (0–100)")
+    COUNT = "count", _("count")
+    AMOUNT = "amount", _("amount (billion VND)")
+    BOOLEAN = "boolean", _("yes/no")
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("higher is better")
+    DECREASE = "decrease", _("lower is better")
+
+
+class Rollup(models.TextChoices):
+    SUM = "sum", _("sum")
+    MEAN = "mean", _("mean")
+    ANY = "any", _("any (yes if any unit says yes)")
+
+
+class Indicator(BilingualNameMixin, models.Model):
+    """A measure that units report every quarter."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    task_group = models.ForeignKey(
+        "programmes.TaskGroup", verbose_name=_("task group"), on_delete=models.PROTECT,
+        related_name="indicators", null=True, blank=True,
+        help_text=_("Empty for indicators of a digital-transformation pillar only."),
+    )
+    pillar = models.ForeignKey(
+        "programmes.Pillar", verbose_name=_("pillar"), on_delete=models.PROTECT,
+        related_name="indicators",
+    )
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    unit = models.CharField(_("unit of measure"), max_length=32, blank=True)
+    value_type = models.CharField(_("value type"), max_length=16, choices=ValueType.choices)
+    direction = models.CharField(
+        _("direction"), max_length=16, choices=Direction.choices, default=Direction.INCREASE
+    )
+    rollup = models.CharField(_("roll-up rule"), max_length=8, choices=Rollup.choices)
+    cumulative = models.BooleanField(
+        _("cumulative"), default=False,
+        help_text=_("A running total: it may not fall without an explanation."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(value_type="boolean") | Q(rollup="any"),
+                name="indicator_boolean_rolls_up_with_any",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("indicators:indicator_detail", kwargs={"code": self.code})
+
+
+class Target(models.Model):
+    """A target value for a year: national (no unit) or for one unit."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit", verbose_name=_("unit"), on_delete=models.CASCADE,
+        null=True, blank=True, related_name="targets",
+        help_text=_("Leave empty for a national target."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "year"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "unit"],
+                condition=Q(unit__isnull=False),
+                name="target_unique_per_unit_year",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                condition=Q(unit__isnull=True),
+                name="target_unique_national_year",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.unit or _("national")
+        return f"{self.indicator.code} {self.year} {scope}: {self.value}"
+
+
+class IndicatorValue(models.Model):
+    """A report's value for one indicator."""
+
+    report = models.ForeignKey(
+        "programmes.Report", verbose_name=_("report"), on_delete=models.CASCADE,
+        related_name="indicator_values",
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+    )
+    # Booleans are stored as 1 and 0 so that every roll-up works on one column.
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["indicator__code"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator"], name="indicator_value_one_per_report"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report} {self.indicator.code}={self.value}"
+
+
+class Boundaries(models.TextChoices):
+    CURRENT = "current", _("today's 34 units")
+    AS_REPORTED = "as-reported", _("units as they reported")
+
+
+class TaskGroupResult(models.Model):
+    """Approved percent complete of a task group, per unit and quarter.
+
+    Computed from approved reports when one is approved (see
+    ``indicators.services.recompute_results``) in both views: as reported, and
+    rolled up to today's boundaries.
+    """
+
+    boundaries = models.CharField(_("boundaries"), max_length=16, choices=Boundaries.choices)
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit", verbose_name=_("unit"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    task_group = models.ForeignKey(
+        "programmes.TaskGroup", verbose_name=_("task group"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    percent_complete = models.DecimalField(_("percent complete"), max_digits=5, decimal_places=2)
+    units_reporting = models.PositiveSmallIntegerField(_("units reporting"), default=1)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        ordering = ["year", "quarter", "unit_id", "task_group_id"]
+        verbose_name = _("task group result")
+        verbose_name_plural = _("task group results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["boundaries", "unit", "year", "quarter", "task_group"],
+                name="task_group_result_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["boundaries", "year", "quarter"], name="tg_result_period_idx"),
+            models.Index(fields=["boundaries", "task_group", "year", "quarter"], name="tg_result_tg_idx"),
+        ]
+
+
+class IndicatorResult(models.Model):
+    """Approved value of an indicator, per unit and quarter, in both views."""
+
+    boundaries = models.CharField(_("boundaries"), max_length=16, choices=Boundaries.choices)
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit", verbose_name=_("unit"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="+"
+    )
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    units_reporting = models.PositiveSmallIntegerField(_("units reporting"), default=1)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        ordering = ["year", "quarter", "unit_id", "indicator_id"]
+        verbose_name = _("indicator result")
+        verbose_name_plural = _("indicator results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["boundaries", "unit", "year", "quarter", "indicator"],
+                name="indicator_result_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["boundaries", "year", "quarter"], name="ind_result_period_idx"),
+            models.Index(fields=["boundaries", "indicator", "year", "quarter"], name="ind_result_ind_idx"),
+        ]
+
+
+class Job(models.Model):
+    """A long import or export run by a Celery worker, with its progress."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("import")
+        EXPORT = "export", _("export")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("finished")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_file = models.FileField(_("input file"), upload_to="jobs/input/", blank=True)
+    result_file = models.FileField(_("result file"), upload_to="jobs/output/", blank=True)
+    total = models.PositiveIntegerField(_("total items"), default=0)
+    processed = models.PositiveIntegerField(_("items done"), default=0)
+    # Per-row outcome of an import: [{"row": 3, "errors": {"value": ["…"]}}].
+    row_report = models.JSONField(_("row report"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def percent(self):
+        if not self.total:
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return min(100, round(100 * self.processed / self.total))

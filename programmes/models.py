@@ -1,0 +1,442 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from smartcity_portal.text import BilingualNameMixin
+
+
+class Pillar(BilingualNameMixin, models.Model):
+    """A pillar of the national digital transformation programme (2020)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=128)
+    name_en = models.CharField(_("name (English)"), max_length=128)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("pillar")
+        verbose_name_plural = _("pillars")
+
+    def __str__(self):
+        return self.name
+
+
+class TaskGroup(BilingualNameMixin, models.Model):
+    """One of the nine task groups of Decision 950/QĐ-TTg (2018)."""
+
+    number = models.PositiveSmallIntegerField(
+        _("number"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("task group")
+        verbose_name_plural = _("task groups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=9), name="task_group_number_1_to_9"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("indicators:task_group_detail", kwargs={"number": self.number})
+
+
+class ProgrammeStatus(models.TextChoices):
+    PREPARING = "preparing", _("being prepared")
+    APPROVED = "approved", _("approved")
+    IMPLEMENTING = "implementing", _("being implemented")
+    COMPLETED = "completed", _("completed")
+    SUSPENDED = "suspended", _("suspended")
+
+
+class Programme(models.Model):
+    """A locality's smart-city scheme (đề án đô thị thông minh)."""
+
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="programmes",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    decision_number = models.CharField(_("approving decision number"), max_length=64, blank=True)
+    decision_date = models.DateField(_("approving decision date"), null=True, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    budget_billion_vnd = models.DecimalField(
+        _("budget (billion VND)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProgrammeStatus.choices, default=ProgrammeStatus.PREPARING
+    )
+    lead_agency = models.CharField(_("lead agency"), max_length=255, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit__name_vi", "-start_year"]
+        verbose_name = _("smart-city programme")
+        verbose_name_plural = _("smart-city programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__lte=models.F("end_year")),
+                name="programme_start_not_after_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_billion_vnd__isnull=True) | Q(budget_billion_vnd__gte=0),
+                name="programme_budget_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_approved(self):
+        return self.status in {
+            ProgrammeStatus.APPROVED,
+            ProgrammeStatus.IMPLEMENTING,
+            ProgrammeStatus.COMPLETED,
+        }
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned")
+    APPROVED = "approved", _("approved")
+
+
+class Report(models.Model):
+    """A unit's quarterly progress report: one per (unit, year, quarter)."""
+
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    # Optimistic locking: every write must name the version it edits.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last saved by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    is_late = models.BooleanField(_("submitted late"), default=False)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    # {"tg-3": "…", "indicator-TG5-01": "…"}: the reviewer's notes on single fields.
+    field_comments = models.JSONField(_("comments on fields"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-quarter", "unit__name_vi"]
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"], name="report_one_per_unit_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="report_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2018, year__lte=2100), name="report_year_in_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "quarter", "status"], name="report_period_status_idx"),
+            models.Index(fields=["status", "submitted_at"], name="report_status_submitted_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}-Q{self.quarter}"
+
+    def get_absolute_url(self):
+        return reverse("programmes:report_detail", kwargs={"pk": self.pk})
+
+    @property
+    def period_label(self):
+        return f"{self.year}-Q{self.quarter}"
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not-started", _("not started")
+    IN_PROGRESS = "in-progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+    DELAYED = "delayed", _("delayed")
+
+
+class TaskGroupProgress(models.Model):
+    """A report's answer for one task group."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="progress"
+    )
+    task_group = models.ForeignKey(
+        TaskGroup, verbose_name=_("task group"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=ProgressStatus.choices, blank=True)
+    percent_complete = models.DecimalField(
+        _("percent complete"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    narrative = models.TextField(_("narrative"), blank=True)
+
+    class Meta:
+        ordering = ["task_group__number"]
+        verbose_name = _("task group progress")
+        verbose_name_plural = _("task group progress")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "task_group"], name="progress_one_per_report_task_group"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True)
+                | Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="progress_percent_0_to_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.task_group.number}"
+
+
+def evidence_upload_path(instance, filename):
+    # The stored name never comes from the user: only the extension is kept.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{uuid.uuid4().hex}.{extension[:8]}"
+
+
+class Evidence(models.Model):
+    """A link or an uploaded file that backs a task group's progress."""
+
+    progress = models.ForeignKey(
+        TaskGroupProgress, verbose_name=_("task group progress"), on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_upload_path, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="evidence_link_or_file",
+            )
+        ]
+
+    def __str__(self):
+        return self.url or self.original_name
+
+
+class RevisionAction(models.TextChoices):
+    CREATED = "created", _("created")
+    SAVED = "saved", _("saved")
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned")
+    APPROVED = "approved", _("approved")
+    REOPENED = "reopened", _("reopened")
+    IMPORTED = "imported", _("imported")
+
+
+class ReportRevision(models.Model):
+    """An immutable snapshot of a report after one save or transition."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    version = models.PositiveIntegerField(_("report version"))
+    action = models.CharField(_("action"), max_length=16, choices=RevisionAction.choices)
+    status = models.CharField(_("status"), max_length=16, choices=ReportStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+    field_comments = models.JSONField(_("comments on fields"), default=dict, blank=True)
+    # Warnings the reporter confirmed with this save (large changes from last quarter).
+    confirmed_warnings = models.JSONField(_("confirmed warnings"), default=list, blank=True)
+    snapshot = models.JSONField(_("content"))
+
+    class Meta:
+        ordering = ["report", "number"]
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="revision_number_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.report} r{self.number}"
+
+
+class OutboxMessage(models.Model):
+    """Work to hand to Celery, written in the same transaction as the change.
+
+    A message is dispatched after commit; if the broker is down it stays
+    undispatched and the periodic sweep queues it again, so no event is lost.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    topic = models.CharField(_("topic"), max_length=64)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("done"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [models.Index(fields=["processed_at", "created_at"], name="outbox_pending_idx")]
+
+    def __str__(self):
+        return f"{self.topic} {self.id}"
+
+
+class SentNotification(models.Model):
+    """Proof that one notification went to one person, so it is never sent twice."""
+
+    kind = models.CharField(_("kind"), max_length=64)
+    key = models.CharField(_("key"), max_length=128)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent notification")
+        verbose_name_plural = _("sent notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key", "recipient"], name="notification_sent_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} → {self.recipient}"
+
+
+class WebhookSubscription(models.Model):
+    """An integrator's URL that receives signed report events."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=128)
+    events = models.JSONField(
+        _("events"), default=list, blank=True,
+        help_text=_("Event types to send; empty means all."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["owner", "id"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent, or being sent, to one subscription."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, verbose_name=_("subscription"), on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event_id = models.UUIDField(_("event id"))
+    event_type = models.CharField(_("event"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_id"], name="webhook_delivery_once_per_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} → {self.subscription}"
+
+
+class DemoDataset(models.Model):
+    """Marks a database filled by ``seed_demo``; every page then says so."""
+
+    seed = models.PositiveIntegerField(_("seed"))
+    size = models.PositiveSmallIntegerField(_("size"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("demo data set")
+        verbose_name_plural = _("demo data sets")
+
+    def __str__(self):
+        return f"demo seed={self.seed} size={self.size}"
