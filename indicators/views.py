@@ -1,3 +1,7 @@
-from django.shortcuts import render
+from django.views.generic import TemplateView
 
-# Create your views here.
+
+class NationalOverviewView(TemplateView):
+    """``/``: the national picture (built in the dashboards issue)."""
+
+    template_name = "indicators/national_overview.html"

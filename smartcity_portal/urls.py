@@ -1,22 +1,27 @@
-"""
-URL configuration for smartcity_portal project.
-
-The `urlpatterns` list routes URLs to views. For more information please see:
-    https://docs.djangoproject.com/en/5.2/topics/http/urls/
-Examples:
-Function views
-    1. Add an import:  from my_app import views
-    2. Add a URL to urlpatterns:  path('', views.home, name='home')
-Class-based views
-    1. Add an import:  from other_app.views import Home
-    2. Add a URL to urlpatterns:  path('', Home.as_view(), name='home')
-Including another URLconf
-    1. Import the include() function: from django.urls import include, path
-    2. Add a URL to urlpatterns:  path('blog/', include('blog.urls'))
-"""
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from indicators import views as indicator_views
+from smartcity_portal import views as portal_views
+
+admin.site.site_header = _("Smart-city progress portal: administration")
+admin.site.site_title = _("Smart-city portal admin")
 
 urlpatterns = [
-    path('admin/', admin.site.urls),
+    path("", indicator_views.NationalOverviewView.as_view(), name="home"),
+    path("provinces/", include("provinces.urls")),
+    path("reports/", include("programmes.urls")),
+    path("results/", include("indicators.urls")),
+    path("accounts/", include("smartcity_portal.accounts.urls")),
+    path("api/v1/", include("smartcity_portal.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("readyz", portal_views.readyz, name="readyz"),
+    path("about/", portal_views.AboutView.as_view(), name="about"),
+    path("admin/", admin.site.urls),
 ]
+

@@ -1,0 +1,89 @@
+"""Who may read and write which report: the one place these rules live.
+
+Pages, the API, imports and tasks all ask these functions; none repeats the
+rules. Summary:
+
+- ministry viewers, reviewers and superusers read every report;
+- a province reporter (or an integrator bound to a unit) reads and writes the
+  reports of its unit and of the units merged into it, for the quarters those
+  existed; it edits only drafts and returned reports;
+- any other signed-in user reads approved reports only; anonymous users read
+  none (they see approved results on the dashboards and in the API);
+- only reviewers (and superusers) approve, return and reopen.
+"""
+from django.db.models import Q
+
+from programmes.models import Report, ReportStatus
+from smartcity_portal.accounts.models import Role
+
+EDITABLE_STATUSES = {ReportStatus.DRAFT, ReportStatus.RETURNED}
+
+
+def _signed_in(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def reportable_unit_ids(user):
+    """Ids of the units whose reports ``user`` may file: its unit and its predecessors."""
+    if not _signed_in(user) or user.unit_id is None:
+        return frozenset()
+    if user.role not in {Role.PROVINCE_REPORTER, Role.INTEGRATOR}:
+        return frozenset()
+    cached = getattr(user, "_reportable_unit_ids", None)
+    if cached is None:
+        from provinces.selectors import predecessors
+
+        cached = frozenset([user.unit_id, *(u.pk for u in predecessors(user.unit))])
+        user._reportable_unit_ids = cached
+    return cached
+
+
+def reads_all_reports(user):
+    return _signed_in(user) and (
+        user.is_superuser or user.role in {Role.MINISTRY_VIEWER, Role.MINISTRY_REVIEWER}
+    )
+
+
+def is_reviewer(user):
+    return _signed_in(user) and (user.is_superuser or user.role == Role.MINISTRY_REVIEWER)
+
+
+def visible_reports(user, queryset=None):
+    """``queryset`` (all reports by default) narrowed to what ``user`` may read."""
+    queryset = Report.objects.all() if queryset is None else queryset
+    if reads_all_reports(user):
+        return queryset
+    if not _signed_in(user):
+        return queryset.none()
+    return queryset.filter(
+        Q(status=ReportStatus.APPROVED) | Q(unit_id__in=reportable_unit_ids(user))
+    )
+
+
+def can_view_report(user, report):
+    if reads_all_reports(user):
+        return True
+    if not _signed_in(user):
+        return False
+    return report.status == ReportStatus.APPROVED or report.unit_id in reportable_unit_ids(user)
+
+
+def can_file_for_unit(user, unit):
+    """May ``user`` create reports of ``unit``?"""
+    return _signed_in(user) and unit.pk in reportable_unit_ids(user)
+
+
+def can_edit_report(user, report):
+    return report.status in EDITABLE_STATUSES and can_file_for_unit(user, report.unit)
+
+
+def can_review_report(user, report):
+    return is_reviewer(user) and report.status == ReportStatus.SUBMITTED
+
+
+def can_reopen_report(user, report):
+    return is_reviewer(user) and report.status == ReportStatus.APPROVED
+
+
+def can_import_values(user):
+    return is_reviewer(user)

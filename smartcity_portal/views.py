@@ -1,0 +1,46 @@
+"""Views that belong to the portal as a whole rather than to one app."""
+from django.db import connection
+from django.http import JsonResponse
+from django.views.generic import TemplateView
+
+
+class AboutView(TemplateView):
+    """What the portal is for, and how its figures are computed."""
+
+    template_name = "about.html"
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return False
+
+
+def _redis_ok():
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return True
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def healthz(request):
+    """200 when the database and Redis answer; 503 naming what does not."""
+    checks = {"database": _database_ok(), "redis": _redis_ok()}
+    failing = [name for name, ok in checks.items() if not ok]
+    body = {"status": "ok" if not failing else "unavailable", "checks": checks, "failing": failing}
+    return JsonResponse(body, status=200 if not failing else 503)
+
+
+def readyz(request):
+    """For the reverse proxy: the process is up and can reach its database."""
+    ok = _database_ok()
+    return JsonResponse({"ready": ok}, status=200 if ok else 503)

@@ -1,0 +1,140 @@
+"""Factories and the personas that every permission test uses.
+
+The reference data (units, task groups, indicators…) is loaded once per test
+session (see ``tests/conftest.py``), so factories look reference rows up
+instead of inventing them.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from indicators.models import Indicator, IndicatorValue
+from programmes.models import (
+    Programme,
+    ProgressStatus,
+    Report,
+    ReportStatus,
+    TaskGroup,
+    TaskGroupProgress,
+)
+from provinces.models import AdministrativeUnit
+from smartcity_portal.accounts.models import Role
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def unit(slug):
+    return AdministrativeUnit.objects.get(slug=slug)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.vn")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    unit = factory.LazyFunction(lambda: unit("ha-noi"))
+    title = factory.Sequence(lambda n: f"Đề án đô thị thông minh {n}")
+    start_year = 2021
+    end_year = 2030
+    status = "approved"
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A report with all nine task groups answered and no indicator values."""
+
+    class Meta:
+        model = Report
+        skip_postgeneration_save = True
+
+    unit = factory.LazyFunction(lambda: unit("ha-noi"))
+    year = 2024
+    quarter = 1
+    status = ReportStatus.DRAFT
+
+    @factory.post_generation
+    def answered(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        percent = Decimal(extracted if extracted not in (None, True) else 50)
+        TaskGroupProgress.objects.bulk_create(
+            TaskGroupProgress(
+                report=obj,
+                task_group=tg,
+                status=ProgressStatus.IN_PROGRESS,
+                percent_complete=percent,
+                narrative=f"Tiến độ nhóm nhiệm vụ {tg.number}",
+            )
+            for tg in TaskGroup.objects.all()
+        )
+
+
+def set_values(report, values):
+    """Give ``report`` indicator values: ``{"TG5-01": 42, …}``."""
+    for code, value in values.items():
+        IndicatorValue.objects.update_or_create(
+            report=report,
+            indicator=Indicator.objects.get(code=code),
+            defaults={"value": None if value is None else Decimal(str(value))},
+        )
+
+
+@dataclass
+class Personas:
+    """The cast of every permission test, around one unit (``unit``).
+
+    ``unit`` is new Bắc Ninh (formed on 1 July 2025 from Bắc Giang and old Bắc
+    Ninh); ``other_unit`` is Hà Nội.
+    """
+
+    unit: AdministrativeUnit
+    other_unit: AdministrativeUnit
+    reporter: object
+    other_reporter: object
+    viewer: object
+    reviewer: object
+    integrator: object
+    readonly_integrator: object
+    superuser: object
+
+    def all_signed_in(self):
+        return {
+            "reporter": self.reporter,
+            "other_reporter": self.other_reporter,
+            "viewer": self.viewer,
+            "reviewer": self.reviewer,
+            "integrator": self.integrator,
+            "readonly_integrator": self.readonly_integrator,
+            "superuser": self.superuser,
+        }
+
+
+def make_personas():
+    bac_ninh, ha_noi = unit("bac-ninh"), unit("ha-noi")
+    return Personas(
+        unit=bac_ninh,
+        other_unit=ha_noi,
+        reporter=UserFactory(username="reporter", role=Role.PROVINCE_REPORTER, unit=bac_ninh),
+        other_reporter=UserFactory(username="other-reporter", role=Role.PROVINCE_REPORTER, unit=ha_noi),
+        viewer=UserFactory(username="viewer", role=Role.MINISTRY_VIEWER),
+        reviewer=UserFactory(username="reviewer", role=Role.MINISTRY_REVIEWER),
+        integrator=UserFactory(username="integrator", role=Role.INTEGRATOR, unit=bac_ninh),
+        readonly_integrator=UserFactory(username="readonly-integrator", role=Role.INTEGRATOR),
+        superuser=UserFactory(username="admin", is_superuser=True, is_staff=True),
+    )
