@@ -1,0 +1,175 @@
+"""Reads about reports: their contents, their history and their neighbours."""
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from indicators.models import Indicator, IndicatorValue
+from indicators.rollup import combine
+from programmes.models import Evidence, Report, ReportRevision, ReportStatus, TaskGroup, TaskGroupProgress
+from programmes.quarters import Quarter
+
+
+def active_indicators():
+    return list(Indicator.objects.filter(is_active=True).select_related("task_group", "pillar"))
+
+
+def task_groups():
+    return list(TaskGroup.objects.all())
+
+
+def _decimal_text(value):
+    return None if value is None else f"{value:f}"
+
+
+def report_content(report):
+    """The report's contents as plain JSON-able data (the revision snapshot format).
+
+    ``{"task_groups": {"1": {"status", "percent_complete", "narrative",
+    "evidence_links", "evidence_files"}}, "indicators": {"TG1-01": {"value", "note"}}}``
+    with numbers as strings, so snapshots compare exactly.
+    """
+    progress = TaskGroupProgress.objects.filter(report=report).select_related("task_group").prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
+    )
+    values = IndicatorValue.objects.filter(report=report).select_related("indicator")
+    return {
+        "task_groups": {
+            str(p.task_group.number): {
+                "status": p.status,
+                "percent_complete": _decimal_text(p.percent_complete),
+                "narrative": p.narrative,
+                "evidence_links": [e.url for e in p.evidence.all() if e.url],
+                "evidence_files": [
+                    {"id": e.pk, "name": e.original_name, "size": e.size}
+                    for e in p.evidence.all()
+                    if e.file
+                ],
+            }
+            for p in progress
+        },
+        "indicators": {
+            v.indicator.code: {"value": _decimal_text(v.value), "note": v.note} for v in values
+        },
+    }
+
+
+def previous_report(unit, year, quarter):
+    """The unit's latest report before the quarter, of any status (for prefilling)."""
+    return (
+        Report.objects.filter(unit=unit)
+        .exclude(year__gt=year)
+        .exclude(year=year, quarter__gte=quarter)
+        .order_by("-year", "-quarter")
+        .first()
+    )
+
+
+def previous_quarter_values(report):
+    """``{code: Decimal}`` from the unit's report for the quarter before ``report``'s."""
+    before = Quarter(report.year, report.quarter).previous()
+    rows = IndicatorValue.objects.filter(
+        report__unit_id=report.unit_id,
+        report__year=before.year,
+        report__quarter=before.quarter,
+        value__isnull=False,
+    ).values_list("indicator__code", "value")
+    return dict(rows)
+
+
+def last_approved_values(report):
+    """``{code: Decimal}``: the latest approved value of each indicator before the report's quarter.
+
+    For a unit formed by merger with no approved report of its own yet, the
+    predecessors' latest approved values combined by each indicator's roll-up
+    rule stand in, so a running total cannot silently restart from zero.
+    """
+    from provinces.selectors import predecessors
+
+    found = _latest_approved(report, [report.unit_id])
+    missing = {i.code: i for i in Indicator.objects.exclude(code__in=found)}
+    olders = [u.pk for u in predecessors(report.unit)] if missing else []
+    if olders:
+        per_unit = {}
+        rows = (
+            IndicatorValue.objects.filter(
+                report__unit_id__in=olders,
+                report__status=ReportStatus.APPROVED,
+                indicator__code__in=missing,
+                value__isnull=False,
+            )
+            .order_by("report__year", "report__quarter")
+            .values_list("report__unit_id", "indicator__code", "value")
+        )
+        for unit_id, code, value in rows:
+            per_unit.setdefault(code, {})[unit_id] = value  # latest wins
+        for code, by_unit in per_unit.items():
+            found[code] = combine(missing[code].rollup, by_unit.values())
+    return found
+
+
+def _latest_approved(report, unit_ids):
+    rows = (
+        IndicatorValue.objects.filter(
+            report__unit_id__in=unit_ids,
+            report__status=ReportStatus.APPROVED,
+            value__isnull=False,
+        )
+        .exclude(report__year__gt=report.year)
+        .exclude(report__year=report.year, report__quarter__gte=report.quarter)
+        .order_by("report__year", "report__quarter")
+        .values_list("indicator__code", "value")
+    )
+    return dict(rows)
+
+
+def revisions(report):
+    return list(
+        ReportRevision.objects.filter(report=report).select_related("actor").order_by("number")
+    )
+
+
+def revision_at_version(report, version):
+    """The snapshot a user was looking at when the report was at ``version``."""
+    return (
+        ReportRevision.objects.filter(report=report, version=version).order_by("-number").first()
+    )
+
+
+def diff_contents(old, new):
+    """Field-by-field differences between two snapshots, in a stable order.
+
+    Returns a list of ``{"key", "task_group" or "indicator", "field", "old", "new"}``;
+    ``key`` is the form field name the change belongs to.
+    """
+    changes = []
+    old, new = old or {}, new or {}
+    old_groups, new_groups = old.get("task_groups", {}), new.get("task_groups", {})
+    for number in sorted(set(old_groups) | set(new_groups), key=int):
+        before, after = old_groups.get(number, {}), new_groups.get(number, {})
+        for name in ("status", "percent_complete", "narrative", "evidence_links", "evidence_files"):
+            a, b = before.get(name), after.get(name)
+            if name == "evidence_files":
+                a = [f["name"] for f in a or []]
+                b = [f["name"] for f in b or []]
+            if (a or None) != (b or None):
+                changes.append({
+                    "key": f"tg-{number}-{name}", "task_group": int(number), "field": name,
+                    "old": a, "new": b,
+                })
+    old_values, new_values = old.get("indicators", {}), new.get("indicators", {})
+    for code in sorted(set(old_values) | set(new_values)):
+        before, after = old_values.get(code, {}), new_values.get(code, {})
+        for name in ("value", "note"):
+            a, b = before.get(name), after.get(name)
+            if name == "value":
+                a = None if a in (None, "") else Decimal(a).normalize()
+                b = None if b in (None, "") else Decimal(b).normalize()
+            if (a or None) != (b or None) and not (a == 0 and b == 0):
+                changes.append({
+                    "key": f"indicator-{code}-{name}", "indicator": code, "field": name,
+                    "old": None if a is None else str(a), "new": None if b is None else str(b),
+                })
+    status_before, status_after = old.get("status"), new.get("status")
+    if status_before and status_after and status_before != status_after:
+        changes.insert(0, {"key": "status", "field": "status", "old": status_before, "new": status_after})
+    return changes

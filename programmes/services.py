@@ -1,0 +1,434 @@
+"""Every write to a quarterly report, with the rules that govern it.
+
+The report form, the REST API, the bulk import and Celery tasks all call these
+functions; none of them changes a report any other way. Each function:
+
+- checks permission with ``programmes.policies`` (``PermissionDenied`` if not);
+- locks the report row and compares the version the caller edited with the
+  stored one (``ReportConflict`` if someone saved in between);
+- validates with ``programmes.validation`` (``ReportInvalid`` with errors keyed
+  by field, or warnings the reporter must confirm);
+- writes, bumps the version, keeps an immutable ``ReportRevision`` and records
+  an outbox event, all in one transaction.
+"""
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import Indicator, IndicatorValue
+from programmes import events, policies, selectors
+from programmes.models import (
+    Evidence,
+    Report,
+    ReportRevision,
+    ReportStatus,
+    RevisionAction,
+    TaskGroup,
+    TaskGroupProgress,
+)
+from programmes.quarters import FIRST_REPORTING_YEAR, Quarter
+from programmes.validation import (
+    check_for_submission,
+    clean_report_data,
+    tg_key,
+)
+
+
+class ReportError(Exception):
+    """A report action that cannot be done; ``message`` says why, in the user's language."""
+
+    code = "invalid"
+
+    def __init__(self, message, *, code=None):
+        super().__init__(message)
+        self.message = str(message)
+        if code:
+            self.code = code
+
+
+class ReportStateError(ReportError):
+    """The action does not fit the report's state (e.g. approving a draft)."""
+
+    code = "invalid_state"
+
+
+class ReportInvalid(ReportError):
+    """Contents that break a rule. ``errors`` is ``{field_key: [messages]}``;
+    ``warnings`` lists ``Problem``s that need confirming before submission."""
+
+    def __init__(self, errors, warnings=()):
+        self.errors = errors
+        self.warnings = list(warnings)
+        if errors:
+            message = _("The report has problems: see the marked fields.")
+        else:
+            message = _("Some values changed a lot since last quarter: confirm them to submit.")
+        super().__init__(message, code="invalid" if errors else "needs_confirmation")
+
+
+class ReportConflict(ReportError):
+    """Someone saved the report after the version the caller edited."""
+
+    code = "conflict"
+
+    def __init__(self, report, edited_version, changes):
+        self.report = report
+        self.edited_version = edited_version
+        self.current_version = report.version
+        self.changes = changes
+        super().__init__(
+            _(
+                "Someone else saved this report while you were editing it (your version %(mine)s, "
+                "now %(current)s). Nothing of yours was saved: review their changes, then make yours again."
+            )
+            % {"mine": edited_version, "current": report.version}
+        )
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def _locked(report):
+    return Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+
+
+def _check_version(report, version):
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise ReportInvalid({"version": [_("Give the version of the report you edited.")]}) from None
+    if version != report.version:
+        seen = selectors.revision_at_version(report, version)
+        changes = selectors.diff_contents(
+            seen.snapshot if seen else {}, selectors.report_content(report)
+        )
+        raise ReportConflict(report, version, changes)
+
+
+def _revise(report, action, actor, *, comment="", field_comments=None, confirmed=()):
+    last = report.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    content = selectors.report_content(report)
+    content["status"] = report.status
+    return ReportRevision.objects.create(
+        report=report,
+        number=last + 1,
+        version=report.version,
+        action=action,
+        status=report.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        comment=comment,
+        field_comments=field_comments or {},
+        confirmed_warnings=[w.as_dict() for w in confirmed],
+        snapshot=content,
+    )
+
+
+def _bump(report, user, *fields):
+    report.version += 1
+    report.updated_by = user if getattr(user, "pk", None) else None
+    report.save(update_fields=["version", "updated_by", "updated_at", *fields])
+
+
+def _audit(action, user, report, **details):
+    from smartcity_portal.accounts.services import record
+
+    record(action, actor=user, target=str(report), details={"report_id": report.pk, **details})
+
+
+def check_can_report(unit, quarter, today=None):
+    """Raise ``ReportError`` unless ``unit`` may report on ``quarter`` at all.
+
+    A quarter must have ended, and the unit must have been in force for the
+    whole of it: up to 2025-Q2 the 63 old units, from 2025-Q3 the 34 new ones.
+    """
+    if quarter.year < FIRST_REPORTING_YEAR:
+        raise ReportError(
+            _("Reports start in %(year)s.") % {"year": FIRST_REPORTING_YEAR}, code="too_early"
+        )
+    if not quarter.has_ended(today):
+        raise ReportError(
+            _("%(quarter)s has not ended yet: it can be reported from %(day)s.")
+            % {"quarter": quarter, "day": quarter.next().start.strftime("%d/%m/%Y")},
+            code="quarter_not_ended",
+        )
+    in_force = (unit.valid_from is None or unit.valid_from <= quarter.start) and (
+        unit.valid_until is None or unit.valid_until >= quarter.end
+    )
+    if not in_force:
+        if unit.valid_from and unit.valid_from > quarter.start:
+            message = _("%(unit)s was formed on %(day)s and cannot report on %(quarter)s.") % {
+                "unit": unit, "day": unit.valid_from.strftime("%d/%m/%Y"), "quarter": quarter,
+            }
+        else:
+            message = _("%(unit)s was dissolved on %(day)s and cannot report on %(quarter)s.") % {
+                "unit": unit, "day": unit.valid_until.strftime("%d/%m/%Y"), "quarter": quarter,
+            }
+        raise ReportError(message, code="unit_not_in_force")
+
+
+# --- creating and editing -----------------------------------------------------------
+
+
+@transaction.atomic
+def start_report(*, user, unit, year, quarter, today=None):
+    """Create the draft report of ``unit`` for a quarter, prefilled from its previous report."""
+    period = Quarter(int(year), int(quarter))
+    if not policies.can_file_for_unit(user, unit):
+        raise PermissionDenied(_("You may not file reports for %(unit)s.") % {"unit": unit})
+    check_can_report(unit, period, today)
+    if Report.objects.filter(unit=unit, year=period.year, quarter=period.quarter).exists():
+        raise ReportError(
+            _("%(unit)s already has a report for %(quarter)s.") % {"unit": unit, "quarter": period},
+            code="exists",
+        )
+    previous = selectors.previous_report(unit, period.year, period.quarter)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                unit=unit, year=period.year, quarter=period.quarter,
+                created_by=user, updated_by=user,
+            )
+    except IntegrityError:
+        raise ReportError(
+            _("%(unit)s already has a report for %(quarter)s.") % {"unit": unit, "quarter": period},
+            code="exists",
+        ) from None
+    old_progress = {}
+    old_values = {}
+    if previous is not None:
+        old_progress = {p.task_group_id: p for p in previous.progress.all()}
+        old_values = {v.indicator_id: v for v in previous.indicator_values.all()}
+    TaskGroupProgress.objects.bulk_create(
+        TaskGroupProgress(
+            report=report,
+            task_group=tg,
+            status=getattr(old_progress.get(tg.pk), "status", ""),
+            percent_complete=getattr(old_progress.get(tg.pk), "percent_complete", None),
+            narrative=getattr(old_progress.get(tg.pk), "narrative", ""),
+        )
+        for tg in TaskGroup.objects.all()
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(report=report, indicator_id=old.indicator_id, value=old.value)
+        for old in old_values.values()
+        if old.value is not None
+    )
+    _revise(report, RevisionAction.CREATED, user)
+    return report
+
+
+def _apply(report, cleaned, user):
+    progress = {p.task_group.number: p for p in report.progress.select_related("task_group")}
+    missing = set(cleaned["task_groups"]) - set(progress)
+    if missing:
+        for tg in TaskGroup.objects.filter(number__in=missing):
+            progress[tg.number] = TaskGroupProgress.objects.create(report=report, task_group=tg)
+    changed = []
+    for number, entry in cleaned["task_groups"].items():
+        row = progress[number]
+        for name in ("status", "percent_complete", "narrative"):
+            if name in entry:
+                setattr(row, name, entry[name])
+        changed.append(row)
+        if "evidence_links" in entry:
+            wanted = list(dict.fromkeys(entry["evidence_links"]))
+            existing = {e.url: e for e in row.evidence.exclude(url="")}
+            Evidence.objects.filter(pk__in=[e.pk for url, e in existing.items() if url not in wanted]).delete()
+            Evidence.objects.bulk_create(
+                Evidence(progress=row, url=url, uploaded_by=user if getattr(user, "pk", None) else None)
+                for url in wanted
+                if url not in existing
+            )
+    TaskGroupProgress.objects.bulk_update(changed, ["status", "percent_complete", "narrative"])
+
+    if cleaned["indicators"]:
+        ids = dict(Indicator.objects.filter(code__in=cleaned["indicators"]).values_list("code", "pk"))
+        current = {v.indicator_id: v for v in report.indicator_values.all()}
+        to_create, to_update, to_delete = [], [], []
+        for code, entry in cleaned["indicators"].items():
+            row = current.get(ids[code])
+            value = entry.get("value", row.value if row else None)
+            note = entry.get("note", row.note if row else "")
+            if value is None and not note:
+                if row:
+                    to_delete.append(row.pk)
+                continue
+            if row is None:
+                to_create.append(IndicatorValue(report=report, indicator_id=ids[code], value=value, note=note))
+            else:
+                row.value, row.note = value, note
+                to_update.append(row)
+        IndicatorValue.objects.filter(pk__in=to_delete).delete()
+        IndicatorValue.objects.bulk_create(to_create)
+        IndicatorValue.objects.bulk_update(to_update, ["value", "note"])
+
+
+def _clean(data):
+    cleaned, result = clean_report_data(data, selectors.task_groups(), selectors.active_indicators())
+    if not result.is_valid:
+        raise ReportInvalid(result.errors)
+    return cleaned
+
+
+def _store_uploads(report, uploads, user):
+    """Attach uploaded evidence files: ``uploads`` is ``[(task_group_number, file), …]``."""
+    from programmes.uploads import check_evidence_file
+
+    errors = {}
+    checked = []
+    for number, upload in uploads or ():
+        try:
+            checked.append((int(number), upload, check_evidence_file(upload)))
+        except Exception as error:  # ValidationError from the checker
+            messages = getattr(error, "messages", [str(error)])
+            errors.setdefault(tg_key(number, "evidence_files"), []).extend(messages)
+    if errors:
+        raise ReportInvalid(errors)
+    if not checked:
+        return
+    progress = {p.task_group.number: p for p in report.progress.select_related("task_group")}
+    for number, upload, content_type in checked:
+        Evidence.objects.create(
+            progress=progress[number],
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+
+
+@transaction.atomic
+def save_report(*, user, report, version, data, uploads=()):
+    """Save changes to a draft or returned report. Fields absent from ``data`` stay as they are."""
+    report = _locked(report)
+    if not policies.can_edit_report(user, report):
+        if not policies.can_view_report(user, report):
+            raise PermissionDenied(_("You may not change this report."))
+        raise ReportStateError(
+            _("A %(status)s report cannot be changed.") % {"status": report.get_status_display()}
+        )
+    _check_version(report, version)
+    cleaned = _clean(data)
+    _apply(report, cleaned, user)
+    _store_uploads(report, uploads, user)
+    _bump(report, user)
+    _revise(report, RevisionAction.SAVED, user)
+    return report
+
+
+@transaction.atomic
+def submit_report(*, user, report, version, data=None, uploads=(), confirm_warnings=False, today=None):
+    """Submit a draft or returned report for review, saving ``data`` first if given.
+
+    Every task group must be answered and cumulative indicators may not fall
+    without a note; large changes from last quarter need ``confirm_warnings``.
+    Nothing is saved if any rule fails.
+    """
+    if data is not None or uploads:
+        report = save_report(user=user, report=report, version=version, data=data or {}, uploads=uploads)
+        version = report.version
+    report = _locked(report)
+    if not policies.can_edit_report(user, report):
+        if not policies.can_view_report(user, report):
+            raise PermissionDenied(_("You may not submit this report."))
+        raise ReportStateError(
+            _("A %(status)s report cannot be submitted.") % {"status": report.get_status_display()}
+        )
+    _check_version(report, version)
+    content = selectors.report_content(report)
+    result = check_for_submission(
+        content,
+        selectors.active_indicators(),
+        last_approved=selectors.last_approved_values(report),
+        previous=selectors.previous_quarter_values(report),
+    )
+    if result.errors or (result.warnings and not confirm_warnings):
+        raise ReportInvalid(result.errors, result.warnings)
+    now = timezone.now()
+    if report.first_submitted_at is None:
+        report.first_submitted_at = now
+        due = Quarter(report.year, report.quarter).due_date
+        report.is_late = (today or timezone.localdate()) > due
+    report.submitted_at = now
+    report.status = ReportStatus.SUBMITTED
+    _bump(report, user, "status", "submitted_at", "first_submitted_at", "is_late")
+    _revise(report, RevisionAction.SUBMITTED, user, confirmed=result.warnings)
+    events.record_event(events.REPORT_SUBMITTED, report, actor=user)
+    return report
+
+
+# --- review -------------------------------------------------------------------------
+
+
+def _reviewable(user, report, allowed):
+    if not policies.is_reviewer(user):
+        if policies.can_view_report(user, report):
+            raise PermissionDenied(_("Only ministry reviewers may review reports."))
+        raise PermissionDenied(_("You may not see this report."))
+    if report.status not in allowed:
+        raise ReportStateError(
+            _("This report is %(status)s; that action is not possible now.")
+            % {"status": report.get_status_display()}
+        )
+
+
+@transaction.atomic
+def return_report(*, user, report, version, comment, field_comments=None):
+    """Send a submitted report back to its unit with the reviewer's comment."""
+    report = _locked(report)
+    _reviewable(user, report, {ReportStatus.SUBMITTED})
+    _check_version(report, version)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ReportInvalid({"comment": [_("Say what the unit should change.")]})
+    field_comments = {
+        str(k): str(v).strip() for k, v in (field_comments or {}).items() if str(v).strip()
+    }
+    report.status = ReportStatus.RETURNED
+    report.review_comment = comment
+    report.field_comments = field_comments
+    _bump(report, user, "status", "review_comment", "field_comments")
+    _revise(report, RevisionAction.RETURNED, user, comment=comment, field_comments=field_comments)
+    events.record_event(events.REPORT_RETURNED, report, actor=user, comment=comment)
+    _audit("report-returned", user, report, comment=comment)
+    return report
+
+
+@transaction.atomic
+def approve_report(*, user, report, version, comment=""):
+    """Approve a submitted report: it is locked and its figures reach the dashboards."""
+    report = _locked(report)
+    _reviewable(user, report, {ReportStatus.SUBMITTED})
+    _check_version(report, version)
+    report.status = ReportStatus.APPROVED
+    report.approved_at = timezone.now()
+    report.approved_by = user
+    report.review_comment = ""
+    report.field_comments = {}
+    _bump(report, user, "status", "approved_at", "approved_by", "review_comment", "field_comments")
+    _revise(report, RevisionAction.APPROVED, user, comment=(comment or "").strip())
+    events.record_event(events.REPORT_APPROVED, report, actor=user)
+    _audit("report-approved", user, report)
+    return report
+
+
+@transaction.atomic
+def reopen_report(*, user, report, version, reason):
+    """Reopen an approved report for correction. The approved revision stays in the history."""
+    report = _locked(report)
+    _reviewable(user, report, {ReportStatus.APPROVED})
+    _check_version(report, version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportInvalid({"reason": [_("Give the reason for reopening the report.")]})
+    report.status = ReportStatus.RETURNED
+    report.review_comment = reason
+    report.approved_at = None
+    report.approved_by = None
+    _bump(report, user, "status", "review_comment", "approved_at", "approved_by")
+    _revise(report, RevisionAction.REOPENED, user, comment=reason)
+    events.record_event(events.REPORT_REOPENED, report, actor=user, reason=reason)
+    _audit("report-reopened", user, report, reason=reason)
+    return report
