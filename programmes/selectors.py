@@ -32,24 +32,32 @@ def report_content(report):
         Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
     )
     values = IndicatorValue.objects.filter(report=report).select_related("indicator")
+    return build_content(
+        ((p.task_group.number, p, list(p.evidence.all())) for p in progress),
+        ((v.indicator.code, v) for v in values),
+    )
+
+
+def build_content(progress, values):
+    """The snapshot format from ``(number, progress, evidence list)`` and ``(code, value)`` pairs.
+
+    Separate from ``report_content`` so that code creating many reports at once
+    (the demo data, imports) writes revisions in exactly the same format.
+    """
     return {
         "task_groups": {
-            str(p.task_group.number): {
+            str(number): {
                 "status": p.status,
                 "percent_complete": _decimal_text(p.percent_complete),
                 "narrative": p.narrative,
-                "evidence_links": [e.url for e in p.evidence.all() if e.url],
+                "evidence_links": [e.url for e in evidence if e.url],
                 "evidence_files": [
-                    {"id": e.pk, "name": e.original_name, "size": e.size}
-                    for e in p.evidence.all()
-                    if e.file
+                    {"id": e.pk, "name": e.original_name, "size": e.size} for e in evidence if e.file
                 ],
             }
-            for p in progress
+            for number, p, evidence in progress
         },
-        "indicators": {
-            v.indicator.code: {"value": _decimal_text(v.value), "note": v.note} for v in values
-        },
+        "indicators": {code: {"value": _decimal_text(v.value), "note": v.note} for code, v in values},
     }
 
 

@@ -1,0 +1,41 @@
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError
+
+from programmes.demo import DemoRefused, seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a deterministic demonstration picture: about 40 localities' "
+        "programmes and quarterly reports from 2021-Q1 to the last complete quarter. "
+        "Safe to run again: an identical demo is left as it is."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2025, help="Random seed (default 2025).")
+        parser.add_argument(
+            "--size", type=int, default=1, choices=range(1, 101), metavar="N",
+            help="1: today's picture; 10: ten times the rows, for benchmarks.",
+        )
+        parser.add_argument("--reset", action="store_true", help="Replace the demo data already there.")
+
+    def handle(self, *args, seed, size, reset, **options):
+        try:
+            summary = seed_demo(seed=seed, size=size, reset=reset)
+        except DemoRefused as error:
+            raise CommandError(str(error)) from None
+        if summary is None:
+            self.stdout.write(f"Demo data (seed {seed}, size {size}) is already loaded; nothing to do.")
+            return
+        self.stdout.write(
+            "Demo data: {old_units} units reporting before July 2025, {new_units} since; {reports} reports, {values} indicator values, "
+            "{revisions} revisions.".format(**summary)
+        )
+        try:
+            from indicators.services import recompute_all
+        except ImportError:
+            self.stdout.write(self.style.WARNING("Results not computed: indicators.services.recompute_all is missing."))
+        else:
+            recompute_all()
+            self.stdout.write("Dashboard results computed.")
+        cache.clear()

@@ -1,0 +1,66 @@
+"""``seed_demo``: a deterministic picture across the July 2025 merger."""
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from programmes.demo import seed_demo
+from programmes.models import DemoDataset, Programme, Report, ReportStatus
+from programmes.quarters import Quarter
+from provinces.models import AdministrativeUnit
+from tests.factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 25)
+
+
+def _fingerprint():
+    return list(
+        Report.objects.order_by("unit__slug", "year", "quarter").values_list(
+            "unit__slug", "year", "quarter", "status", "is_late"
+        )
+    )
+
+
+def test_demo_covers_about_forty_localities_from_2021_to_last_complete_quarter():
+    summary = seed_demo(seed=7, size=1, today=TODAY)
+    assert summary["old_units"] == 40
+    first = Report.objects.order_by("year", "quarter").first()
+    last = Report.objects.order_by("-year", "-quarter").first()
+    assert (first.year, first.quarter) == (2021, 1)
+    assert Quarter(last.year, last.quarter) == Quarter.last_complete(TODAY)
+    assert Programme.objects.count() >= 40
+
+
+def test_demo_reports_belong_to_units_in_force_for_their_quarter():
+    seed_demo(seed=7, size=1, today=TODAY)
+    for report in Report.objects.select_related("unit"):
+        quarter = Quarter(report.year, report.quarter)
+        assert AdministrativeUnit.objects.in_force_throughout(quarter.start, quarter.end).filter(
+            pk=report.unit_id
+        ).exists(), report
+
+
+def test_demo_has_a_realistic_mix_of_statuses():
+    seed_demo(seed=7, size=1, today=TODAY)
+    statuses = set(Report.objects.values_list("status", flat=True))
+    assert statuses == set(ReportStatus.values)
+    assert Report.objects.filter(is_late=True).exists()
+    bac_ninh_history = Report.objects.filter(unit__slug__in=["bac-giang", "bac-ninh-pre2025"])
+    assert bac_ninh_history.filter(status="approved").count() > 10
+
+
+def test_demo_is_deterministic_and_safe_to_run_again():
+    seed_demo(seed=7, size=1, today=TODAY)
+    first = _fingerprint()
+    assert seed_demo(seed=7, size=1, today=TODAY) is None
+    seed_demo(seed=7, size=1, reset=True, today=TODAY)
+    assert _fingerprint() == first
+    assert DemoDataset.objects.count() == 1
+
+
+def test_demo_refuses_to_mix_with_real_reports():
+    ReportFactory(unit=AdministrativeUnit.objects.get(slug="ha-noi"))
+    with pytest.raises(CommandError, match="refusing"):
+        call_command("seed_demo")
