@@ -77,5 +77,6 @@ restore: ## Restore a dump into DATABASE_URL: make restore FILE=backups/portal-.
 	@if [ ! -f "$(FILE)" ]; then echo "No such file: $(FILE)" >&2; exit 2; fi
 	pg_restore --clean --if-exists --no-owner -d '$(DATABASE_URL)' '$(FILE)'
 
-benchmark: venv ## Run the benchmarks (benchmarks/run.py)
-	$(PY) benchmarks/run.py
+benchmark: venv ## Run the benchmarks (benchmarks/run.py; BENCH_ARGS="--reseed" to rebuild data)
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+	$(PY) benchmarks/run.py $(BENCH_ARGS)

@@ -315,6 +315,9 @@ LOGGING = {
     },
 }
 
+# Adds /_benchmark/baseline, a trivial view behind the same middleware (benchmarks/ only).
+BENCHMARK = env.get_bool("BENCHMARK", False)
+
 # --- Content-Security-Policy --------------------------------------------------------
 # Every script and style is a file served by the portal: no inline code, no CDN.
 CONTENT_SECURITY_POLICY = {

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -25,3 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+
+if settings.BENCHMARK:
+    urlpatterns.append(path("_benchmark/baseline", portal_views.benchmark_baseline))
