@@ -1,3 +1,179 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-# Register your models here.
+from indicators.models import IndicatorValue
+from programmes.models import (
+    DemoDataset,
+    Evidence,
+    OutboxMessage,
+    Pillar,
+    Programme,
+    Report,
+    ReportRevision,
+    SentNotification,
+    TaskGroup,
+    TaskGroupProgress,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+
+class ViewOnlyMixin:
+    """Admin pages that show records but never add, change or delete them.
+
+    Used for records that only the workflow services or background tasks may
+    write (reports, revisions, events, results): an edit here would bypass
+    their rules, revisions and recomputations.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    # Counting every row of the large event and result tables is slow.
+    show_full_result_count = False
+
+
+class ViewOnlyTabularInline(ViewOnlyMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+@admin.register(Pillar)
+class PillarAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_vi", "name_en"]
+    search_fields = ["code", "name_vi", "name_en"]
+
+
+@admin.register(TaskGroup)
+class TaskGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "name_vi", "name_en"]
+    list_display_links = ["number", "name_vi"]
+    search_fields = ["name_vi", "name_en"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "unit", "status", "start_year", "end_year", "budget_billion_vnd", "decision_number"]
+    list_filter = ["status", "start_year", "unit__region"]
+    list_select_related = ["unit"]
+    search_fields = ["title", "decision_number", "lead_agency", "unit__name_vi", "unit__name_en"]
+    autocomplete_fields = ["unit"]
+
+
+class TaskGroupProgressInline(ViewOnlyTabularInline):
+    model = TaskGroupProgress
+    fields = ["task_group", "status", "percent_complete", "narrative"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("task_group")
+
+
+class IndicatorValueInline(ViewOnlyTabularInline):
+    model = IndicatorValue
+    fields = ["indicator", "value", "note"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator")
+
+
+@admin.register(Report)
+class ReportAdmin(ViewOnlyAdmin):
+    """Reports change only through the workflow (save, submit, approve…), never here."""
+
+    list_display = [
+        "unit", "period_label", "status", "version", "submitted_at", "is_late", "approved_at",
+    ]
+    list_filter = ["status", "year", "quarter", "is_late", "unit__region"]
+    list_select_related = ["unit"]
+    search_fields = ["unit__name_vi", "unit__name_en", "unit__code", "unit__slug"]
+    date_hierarchy = "submitted_at"
+    inlines = [TaskGroupProgressInline, IndicatorValueInline]
+
+    @admin.display(description=_("period"), ordering="year")
+    def period_label(self, obj):
+        return obj.period_label
+
+
+@admin.register(TaskGroupProgress)
+class TaskGroupProgressAdmin(ViewOnlyAdmin):
+    list_display = ["report", "task_group", "status", "percent_complete"]
+    list_filter = ["status", "task_group", "report__year", "report__quarter"]
+    list_select_related = ["report__unit", "task_group"]
+    search_fields = ["report__unit__name_vi", "report__unit__name_en", "narrative"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ViewOnlyAdmin):
+    list_display = ["__str__", "progress", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["progress__report__unit", "progress__task_group", "uploaded_by"]
+    search_fields = ["url", "original_name", "progress__report__unit__name_vi"]
+    date_hierarchy = "uploaded_at"
+
+
+@admin.register(ReportRevision)
+class ReportRevisionAdmin(ViewOnlyAdmin):
+    list_display = ["report", "number", "version", "action", "status", "actor", "created_at"]
+    list_filter = ["action", "status"]
+    list_select_related = ["report__unit", "actor"]
+    search_fields = ["report__unit__name_vi", "report__unit__name_en", "actor__username", "comment"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ViewOnlyAdmin):
+    list_display = ["topic", "created_at", "dispatched_at", "processed_at", "attempts", "has_error"]
+    list_filter = ["topic", ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["id", "topic", "last_error"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("failed"), boolean=True)
+    def has_error(self, obj):
+        return bool(obj.last_error)
+
+
+@admin.register(SentNotification)
+class SentNotificationAdmin(ViewOnlyAdmin):
+    list_display = ["kind", "key", "recipient", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]
+    search_fields = ["kind", "key", "recipient__username", "recipient__email"]
+    date_hierarchy = "sent_at"
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["url", "owner", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["owner"]
+    search_fields = ["url", "owner__username"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ViewOnlyAdmin):
+    list_display = [
+        "event_type", "subscription", "status", "attempts", "last_status_code", "created_at", "delivered_at",
+    ]
+    list_filter = ["status", "event_type"]
+    list_select_related = ["subscription"]
+    search_fields = ["event_id", "event_type", "subscription__url"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(DemoDataset)
+class DemoDatasetAdmin(ViewOnlyAdmin):
+    """Shown so that an administrator can see a database holds demo data; made by ``seed_demo``."""
+
+    list_display = ["seed", "size", "created_at"]
