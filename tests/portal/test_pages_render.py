@@ -1,0 +1,56 @@
+"""Every page of the units part renders in Vietnamese and English, signed in or not."""
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+# (url name, args, query, text expected in Vietnamese, text expected in English)
+PAGES = [
+    ("provinces:unit_list", [], {}, "Hà Nội", "Hanoi"),
+    ("provinces:unit_list", [], {"status": "historical"}, "Bắc Giang", "Bac Giang"),
+    ("provinces:unit_list", [], {"status": "all", "q": "bac ninh"}, "Bắc Ninh", "Bac Ninh"),
+    ("provinces:unit_list", [], {"status": "nonsense"}, None, None),
+    ("provinces:unit_detail", ["bac-ninh"], {}, "Bắc Giang", "Bac Giang"),
+    ("provinces:unit_detail", ["bac-giang"], {}, "Bắc Ninh", "Bac Ninh"),
+    ("provinces:unit_detail", ["hue"], {}, "Thừa Thiên Huế", "Hue"),
+    ("provinces:unit_detail", ["ho-chi-minh"], {}, "Hồ Chí Minh", "Ho Chi Minh City"),
+    ("provinces:asean", [], {}, "Đà Nẵng", "Da Nang"),
+]
+
+
+def _render_all(client, language, **headers):
+    for name, args, params, vi_text, en_text in PAGES:
+        url = reverse(name, args=args)
+        response = client.get(url, params, **headers)
+        assert response.status_code == 200, (url, params)
+        html = response.content.decode()
+        assert f'<html lang="{language}">' in html, (url, params)
+        expected = vi_text if language == "vi" else en_text
+        if expected is not None:
+            assert expected in html, (url, params, expected)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reporter", "viewer", "superuser"])
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_pages_render_with_accept_language(client, personas, who, language):
+    if who != "anonymous":
+        client.force_login(getattr(personas, who))
+    _render_all(client, language, HTTP_ACCEPT_LANGUAGE=language)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reviewer"])
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_pages_render_with_language_cookie(client, personas, who, language):
+    if who != "anonymous":
+        client.force_login(getattr(personas, who))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    # The cookie wins over the browser's preference.
+    other = "en" if language == "vi" else "vi"
+    _render_all(client, language, HTTP_ACCEPT_LANGUAGE=other)
+
+
+def test_vietnamese_is_the_default(client, db):
+    response = client.get(reverse("provinces:unit_list"))
+    assert '<html lang="vi">' in response.content.decode()
+    assert "Hà Nội" in response.content.decode()

@@ -1,0 +1,125 @@
+"""Configuration from the environment: a bad value stops start-up and names the variable."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from smartcity_portal import env
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("yes", True), (" ON ", True), ("0", False), ("off", False), ("False", False)])
+def test_get_bool_reads_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("PORTAL_TEST_FLAG", value)
+    assert env.get_bool("PORTAL_TEST_FLAG") is expected
+
+
+def test_get_bool_default_when_unset_or_empty(monkeypatch):
+    monkeypatch.delenv("PORTAL_TEST_FLAG", raising=False)
+    assert env.get_bool("PORTAL_TEST_FLAG", default=True) is True
+    monkeypatch.setenv("PORTAL_TEST_FLAG", "")
+    assert env.get_bool("PORTAL_TEST_FLAG", default=True) is True
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "tru"])
+def test_get_bool_rejects_other_values_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("PORTAL_TEST_FLAG", value)
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_FLAG"):
+        env.get_bool("PORTAL_TEST_FLAG")
+
+
+def test_get_int(monkeypatch):
+    monkeypatch.setenv("PORTAL_TEST_INT", " 42 ")
+    assert env.get_int("PORTAL_TEST_INT", 1) == 42
+    monkeypatch.delenv("PORTAL_TEST_INT")
+    assert env.get_int("PORTAL_TEST_INT", 7) == 7
+
+
+@pytest.mark.parametrize("value", ["forty", "4.5", "1e3"])
+def test_get_int_rejects_non_integers(monkeypatch, value):
+    monkeypatch.setenv("PORTAL_TEST_INT", value)
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_INT"):
+        env.get_int("PORTAL_TEST_INT", 1)
+
+
+@pytest.mark.parametrize("value", ["0", "70000"])
+def test_get_int_rejects_values_out_of_range(monkeypatch, value):
+    monkeypatch.setenv("PORTAL_TEST_PORT", value)
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_PORT"):
+        env.get_int("PORTAL_TEST_PORT", 25, minimum=1, maximum=65535)
+
+
+def test_get_float(monkeypatch):
+    monkeypatch.setenv("PORTAL_TEST_FLOAT", "2.5")
+    assert env.get_float("PORTAL_TEST_FLOAT", 1.0) == 2.5
+    monkeypatch.setenv("PORTAL_TEST_FLOAT", "lots")
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_FLOAT"):
+        env.get_float("PORTAL_TEST_FLOAT", 1.0)
+    monkeypatch.setenv("PORTAL_TEST_FLOAT", "0.5")
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_FLOAT"):
+        env.get_float("PORTAL_TEST_FLOAT", 1.0, minimum=1.0)
+
+
+def test_get_url(monkeypatch):
+    monkeypatch.setenv("PORTAL_TEST_URL", "postgres://u@db:5432/portal")
+    assert env.get_url("PORTAL_TEST_URL", schemes={"postgres"}) == "postgres://u@db:5432/portal"
+
+
+@pytest.mark.parametrize("value", ["mysql://db/portal", "db:5432/portal", "postgres://", "not a url"])
+def test_get_url_rejects_wrong_scheme_or_empty_location(monkeypatch, value):
+    monkeypatch.setenv("PORTAL_TEST_URL", value)
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_URL"):
+        env.get_url("PORTAL_TEST_URL", schemes={"postgres", "postgresql"})
+
+
+def test_get_list(monkeypatch):
+    monkeypatch.setenv("PORTAL_TEST_HOSTS", "portal.gov.vn, www.portal.gov.vn")
+    assert env.get_list("PORTAL_TEST_HOSTS") == ["portal.gov.vn", "www.portal.gov.vn"]
+    monkeypatch.delenv("PORTAL_TEST_HOSTS")
+    assert env.get_list("PORTAL_TEST_HOSTS", default=["localhost"]) == ["localhost"]
+
+
+@pytest.mark.parametrize("value", ["a,,b", "a,", ",a", " , "])
+def test_get_list_rejects_empty_items(monkeypatch, value):
+    monkeypatch.setenv("PORTAL_TEST_HOSTS", value)
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_HOSTS"):
+        env.get_list("PORTAL_TEST_HOSTS")
+
+
+def test_get_str_required(monkeypatch):
+    monkeypatch.delenv("PORTAL_TEST_STR", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_STR"):
+        env.get_str("PORTAL_TEST_STR", required=True)
+
+
+def _start_django(**overrides):
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "smartcity_portal.settings", **overrides}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("DEBUG", "maybe"),
+        ("SESSION_COOKIE_AGE", "eight hours"),
+        ("DATABASE_URL", "mysql://db/portal"),
+        ("ALLOWED_HOSTS", "portal.gov.vn,,"),
+    ],
+)
+def test_start_up_fails_on_a_bad_value_naming_the_variable(variable, value):
+    result = _start_django(**{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+def test_start_up_succeeds_with_the_test_environment():
+    result = _start_django()
+    assert result.returncode == 0, result.stderr
