@@ -87,3 +87,13 @@ def can_reopen_report(user, report):
 
 def can_import_values(user):
     return is_reviewer(user)
+
+
+def can_export_results(user):
+    """Full exports of approved results are for signed-in ministry staff."""
+    return reads_all_reports(user)
+
+
+def can_view_job(user, job):
+    """A background job (import or export) and its files belong to its owner; superusers see all."""
+    return _signed_in(user) and (user.is_superuser or job.owner_id == user.pk)

@@ -432,3 +432,167 @@ def reopen_report(*, user, report, version, reason):
     events.record_event(events.REPORT_REOPENED, report, actor=user, reason=reason)
     _audit("report-reopened", user, report, reason=reason)
     return report
+
+
+# --- bulk import of approved values ---------------------------------------------------
+
+
+def check_can_import_into(report):
+    """Raise ``ReportStateError`` unless imported values may be written into ``report``.
+
+    Only approved reports take imported values: a draft, submitted or returned
+    report is in a unit's or a reviewer's hands and changes through the workflow.
+    """
+    if report.status != ReportStatus.APPROVED:
+        raise ReportStateError(
+            _(
+                "A report in status “%(status)s” exists for %(unit)s, %(quarter)s: "
+                "change it through the report workflow, not by import."
+            )
+            % {
+                "status": report.get_status_display(),
+                "unit": report.unit,
+                "quarter": Quarter(report.year, report.quarter),
+            },
+            code="not_approved",
+        )
+
+
+@transaction.atomic
+def import_report_values(*, user, values, batch_size=5000, progress=None):
+    """Write checked indicator values into approved reports, all or nothing.
+
+    ``values`` is ``{(unit_id, year, quarter): {indicator_id: (value, note)}}``
+    holding values already cleaned by the shared rules (``indicators.imports``
+    does that); a note of ``None`` keeps the stored note. A quarter without a
+    report gets an approved report whose nine task groups are unanswered; an
+    approved report gets the values as a new version. Each report that changes
+    gets an "imported" revision, so its history keeps the old values; a report
+    whose values are already the same is left alone. A report that is not
+    approved makes the whole import fail with ``ReportStateError``.
+
+    ``progress(done, total)`` is told how many values were written. Returns
+    ``{"created": [ids], "updated": [ids], "unchanged": [ids], "values": n}``.
+    """
+    from decimal import Decimal
+
+    from django.db.models import F, Max
+
+    if not policies.can_import_values(user):
+        raise PermissionDenied(_("Only ministry reviewers may import values."))
+    actor = user if getattr(user, "pk", None) else None
+    now = timezone.now()
+    keys = set(values)
+
+    candidates = Report.objects.filter(
+        unit_id__in={k[0] for k in keys}, year__in={k[1] for k in keys}
+    ).values_list("pk", "unit_id", "year", "quarter")
+    wanted = [pk for pk, *key in candidates if tuple(key) in keys]
+    existing = {}
+    # Sorted, so that two imports lock rows in the same order and cannot deadlock.
+    for report in (
+        Report.objects.select_for_update(of=("self",)).select_related("unit").filter(pk__in=wanted).order_by("pk")
+    ):
+        check_can_import_into(report)
+        existing[(report.unit_id, report.year, report.quarter)] = report
+
+    created = [
+        Report(
+            unit_id=unit_id, year=year, quarter=quarter, status=ReportStatus.APPROVED, version=1,
+            created_by=actor, updated_by=actor, approved_at=now, approved_by=actor,
+        )
+        for unit_id, year, quarter in sorted(keys - set(existing))
+    ]
+    try:
+        with transaction.atomic():
+            Report.objects.bulk_create(created, batch_size=batch_size)
+    except IntegrityError:
+        raise ReportError(
+            _("Someone started one of these reports during the import; nothing was imported. Run it again."),
+            code="exists",
+        ) from None
+    groups = list(TaskGroup.objects.order_by("number"))
+    TaskGroupProgress.objects.bulk_create(
+        (TaskGroupProgress(report=report, task_group=tg) for report in created for tg in groups),
+        batch_size=batch_size,
+    )
+    reports = {**existing, **{(r.unit_id, r.year, r.quarter): r for r in created}}
+
+    stored = {}
+    if existing:
+        for row in IndicatorValue.objects.filter(report_id__in=[r.pk for r in existing.values()]):
+            stored[(row.report_id, row.indicator_id)] = row
+    to_create, replaced, changed = [], [], set()
+    for key, entries in values.items():
+        report = reports[key]
+        for indicator_id, (value, note) in entries.items():
+            if value is not None:
+                # As the column stores it, so that the snapshot reads like report_content's.
+                value = value.quantize(Decimal("0.0001"))
+            old = stored.get((report.pk, indicator_id))
+            if note is None:
+                note = old.note if old else ""
+            if old is not None:
+                if old.value == value and old.note == note:
+                    continue
+                replaced.append(old.pk)
+            row = IndicatorValue(report=report, indicator_id=indicator_id, value=value, note=note)
+            stored[(report.pk, indicator_id)] = row
+            to_create.append(row)
+            changed.add(report.pk)
+    # Replacing rows is much faster than updating them one CASE at a time, and
+    # nothing refers to an IndicatorValue by its id.
+    for start in range(0, len(replaced), batch_size):
+        IndicatorValue.objects.filter(pk__in=replaced[start:start + batch_size]).delete()
+    for start in range(0, len(to_create), batch_size):
+        IndicatorValue.objects.bulk_create(to_create[start:start + batch_size])
+        if progress:
+            progress(min(start + batch_size, len(to_create)), len(to_create))
+
+    updated = [r for r in existing.values() if r.pk in changed]
+    Report.objects.filter(pk__in=[r.pk for r in updated]).update(
+        version=F("version") + 1, updated_by=actor, updated_at=now
+    )
+    for report in updated:
+        report.version += 1
+        report.updated_by = actor
+        report.updated_at = now
+
+    codes = dict(Indicator.objects.values_list("pk", "code"))
+    values_of = {}
+    for (report_id, indicator_id), row in stored.items():
+        if report_id in changed:
+            values_of.setdefault(report_id, []).append((codes[indicator_id], row))
+    evidence_of = {}
+    for item in Evidence.objects.filter(progress__report_id__in=[r.pk for r in updated]).order_by("id"):
+        evidence_of.setdefault(item.progress_id, []).append(item)
+    progress_of = {}
+    for row in TaskGroupProgress.objects.filter(report_id__in=[r.pk for r in updated]).select_related("task_group"):
+        progress_of.setdefault(row.report_id, []).append((row.task_group.number, row, evidence_of.get(row.pk, [])))
+    last_numbers = dict(
+        ReportRevision.objects.filter(report_id__in=[r.pk for r in updated])
+        .values("report_id")
+        .annotate(last=Max("number"))
+        .values_list("report_id", "last")
+    )
+    revisions = []
+    for report in [*created, *updated]:
+        if report.pk in progress_of:
+            answers = sorted(progress_of[report.pk], key=lambda item: item[0])
+        else:
+            answers = [(tg.number, TaskGroupProgress(task_group=tg), []) for tg in groups]
+        content = selectors.build_content(answers, sorted(values_of.get(report.pk, []), key=lambda item: item[0]))
+        content["status"] = report.status
+        revisions.append(ReportRevision(
+            report=report, number=last_numbers.get(report.pk, 0) + 1, version=report.version,
+            action=RevisionAction.IMPORTED, status=report.status, actor=actor, snapshot=content,
+        ))
+    ReportRevision.objects.bulk_create(revisions, batch_size=batch_size)
+    if progress:
+        progress(len(to_create), len(to_create))
+    return {
+        "created": [r.pk for r in created],
+        "updated": [r.pk for r in updated],
+        "unchanged": [r.pk for r in existing.values() if r.pk not in changed],
+        "values": len(to_create),
+    }
