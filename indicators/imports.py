@@ -674,10 +674,16 @@ def _check_running_totals(valid, existing, lookups):
             checked.add("note", message)
 
 
+_COLUMN_ORDER = {name: position for position, name in enumerate((ROW, *COLUMNS))}
+
+
+def _in_column_order(errors):
+    return sorted(errors.items(), key=lambda item: _COLUMN_ORDER.get(item[0], len(_COLUMN_ORDER)))
+
+
 def _row_report(checked_rows):
-    order = {name: position for position, name in enumerate((ROW, *COLUMNS))}
     return [
-        {"row": c.row.number, "errors": dict(sorted(c.errors.items(), key=lambda item: order.get(item[0], 99)))}
+        {"row": c.row.number, "errors": dict(_in_column_order(c.errors))}
         for c in sorted(checked_rows, key=lambda c: c.row.number)
         if c.errors
     ]
@@ -792,7 +798,8 @@ def import_file(*, user, file, name=None, dry_run=False, progress=None, today=No
 def row_report_lines(row_report):
     """The row report flattened to ``(row, column, message)`` lines, for tables and CSV."""
     for entry in row_report:
-        for column, messages in entry["errors"].items():
+        # In the file's column order (a JSON field stored in PostgreSQL does not keep key order).
+        for column, messages in _in_column_order(entry["errors"]):
             for message in messages:
                 yield entry["row"], column, message
 

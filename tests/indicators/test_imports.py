@@ -16,23 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english_and_fast_passwords(settings):
-    # Messages are compared in English; personas need no strong password hashing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _in_english(settings):
+    # Messages are compared in English, whatever the portal's default language.
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _tmp_results_stub(monkeypatch):  # TEMP: until indicators.services exists
-    import sys, types
-    try:
-        import indicators.services  # noqa: F401
-    except ImportError:
-        stub = types.ModuleType("indicators.services")
-        stub.recompute_results = lambda *a: None
-        stub.recompute_all = lambda: None
-        monkeypatch.setitem(sys.modules, "indicators.services", stub)
 
 
 def run(user, data, name="values.csv", **kwargs):
