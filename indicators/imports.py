@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -175,6 +176,11 @@ def _kind(data, name):
             code="file_type",
         )
     is_zip = data[:4] == b"PK\x03\x04"
+    if extension == "csv" and is_zip:
+        raise ImportFileError(
+            _("This file is a workbook, not CSV text: give it the .xlsx extension or save it as “CSV UTF-8”."),
+            code="file_type",
+        )
     if extension == "xlsx" and not is_zip:
         raise ImportFileError(_("This is not a real XLSX workbook: open it in Excel and save it again."), code="file_type")
     return "xlsx" if (extension == "xlsx" or (not extension and is_zip)) else "csv"
@@ -300,7 +306,8 @@ def _csv_table(data):
 
 def _too_many_rows():
     return ImportFileError(
-        _("The file has more than %(max)s rows: split it into several files.") % {"max": f"{MAX_ROWS:,}"},
+        _("The file has more than %(max)s rows: split it into several files.")
+        % {"max": number_format(MAX_ROWS, force_grouping=True)},
         code="too_many_rows",
     )
 
@@ -435,6 +442,7 @@ class _Lookups:
         self.units_by_id = {u.pk: u for u in self.units.values()}
         self.indicators = {i.code.upper(): i for i in Indicator.objects.all()}
         self._reportable = {}
+        self._predecessors = {}
 
     def check_quarter(self, unit, period, today):
         key = (unit.pk, period)
@@ -447,12 +455,15 @@ class _Lookups:
         return self._reportable[key]
 
     def predecessors(self, unit_id):
-        found, frontier = [], [unit_id]
-        while frontier:
-            level = [u.pk for u in self.units_by_id.values() if u.successor_id in frontier]
-            found.extend(level)
-            frontier = level
-        return found
+        """Ids of the units merged, directly or not, into ``unit_id``."""
+        if unit_id not in self._predecessors:
+            found, frontier = [], [unit_id]
+            while frontier:
+                level = [u.pk for u in self.units_by_id.values() if u.successor_id in frontier]
+                found.extend(level)
+                frontier = level
+            self._predecessors[unit_id] = found
+        return self._predecessors[unit_id]
 
 
 def _text(raw):
@@ -525,7 +536,7 @@ def _check_row(row, lookups, today):
     if "year" in cells:
         year = _integer(cells["year"])
         if year is None or not 1900 <= year <= 2100:
-            checked.add("year", _("Enter a year such as %(year)s.") % {"year": FIRST_REPORTING_YEAR + 6})
+            checked.add("year", _("Enter a year such as 2024."))
             year = None
     if "quarter" in cells:
         raw = cells["quarter"]

@@ -24,7 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from indicators import imports
 from indicators.exports import neutralise_cell
@@ -277,7 +279,7 @@ def run_import_job(job_id):
         message = result.message
         if len(result.row_report) > MAX_STORED_ROW_REPORT:
             message = " ".join([message, _("The first %(count)s of them are listed.") % {
-                "count": f"{MAX_STORED_ROW_REPORT:,}"
+                "count": number_format(MAX_STORED_ROW_REPORT, force_grouping=True)
             }])
         _finish(job, Job.Status.FAILED, message, row_report=result.row_report[:MAX_STORED_ROW_REPORT])
         return "failed"
@@ -304,8 +306,10 @@ def run_export_job(job_id):
             ))
             return "failed"
         job.total = count
-        _finish(job, Job.Status.SUCCEEDED, _("%(count)s results exported.") % {"count": f"{count:,}"},
-                processed=count)
+        message = ngettext("%(count)s result exported.", "%(count)s results exported.", count) % {
+            "count": number_format(count, force_grouping=True)
+        }
+        _finish(job, Job.Status.SUCCEEDED, message, processed=count)
         return "succeeded"
 
 

@@ -386,6 +386,9 @@ def test_other_file_types_are_refused(personas):
     assert "Only CSV and XLSX" in run(personas.reviewer, b"%PDF-1.4", name="values.pdf").message
     assert "old Excel format" in run(personas.reviewer, b"\xd0\xcf\x11\xe0", name="values.xls").message
     assert "not a real XLSX" in run(personas.reviewer, b"province,year", name="values.xlsx").message
+    workbook = xlsx_bytes([["ha-noi", 2024, 4, "TG5-01", 1, ""]])
+    assert "is a workbook, not CSV" in run(personas.reviewer, workbook, name="values.csv").message
+    assert run(personas.reviewer, workbook, name=None).ok  # no name: the content decides
 
 
 def test_a_file_above_the_size_limit_is_refused(personas, settings):
