@@ -8,6 +8,7 @@ SQLite file under var/ with background tasks executed in-process.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -137,10 +138,40 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 1}
+# A request must not hang on a down broker: one immediate reconnect, one publish
+# retry, then the error; the event stays in the outbox and the sweep queues it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "connect_retries_timeout": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE = {}
+# Background work (docs/background.md).
+OUTBOX_SWEEP_AFTER_SECONDS = env.get_int("OUTBOX_SWEEP_AFTER_SECONDS", 120, minimum=0)
+WEBHOOK_RETRY_BASE_SECONDS = env.get_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0, minimum=0.0)
+WEBHOOK_MAX_ATTEMPTS = env.get_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=20)
+WEBHOOK_TIMEOUT_SECONDS = 5
+# Webhooks to loopback and private addresses are refused unless this is on (tests, labs).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.get_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+# Absolute links in e-mails and webhook events, e.g. https://portal.example.gov.vn
+PORTAL_BASE_URL = env.get_str("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
+# Day of the week (0 = Monday) from which reviewers get the weekly digest.
+REVIEWER_DIGEST_WEEKDAY = env.get_int("REVIEWER_DIGEST_WEEKDAY", 0, minimum=0, maximum=6)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "programmes.tasks.sweep_outbox", "schedule": 60.0},
+    "deadline-reminders": {
+        "task": "programmes.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- Authentication -----------------------------------------------------------
 
@@ -210,6 +241,8 @@ EMAIL_HOST_USER = env.get_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.get_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.get_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "portal@localhost")
+# Directory of the file-based e-mail backend (django.core.mail.backends.filebased.EmailBackend).
+EMAIL_FILE_PATH = env.get_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # --- Reporting rules ------------------------------------------------------------
 
