@@ -97,3 +97,13 @@ def can_export_results(user):
 def can_view_job(user, job):
     """A background job (import or export) and its files belong to its owner; superusers see all."""
     return _signed_in(user) and (user.is_superuser or job.owner_id == user.pk)
+
+
+def can_manage_webhooks(user):
+    """Webhook subscriptions are for integrators (and superusers)."""
+    return _signed_in(user) and (user.is_superuser or user.role == Role.INTEGRATOR)
+
+
+def can_manage_webhook(user, subscription):
+    """An integrator manages its own subscriptions; superusers manage all."""
+    return can_manage_webhooks(user) and (user.is_superuser or subscription.owner_id == user.pk)
