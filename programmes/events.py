@@ -4,13 +4,19 @@
 that changes the report, so the event exists if and only if the change does.
 After commit it is queued; if the broker cannot be reached the user's action
 still succeeds, the failure is logged and ``sweep_outbox`` queues it later.
+The broker settings (``CELERY_BROKER_TRANSPORT_OPTIONS``,
+``CELERY_TASK_PUBLISH_RETRY_POLICY``) make that failure take milliseconds, not
+seconds, when Redis refuses connections.
 """
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from programmes.models import OutboxMessage
+from programmes.models import OutboxMessage, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -39,17 +45,76 @@ def record_event(topic, report, *, actor=None, **extra):
     return message
 
 
+def queue(task, *args):
+    """Queue ``task(*args)``; return False (and log) instead of raising when the broker fails."""
+    try:
+        task.apply_async(args=[str(arg) for arg in args])
+    except Exception as error:  # noqa: BLE001 - any broker failure: the sweep retries
+        logger.warning("%s%r not queued (%s); the outbox sweep will retry", task.name, args, error)
+        return False, error
+    return True, None
+
+
 def dispatch(message_id):
-    """Queue the outbox message's processing; never raise into the caller."""
+    """Queue the outbox message's processing; never raise into the caller.
+
+    ``dispatched_at`` records the last time the message was handed to the
+    broker, so the sweep leaves recently queued messages alone.
+    """
     from programmes.tasks import process_outbox_message
 
-    try:
-        process_outbox_message.delay(str(message_id))
-    except Exception as error:  # noqa: BLE001 - any broker failure: the sweep retries
-        logger.warning("outbox message %s not queued (%s); the sweep will retry", message_id, error)
+    queued, error = queue(process_outbox_message, message_id)
+    if not queued:
         OutboxMessage.objects.filter(pk=message_id).update(last_error=str(error)[:2000])
         return False
-    OutboxMessage.objects.filter(pk=message_id, dispatched_at__isnull=True).update(
-        dispatched_at=timezone.now()
-    )
+    OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=timezone.now())
     return True
+
+
+def sweep_outbox(*, older_than=None, inline=False, limit=500):
+    """Hand over again the work that was missed; returns what was found.
+
+    Outbox messages still unprocessed ``older_than`` seconds (default
+    ``OUTBOX_SWEEP_AFTER_SECONDS``) after they were recorded and last queued,
+    and webhook deliveries whose next attempt is that overdue, are queued
+    again, or with ``inline`` processed right here (for operators when no
+    worker runs). Processing is idempotent, so a message that a slow worker
+    still holds is not done twice.
+    """
+    from programmes import handlers, webhooks
+    from programmes.tasks import deliver_webhook
+
+    older_than = settings.OUTBOX_SWEEP_AFTER_SECONDS if older_than is None else older_than
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    message_ids = list(
+        OutboxMessage.objects.filter(processed_at__isnull=True, created_at__lte=cutoff)
+        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lte=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    summary = {"messages": len(message_ids), "deliveries": 0, "queued": 0, "done": 0, "incomplete": 0}
+    for message_id in message_ids:
+        if inline:
+            outcome = handlers.process_outbox_message(message_id)
+            if outcome in ("done", "incomplete"):
+                summary[outcome] += 1
+        else:
+            summary["queued"] += dispatch(message_id)
+
+    delivery_ids = list(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+        .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    summary["deliveries"] = len(delivery_ids)
+    for delivery_id in delivery_ids:
+        # Due from now: the next sweeps leave it alone while this attempt waits in the queue.
+        WebhookDelivery.objects.filter(pk=delivery_id).update(next_attempt_at=timezone.now())
+        if inline:
+            webhooks.attempt_delivery(delivery_id)
+        else:
+            summary["queued"] += queue(deliver_webhook, delivery_id)[0]
+    if message_ids or delivery_ids:
+        logger.info("outbox sweep: %s", summary)
+    return summary
