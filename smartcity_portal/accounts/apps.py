@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "smartcity_portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from smartcity_portal.accounts import signals  # noqa: F401 - connects the audit receivers
