@@ -1,0 +1,160 @@
+"""Changing a password, and resetting it by e-mail."""
+import re
+
+import pytest
+from django.contrib.auth import forms as auth_forms
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from smartcity_portal.accounts.services import provision_user
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-much-longer-new-secret-2025"
+RESET_URL = reverse("accounts:password_reset")
+
+
+def reset_link(message):
+    match = re.search(r"https?://testserver(/accounts/password/reset/\S+/\S+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_password_change_requires_login(client, db):
+    response = client.get(reverse("accounts:password_change"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_password_change_sets_the_new_password_and_keeps_the_session(client, personas):
+    client.force_login(personas.viewer)
+
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_change_done")
+    personas.viewer.refresh_from_db()
+    assert personas.viewer.check_password(NEW_PASSWORD)
+    assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_password_change_with_a_wrong_old_password_changes_nothing(client, personas):
+    client.force_login(personas.viewer)
+
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "old_password" in response.context["form"].errors
+    personas.viewer.refresh_from_db()
+    assert personas.viewer.check_password(PASSWORD)
+
+
+def test_password_change_refuses_a_weak_password_next_to_the_field(client, personas):
+    client.force_login(personas.viewer)
+
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "new_password2" in response.context["form"].errors
+    personas.viewer.refresh_from_db()
+    assert personas.viewer.check_password(PASSWORD)
+
+
+def test_password_reset_sends_one_email_whose_link_sets_a_new_password(client, personas):
+    response = client.post(RESET_URL, {"email": personas.reporter.email})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [personas.reporter.email]
+    assert "\n" not in message.subject
+    assert "reporter" in message.body
+
+    page = client.get(reset_link(message), follow=True)
+    assert page.status_code == 200
+    assert page.context["validlink"] is True
+    response = client.post(
+        page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_reset_complete")
+    personas.reporter.refresh_from_db()
+    assert personas.reporter.check_password(NEW_PASSWORD)
+    # The link works once.
+    again = client.get(reset_link(message), follow=True)
+    assert again.context["validlink"] is False
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, personas):
+    response = client.post(RESET_URL, {"email": "nobody@example.gov.vn"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert mail.outbox == []
+
+
+def test_password_reset_with_an_invalid_address_shows_the_error(client, db):
+    response = client.post(RESET_URL, {"email": "not-an-address"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    assert mail.outbox == []
+
+
+def test_account_created_without_password_can_set_one_by_reset(client, db):
+    user, _, _ = provision_user("new.viewer", role="ministry-viewer", email="new.viewer@example.gov.vn")
+    assert not user.has_usable_password()
+
+    client.post(RESET_URL, {"email": "New.Viewer@example.gov.vn"})
+
+    assert len(mail.outbox) == 1
+    page = client.get(reset_link(mail.outbox[0]), follow=True)
+    client.post(page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_inactive_account_gets_no_reset_email(client, personas):
+    personas.viewer.is_active = False
+    personas.viewer.save()
+
+    client.post(RESET_URL, {"email": personas.viewer.email})
+
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_reset_email_is_written_in_the_users_language(client, personas, monkeypatch, language):
+    personas.reporter.language = language
+    personas.reporter.save()
+    seen = []
+    original = auth_forms.PasswordResetForm.send_mail
+
+    def spy(self, *args, **kwargs):
+        seen.append(translation.get_language())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(auth_forms.PasswordResetForm, "send_mail", spy)
+
+    # The page itself is asked for in the other language.
+    other = "en" if language == "vi" else "vi"
+    client.post(RESET_URL, {"email": personas.reporter.email}, HTTP_ACCEPT_LANGUAGE=other)
+
+    assert seen == [language]
+    assert len(mail.outbox) == 1
