@@ -71,7 +71,7 @@ class ImportFileError(Exception):
         self.code = code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportRow:
     """One row of the file: its number as the user sees it, and its cells by column.
 
@@ -366,12 +366,15 @@ def _xlsx_table(data):
         # Only the first sheet is read; formatting and merged cells are ignored
         # (a merged area's value is in its top-left cell).
         sheet = workbook.worksheets[0]
+        # The sheet's recorded dimensions may be wrong (some programs write "A1"), and
+        # openpyxl would then cut rows off: read every row the sheet really has.
+        sheet.reset_dimensions()
         rows = []
         names = None
         number = 0
-        for cells in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+        for cells in sheet.iter_rows(values_only=True):
             number += 1
-            cells = [_xlsx_cell(c) for c in cells]
+            cells = [_xlsx_cell(c) for c in cells[: MAX_COLUMNS + 1]]
             if names is None:
                 names = _header(cells)
                 continue
@@ -485,7 +488,7 @@ def _integer(raw):
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Checked:
     row: ImportRow
     errors: dict
@@ -784,9 +787,8 @@ def _recompute(pairs, lookups, progress):
         return
     from indicators import services as results
 
-    if len(pairs) > RECOMPUTE_ALL_ABOVE and hasattr(results, "recompute_all"):
-        results.recompute_all()
-        progress(1)
+    if len(pairs) > RECOMPUTE_ALL_ABOVE:
+        results.recompute_all(progress=lambda done, total: progress(done / max(total, 1)))
         return
     for position, (unit_id, year, quarter) in enumerate(sorted(pairs), start=1):
         results.recompute_results(lookups.units_by_id[unit_id], year, quarter)

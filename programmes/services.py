@@ -518,10 +518,14 @@ def import_report_values(*, user, values, batch_size=5000, progress=None):
     )
     reports = {**existing, **{(r.unit_id, r.year, r.quarter): r for r in created}}
 
-    stored = {}
+    # Plain tuples, not model instances: a large import holds a few hundred thousand.
+    stored = {}  # (report_id, indicator_id) → (row id or None, value, note)
     if existing:
-        for row in IndicatorValue.objects.filter(report_id__in=[r.pk for r in existing.values()]):
-            stored[(row.report_id, row.indicator_id)] = row
+        rows = IndicatorValue.objects.filter(report_id__in=[r.pk for r in existing.values()])
+        for pk, report_id, indicator_id, value, note in rows.values_list(
+            "pk", "report_id", "indicator_id", "value", "note"
+        ).iterator(chunk_size=batch_size):
+            stored[(report_id, indicator_id)] = (pk, value, note)
     to_create, replaced, changed = [], [], set()
     for key, entries in values.items():
         report = reports[key]
@@ -531,21 +535,23 @@ def import_report_values(*, user, values, batch_size=5000, progress=None):
                 value = value.quantize(Decimal("0.0001"))
             old = stored.get((report.pk, indicator_id))
             if note is None:
-                note = old.note if old else ""
+                note = old[2] if old else ""
             if old is not None:
-                if old.value == value and old.note == note:
+                if old[1] == value and old[2] == note:
                     continue
-                replaced.append(old.pk)
-            row = IndicatorValue(report=report, indicator_id=indicator_id, value=value, note=note)
-            stored[(report.pk, indicator_id)] = row
-            to_create.append(row)
+                replaced.append(old[0])
+            stored[(report.pk, indicator_id)] = (None, value, note)
+            to_create.append((report, indicator_id, value, note))
             changed.add(report.pk)
     # Replacing rows is much faster than updating them one CASE at a time, and
     # nothing refers to an IndicatorValue by its id.
     for start in range(0, len(replaced), batch_size):
         IndicatorValue.objects.filter(pk__in=replaced[start:start + batch_size]).delete()
     for start in range(0, len(to_create), batch_size):
-        IndicatorValue.objects.bulk_create(to_create[start:start + batch_size])
+        IndicatorValue.objects.bulk_create(
+            IndicatorValue(report=report, indicator_id=indicator_id, value=value, note=note)
+            for report, indicator_id, value, note in to_create[start:start + batch_size]
+        )
         if progress:
             progress(min(start + batch_size, len(to_create)), len(to_create))
 
@@ -560,9 +566,9 @@ def import_report_values(*, user, values, batch_size=5000, progress=None):
 
     codes = dict(Indicator.objects.values_list("pk", "code"))
     values_of = {}
-    for (report_id, indicator_id), row in stored.items():
+    for (report_id, indicator_id), (_pk, value, note) in stored.items():
         if report_id in changed:
-            values_of.setdefault(report_id, []).append((codes[indicator_id], row))
+            values_of.setdefault(report_id, []).append((codes[indicator_id], IndicatorValue(value=value, note=note)))
     evidence_of = {}
     for item in Evidence.objects.filter(progress__report_id__in=[r.pk for r in updated]).order_by("id"):
         evidence_of.setdefault(item.progress_id, []).append(item)
