@@ -7,9 +7,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from indicators.models import Boundaries, Indicator, IndicatorResult, TaskGroupResult
-from programmes.models import TaskGroup
-from programmes.quarters import FIRST_REPORTING_YEAR
-from provinces.models import AdministrativeUnit
+from programmes.models import Pillar, TaskGroup
+from programmes.quarters import FIRST_REPORTING_YEAR, Quarter
+from provinces.models import AdministrativeUnit, Region
 
 # --- results of approved reports (/api/v1/progress/, /api/v1/indicator-values/) -----------
 
@@ -78,3 +78,80 @@ class IndicatorResultFilterSet(ResultFilterSet):
     class Meta:
         model = IndicatorResult
         fields = ["boundaries", "province", "year", "quarter", "indicator"]
+
+
+# --- dashboard pages (/, /results/…) ----------------------------------------------------------
+
+
+class DashboardFilterForm(forms.Form):
+    """The filters of the dashboard pages; the names are those of the results API.
+
+    ``year`` and ``quarter`` choose the quarter the figures are "as of" (the
+    last quarter with approved figures by default); ``boundaries`` is
+    ``current`` (today's 34 units, the default) or ``as-reported``.
+    """
+
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=FIRST_REPORTING_YEAR, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—")] + [(q, f"Q{q}") for q in range(1, 5)],
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), required=False, queryset=Region.objects.all(), to_field_name="slug",
+        empty_label=_("All regions"),
+    )
+    pillar = forms.ModelChoiceField(
+        label=_("Pillar"), required=False, queryset=Pillar.objects.all(), to_field_name="code",
+        empty_label=_("All pillars"),
+    )
+    boundaries = forms.ChoiceField(label=_("Boundaries"), required=False, choices=Boundaries.choices)
+
+    def __init__(self, data=None, *, default_quarter, last_quarter=None, fields=None, **kwargs):
+        super().__init__(data if data is not None else QueryDict(), **kwargs)
+        self.default_quarter = default_quarter
+        # Figures exist only for quarters that have ended.
+        self.last_quarter = last_quarter or Quarter.last_complete()
+        if fields is not None:
+            for name in list(self.fields):
+                if name not in fields:
+                    del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        year, quarter = cleaned.get("year"), cleaned.get("quarter")
+        if self.errors:
+            return cleaned
+        if quarter is not None and year is None:
+            self.add_error("year", _("Enter the year of the quarter."))
+            return cleaned
+        if year is None:
+            period = self.default_quarter
+        elif quarter is None:
+            # A year alone means its last quarter that has ended.
+            period = min(Quarter(year, 4), self.last_quarter)
+            if period.year != year:
+                self.add_error("year", _("No quarter of this year has ended yet."))
+                return cleaned
+        else:
+            period = Quarter(year, quarter)
+            if period > self.last_quarter:
+                self.add_error(
+                    "quarter",
+                    _("This quarter has not ended yet; the last quarter that has is %(quarter)s.")
+                    % {"quarter": self.last_quarter},
+                )
+                return cleaned
+        cleaned["period"] = period
+        cleaned["boundaries"] = cleaned.get("boundaries") or Boundaries.CURRENT
+        return cleaned
+
+    @property
+    def values(self):
+        """The cleaned filters with their defaults: period, boundaries, region, pillar."""
+        data = self.cleaned_data
+        return {
+            "period": data["period"],
+            "boundaries": data.get("boundaries") or Boundaries.CURRENT,
+            "region": data.get("region"),
+            "pillar": data.get("pillar"),
+        }

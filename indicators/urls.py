@@ -1,8 +1,18 @@
 from django.urls import path
 
+from indicators import views
+
 app_name = "indicators"
 
-urlpatterns = []
+# The national overview is the home page ("/", smartcity_portal/urls.py).
+urlpatterns = [
+    path("task-groups/<int:number>/", views.TaskGroupDetailView.as_view(), name="task_group_detail"),
+    path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
+    path("completeness/", views.CompletenessView.as_view(), name="completeness"),
+    path("method/", views.MethodView.as_view(), name="method"),
+    path("units/<slug:slug>/export/", views.UnitResultsExportView.as_view(), name="unit_export"),
+    path("asean/export/", views.AseanExportView.as_view(), name="asean_export"),
+]
 
 # --- bulk import, full export and background jobs (indicators/import_views.py) ---
 from indicators import import_views  # noqa: E402

@@ -1,7 +1,595 @@
+"""The dashboards: the nation, each task group and indicator, who has reported, and the method.
+
+Figures come from ``indicators.selectors`` (approved results only); each page
+builds its tables once (``indicators.exports.Table``) and either renders them
+or, with ``?format=csv`` or ``?format=xlsx`` (and ``table=<name>`` when the
+page has several), downloads one of them with the same filters.
+"""
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from indicators import selectors
+from indicators.exports import FORMATS, Cell, Table, table_response
+from indicators.filtersets import DashboardFilterForm
+from indicators.models import Boundaries, Indicator, Rollup
+from indicators.progress import choose_target
+from programmes import policies
+from programmes.models import TaskGroup
+from programmes.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
+from provinces.models import AdministrativeUnit
+from smartcity_portal.text import fold
 
-class NationalOverviewView(TemplateView):
-    """``/``: the national picture (built in the dashboards issue)."""
+# Quarters shown side by side in the indicator and completeness tables.
+QUARTERS_SHOWN = 8
+
+
+# --- shared pieces ----------------------------------------------------------------------------
+
+
+def unit_label(unit):
+    """The unit's name, with its end date when it was dissolved (two units may share a name)."""
+    if unit.valid_until is None:
+        return unit.name
+    return gettext("%(name)s (until %(date)s)") % {
+        "name": unit.name, "date": unit.valid_until.strftime("%d/%m/%Y"),
+    }
+
+
+def unit_cell(unit):
+    return Cell(unit_label(unit), url=unit.get_absolute_url())
+
+
+def percent_cell(percent, period=None, unit=None):
+    """A heat-coloured percent cell; its title says which quarter the figure is from."""
+    heat = selectors.heat_class(percent)
+    title = ""
+    if percent is not None and period is not None:
+        title = gettext("%(percent)s%% in %(quarter)s") % {"percent": percent.normalize(), "quarter": period}
+    return Cell(percent, css=f"heat-{heat}" if heat is not None else "heat-none", title=title)
+
+
+def year_cell(year):
+    """A year, never written with a thousands separator."""
+    return Cell(year, text="" if year is None else str(year))
+
+
+def number(value):
+    return None if value is None else float(value)
+
+
+def short_name(unit):
+    """Up to four letters for a map tile: the initials of the name (``HCM``), or its start."""
+    words = [w for w in fold(unit.name_vi).replace("-", " ").split() if w]
+    if len(words) == 1:
+        return unit.name_vi[:3]
+    return "".join(w[0] for w in words)[:4].upper()
+
+
+def tiles_for(units, values):
+    """The ``tiles`` of ``includes/tile_map.html``: ``values`` maps unit id → percent."""
+    tiles = []
+    for unit in units:
+        if unit.map_row is None or unit.map_col is None:
+            continue
+        value = values.get(unit.pk)
+        tiles.append({
+            "slug": unit.slug,
+            "name": unit_label(unit),
+            "short": short_name(unit),
+            "row": unit.map_row,
+            "col": unit.map_col,
+            "value": number(value),
+            "heat": selectors.heat_class(value),
+            "url": unit.get_absolute_url(),
+        })
+    return tiles
+
+
+def task_group_columns(task_groups):
+    """Column headers of task groups: the number on the page, the full name in downloads."""
+    return [Cell(f"{tg.number}. {tg.name}", text=str(tg.number), title=tg.name) for tg in task_groups]
+
+
+def progress_chart(periods, datasets, y_label="%", y_max=100, chart_type="line"):
+    return {
+        "type": chart_type,
+        "labels": [str(p) for p in periods],
+        "datasets": datasets,
+        "y_max": y_max,
+        "y_label": y_label,
+    }
+
+
+def report_link(user, report):
+    """The report page's address if ``user`` may read the report ("" otherwise, or before that page exists)."""
+    if not policies.can_view_report(user, report):
+        return ""
+    try:
+        return reverse("programmes:report_detail", kwargs={"pk": report.pk})
+    except NoReverseMatch:
+        return ""
+
+
+class DashboardView(TemplateView):
+    """A page of figures with the shared filters and table downloads."""
+
+    filter_fields = ("year", "quarter", "region", "pillar", "boundaries")
+
+    def default_quarter(self):
+        return selectors.default_quarter()
+
+    def get(self, request, *args, **kwargs):
+        self.format = request.GET.get("format")
+        self.form = DashboardFilterForm(
+            request.GET, default_quarter=self.default_quarter(), fields=self.filter_fields
+        )
+        if self.format is not None and self.format not in FORMATS:
+            return JsonResponse(
+                {"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400
+            )
+        if not self.form.is_valid():
+            if self.format:
+                return JsonResponse(
+                    {"detail": gettext("Invalid filters."), "code": "invalid",
+                     "errors": self.form.errors.get_json_data()},
+                    status=400,
+                )
+            context = self.get_base_context(**kwargs)
+            return self.render_to_response(context, status=400)
+        self.filters = self.form.values
+        context = self.get_context_data(**kwargs)
+        if self.format:
+            tables = {table.name: table for table in context["tables"]}
+            name = request.GET.get("table") or context["tables"][0].name
+            if name not in tables:
+                return JsonResponse(
+                    {"detail": gettext("Unknown table."), "code": "invalid_table", "tables": list(tables)},
+                    status=400,
+                )
+            return table_response(tables[name], self.format, context.get("period", ""))
+        return self.render_to_response(context)
+
+    def get_base_context(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(form=self.form, tables=[], filters_valid=False)
+        return context
+
+    def get_context_data(self, **kwargs):
+        context = self.get_base_context(**kwargs)
+        context.update(
+            filters_valid=True,
+            period=self.filters["period"],
+            boundaries=self.filters["boundaries"],
+            boundaries_label=Boundaries(self.filters["boundaries"]).label,
+            region=self.filters["region"],
+            pillar=self.filters["pillar"],
+            computed_at=selectors.computed_at(),
+        )
+        return context
+
+
+# --- /: national overview -------------------------------------------------------------------------
+
+
+class NationalOverviewView(DashboardView):
+    """``/``: headline figures, the heat table and map of units × task groups, the national trend."""
 
     template_name = "indicators/national_overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period, boundaries, region, pillar = (
+            self.filters["period"], self.filters["boundaries"], self.filters["region"], self.filters["pillar"],
+        )
+        heat = selectors.heat_table(boundaries, period, region)
+        headline = selectors.headline(boundaries, period, region, table=heat)
+        trend = selectors.national_progress(boundaries, region, last=period)
+        indicator_list = selectors.indicators(pillar)
+        national = selectors.national_indicator_series(boundaries, indicator_list, region, last=period)
+        all_targets = selectors.targets([i.pk for i in indicator_list])
+
+        heat_table = Table(
+            "heat", gettext("Latest approved percent complete per task group"),
+            [gettext("Unit"), *task_group_columns(heat.task_groups), gettext("Average")],
+        )
+        for row in heat.rows:
+            heat_table.add([
+                unit_cell(row.unit),
+                *(percent_cell(percent, q) for percent, q in row.cells),
+                percent_cell(row.average),
+            ])
+
+        averages = Table(
+            "averages", gettext("Average progress per task group"),
+            [gettext("Task group"), gettext("Average percent complete"), gettext("Units with figures")],
+        )
+        for (tg, average), index in zip(headline.averages, range(len(heat.task_groups))):
+            count = sum(1 for row in heat.rows if row.cells[index][0] is not None)
+            averages.add([Cell(f"{tg.number}. {tg.name}", url=tg.get_absolute_url()), percent_cell(average), count])
+
+        trend_table = Table(
+            "trend", gettext("National average progress per quarter"),
+            [gettext("Quarter"), gettext("All task groups"), *task_group_columns(heat.task_groups),
+             gettext("Units reporting")],
+        )
+        for q, means, overall, units in trend:
+            trend_table.add([str(q), percent_cell(overall), *(percent_cell(means.get(tg.pk)) for tg in heat.task_groups), units])
+        trend_chart = progress_chart(
+            [q for q, *_ in trend],
+            [{"label": gettext("All task groups"), "data": [number(o) for _, _, o, _ in trend], "dashed": False}]
+            + [
+                {"label": f"{tg.number}. {tg.name}", "data": [number(m.get(tg.pk)) for _, m, _, _ in trend],
+                 "dashed": True}
+                for tg in heat.task_groups
+            ],
+        )
+
+        indicator_table = Table(
+            "indicators", gettext("Indicators: national figure"),
+            [gettext("Code"), gettext("Indicator"), gettext("Pillar"), gettext("Combined by"),
+             gettext("Quarter"), gettext("National figure"), gettext("Units reporting"),
+             gettext("National target"), gettext("Target year"), gettext("Progress status")],
+        )
+        for indicator in indicator_list:
+            series = national.get(indicator.pk, [])
+            latest = series[-1] if series else None
+            status = selectors.status_of(indicator, [(q, v) for q, v, _ in series], all_targets.get(indicator.pk))
+            indicator_table.add([
+                Cell(indicator.code, url=indicator.get_absolute_url()),
+                indicator.name,
+                indicator.pillar.name,
+                national_rule_label(indicator),
+                str(latest[0]) if latest else None,
+                latest[1] if latest else None,
+                latest[2] if latest else None,
+                status.target,
+                year_cell(status.target_year),
+                status_cell(status),
+            ])
+
+        by_unit = heat.by_unit()
+        map_units = selectors.map_units(boundaries, region)
+        tiles = tiles_for(map_units, {u.pk: by_unit[u.pk].average for u in map_units if u.pk in by_unit})
+        context.update(
+            headline=headline,
+            heat=heat,
+            tiles=tiles,
+            trend_chart=trend_chart,
+            tables=[heat_table, averages, trend_table, indicator_table],
+            heat_table=heat_table,
+            averages_table=averages,
+            trend_table=trend_table,
+            indicator_table=indicator_table,
+            map_count=len(tiles),
+        )
+        return context
+
+
+def national_rule_label(indicator):
+    if indicator.rollup == Rollup.ANY:
+        return gettext("number of units saying yes")
+    return indicator.get_rollup_display()
+
+
+def status_cell(status):
+    if status.code == "no-target":
+        return Cell(str(status.label), text=str(status.label))
+    title = ""
+    if status.percent_of_expected is not None:
+        title = gettext("%(percent)s%% of the change expected by now") % {"percent": status.percent_of_expected}
+    return Cell(str(status.label), badge=status.css, title=title)
+
+
+# --- /results/task-groups/<number>/ -------------------------------------------------------------------
+
+
+class TaskGroupDetailView(DashboardView):
+    """Units ranked by their latest progress on one task group, the distribution, the latest narratives."""
+
+    template_name = "indicators/task_group_detail.html"
+    filter_fields = ("year", "quarter", "region", "boundaries")
+
+    def get(self, request, *args, **kwargs):
+        self.task_group = get_object_or_404(TaskGroup, number=kwargs["number"])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tg = self.task_group
+        period, boundaries, region = self.filters["period"], self.filters["boundaries"], self.filters["region"]
+        units = selectors.units_for(boundaries, period, region)
+        found = selectors.latest_percents(boundaries, period, unit_ids=[u.pk for u in units], task_group_id=tg.pk)
+        ranked = sorted(
+            ((u, *found.get((u.pk, tg.pk), (None, None))) for u in units),
+            key=lambda item: (item[1] is None, -(item[1] or 0), fold(item[0].name_vi)),
+        )
+        ranking = Table(
+            "ranking", gettext("Units ranked by latest approved percent complete"),
+            [gettext("Rank"), gettext("Unit"), gettext("Percent complete"), gettext("Quarter of the figure")],
+        )
+        rank = 0
+        for position, (unit, percent, q) in enumerate(ranked, start=1):
+            if percent is not None:
+                rank = position
+            ranking.add([rank if percent is not None else None, unit_cell(unit), percent_cell(percent, q),
+                         str(q) if q else None])
+
+        buckets = [0] * 10
+        for _unit, percent, _q in ranked:
+            if percent is not None:
+                buckets[selectors.heat_class(percent)] += 1
+        labels = [f"{10 * i}–{10 * i + 10} %" for i in range(10)]
+        distribution = Table(
+            "distribution", gettext("Distribution of units by percent complete"),
+            [gettext("Percent complete"), gettext("Units")],
+            [[Cell(label, css=f"heat-{i}"), count] for i, (label, count) in enumerate(zip(labels, buckets))],
+        )
+        distribution_chart = progress_chart(
+            labels, [{"label": gettext("Units"), "data": buckets, "dashed": False}],
+            y_label=gettext("Units"), y_max=None, chart_type="bar",
+        )
+
+        trend = selectors.national_progress(boundaries, region, last=period)
+        trend_table = Table(
+            "trend", gettext("National average per quarter"),
+            [gettext("Quarter"), gettext("Average percent complete")],
+            [[str(q), percent_cell(means.get(tg.pk))] for q, means, _overall, _n in trend],
+        )
+        trend_chart = progress_chart(
+            [q for q, *_ in trend],
+            [{"label": f"{tg.number}. {tg.name}", "data": [number(m.get(tg.pk)) for _, m, _, _ in trend],
+              "dashed": False}],
+        )
+        context.update(
+            task_group=tg,
+            task_groups=list(TaskGroup.objects.all()),
+            ranking_table=ranking,
+            distribution_table=distribution,
+            distribution_chart=distribution_chart,
+            trend_table=trend_table,
+            trend_chart=trend_chart,
+            narratives=selectors.latest_narratives(tg, period, region=region),
+            tables=[ranking, distribution, trend_table],
+        )
+        return context
+
+
+# --- /results/indicators/<code>/ ----------------------------------------------------------------------
+
+
+class IndicatorDetailView(DashboardView):
+    """The national figure of one indicator over time, its target line, and each unit's series."""
+
+    template_name = "indicators/indicator_detail.html"
+    filter_fields = ("year", "quarter", "region", "boundaries")
+
+    def get(self, request, *args, **kwargs):
+        self.indicator = get_object_or_404(
+            Indicator.objects.select_related("task_group", "pillar"), code=kwargs["code"]
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        indicator = self.indicator
+        period, boundaries, region = self.filters["period"], self.filters["boundaries"], self.filters["region"]
+        units = selectors.units_for(boundaries, period, region)
+        series = selectors.national_indicator_series(boundaries, [indicator], region, last=period).get(indicator.pk, [])
+        all_targets = selectors.targets([indicator.pk], unit_ids=[u.pk for u in units]).get(indicator.pk, {})
+        national_targets = sorted(all_targets.get(None, []))
+
+        def national_target(year):
+            chosen = choose_target(national_targets, year)
+            return chosen[1] if chosen else None
+
+        national = Table(
+            "national", gettext("National figure per quarter"),
+            [gettext("Quarter"), gettext("National figure"), gettext("Units reporting"), gettext("National target")],
+            [[str(q), value, n, national_target(q.year)] for q, value, n in series],
+        )
+        national_status = selectors.status_of(indicator, [(q, v) for q, v, _ in series], all_targets)
+        chart = progress_chart(
+            [q for q, *_ in series],
+            [{"label": gettext("National figure"), "data": [number(v) for _, v, _ in series], "dashed": False}]
+            + ([{"label": gettext("National target"), "data": [number(national_target(q.year)) for q, *_ in series],
+                 "dashed": True}] if national_targets else []),
+            y_label=indicator.unit or "",
+            y_max=100 if indicator.value_type == "percent" else None,
+        )
+
+        first = max(period.index - QUARTERS_SHOWN + 1, Quarter(FIRST_REPORTING_YEAR, 1).index)
+        shown = list(quarter_range(Quarter(first // 4, first % 4 + 1), period))
+        unit_series = selectors.unit_indicator_series(boundaries, [u.pk for u in units], [indicator.pk], last=period)
+        units_table = Table(
+            "units", gettext("Each unit's approved values"),
+            [gettext("Unit"), *(str(q) for q in shown), gettext("Target"), gettext("Target year"),
+             gettext("Progress status")],
+        )
+        for unit in units:
+            points = unit_series.get((unit.pk, indicator.pk), [])
+            values = dict(points)
+            status = selectors.status_of(indicator, points, all_targets, unit.pk)
+            units_table.add([
+                unit_cell(unit), *(Cell(values.get(q)) for q in shown),
+                status.target, year_cell(status.target_year), status_cell(status),
+            ])
+        context.update(
+            indicator=indicator,
+            national_table=national,
+            national_status=national_status,
+            national_targets=national_targets,
+            national_chart=chart,
+            units_table=units_table,
+            tables=[national, units_table],
+        )
+        return context
+
+
+# --- /results/completeness/ --------------------------------------------------------------------------------
+
+
+STATUS_LABELS = {
+    selectors.ON_TIME: _("on time"),
+    selectors.LATE: _("late"),
+    selectors.MISSING: _("missing"),
+    selectors.NOT_DUE: _("not yet due"),
+}
+
+
+class CompletenessView(DashboardView):
+    """Quarters × units: submitted on time, late or missing, with the rates per quarter."""
+
+    template_name = "indicators/completeness.html"
+    filter_fields = ("year", "quarter", "region")
+
+    def default_quarter(self):
+        return Quarter.last_complete()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period, region = self.filters["period"], self.filters["region"]
+        first = max(period.index - QUARTERS_SHOWN + 1, Quarter(FIRST_REPORTING_YEAR, 1).index)
+        quarters = list(quarter_range(Quarter(first // 4, first % 4 + 1), period))
+        found = selectors.completeness(quarters, region)
+        rates = Table(
+            "rates", gettext("Completeness and timeliness per quarter"),
+            [gettext("Quarter"), gettext("Due date"), gettext("Units expected"), gettext("On time"), gettext("Late"),
+             gettext("Missing"), gettext("Not yet due"), gettext("Completeness (%)"), gettext("Timeliness (%)")],
+            [[str(r.quarter), r.quarter.due_date, r.expected, r.on_time, r.late, r.missing, r.not_due,
+              r.completeness, r.timeliness] for r in found.rates],
+        )
+        units = Table(
+            "units", gettext("Reports per unit and quarter"),
+            [gettext("Unit"), *(str(q) for q in quarters)],
+        )
+        for unit, statuses in found.rows:
+            units.add([unit_cell(unit), *(status_badge(s) for s in statuses)])
+        chart = progress_chart(
+            quarters,
+            [
+                {"label": gettext("Completeness (%)"), "data": [number(r.completeness) for r in found.rates], "dashed": False},
+                {"label": gettext("Timeliness (%)"), "data": [number(r.timeliness) for r in found.rates], "dashed": True},
+            ],
+        )
+        context.update(
+            quarters=quarters, rates_table=rates, units_table=units, chart=chart, tables=[rates, units],
+        )
+        return context
+
+
+def status_badge(status):
+    if status == selectors.NOT_EXPECTED:
+        return Cell("", text="")
+    label = str(STATUS_LABELS[status])
+    return Cell(label, badge=f"badge-{status}")
+
+
+# --- /results/method/ ------------------------------------------------------------------------------------
+
+
+class MethodView(TemplateView):
+    """How the figures are computed: approval, roll-up, progress status, completeness."""
+
+    template_name = "indicators/method.html"
+
+
+# --- the unit page and the ASEAN page (through indicators/templatetags/dashboard.py) ----------------------------
+
+
+def unit_dashboard_tables(dashboard, user):
+    """The tables of a unit's dashboard: progress per quarter, indicators, report history."""
+    progress = Table(
+        "progress", gettext("Percent complete per task group and quarter"),
+        [gettext("Quarter"), *task_group_columns(dashboard.task_groups), gettext("Average"),
+         gettext("Units reporting")],
+    )
+    for q, percents, reporting in reversed(dashboard.progress):
+        cells = [percents.get(tg.pk) for tg in dashboard.task_groups]
+        progress.add([str(q), *(percent_cell(p) for p in cells), percent_cell(selectors.mean(cells)), reporting])
+    indicators = Table(
+        "indicators", gettext("Indicators"),
+        [gettext("Code"), gettext("Indicator"), gettext("Unit of measure"), gettext("Latest value"), gettext("Quarter"),
+         gettext("Target"), gettext("Target year"), gettext("Target set for"), gettext("Progress status")],
+    )
+    scopes = {"unit": gettext("this unit"), "national": gettext("the nation")}
+    for line in dashboard.indicators:
+        indicator = line.indicator
+        indicators.add([
+            Cell(indicator.code, url=indicator.get_absolute_url()),
+            indicator.name,
+            indicator.unit,
+            line.latest[1] if line.latest else None,
+            str(line.latest[0]) if line.latest else None,
+            line.target[1] if line.target else None,
+            year_cell(line.target[0] if line.target else None),
+            scopes[line.target[2]] if line.target else None,
+            status_cell(line.status),
+        ])
+    reports = Table(
+        "reports", gettext("Report history"),
+        [gettext("Quarter"), gettext("Unit"), gettext("Status"), gettext("First submitted"), gettext("Submitted late"),
+         gettext("Approved")],
+    )
+    for report in dashboard.reports:
+        reports.add([
+            Cell(report.period_label, url=report_link(user, report)),
+            unit_label(report.unit),
+            Cell(report.get_status_display(), badge=f"badge-{report.status}"),
+            report.first_submitted_at,
+            Cell(gettext("yes") if report.is_late else gettext("no")) if report.first_submitted_at else None,
+            report.approved_at,
+        ])
+    chart = progress_chart(
+        [q for q, *_ in dashboard.progress],
+        [{"label": f"{tg.number}. {tg.name}", "data": [number(p.get(tg.pk)) for _, p, _ in dashboard.progress],
+          "dashed": False} for tg in dashboard.task_groups],
+    )
+    return {"progress": progress, "indicators": indicators, "reports": reports, "chart": chart}
+
+
+def asean_table(quarter, task_groups, members):
+    table = Table(
+        "asean", gettext("Vietnamese members: latest approved progress of their unit today"),
+        [gettext("City"), gettext("Year joined"), gettext("Unit today"), *task_group_columns(task_groups),
+         gettext("Average")],
+    )
+    for city, unit, row in members:
+        table.add([
+            city.city, year_cell(city.joined_year), unit_cell(unit),
+            *(percent_cell(p, q) for p, q in row.cells), percent_cell(row.average),
+        ])
+    return table
+
+
+class UnitResultsExportView(View):
+    """``/results/units/<slug>/export/?table=progress|indicators|reports&format=csv|xlsx``."""
+
+    def get(self, request, slug):
+        unit = get_object_or_404(AdministrativeUnit.objects.select_related("region", "successor"), slug=slug)
+        fmt, name = request.GET.get("format", "csv"), request.GET.get("table", "progress")
+        if fmt not in FORMATS:
+            return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
+        tables = unit_dashboard_tables(selectors.unit_dashboard(unit), request.user)
+        if name not in tables or name == "chart":
+            return JsonResponse(
+                {"detail": gettext("Unknown table."), "code": "invalid_table",
+                 "tables": ["progress", "indicators", "reports"]},
+                status=400,
+            )
+        return table_response(tables[name], fmt, unit.slug)
+
+
+class AseanExportView(View):
+    """``/results/asean/export/?format=csv|xlsx``: the ASEAN members' progress table."""
+
+    def get(self, request):
+        fmt = request.GET.get("format", "csv")
+        if fmt not in FORMATS:
+            return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
+        quarter, task_groups, members = selectors.asean_progress()
+        return table_response(asean_table(quarter, task_groups, members), fmt, quarter)
+
