@@ -99,8 +99,23 @@ def load_reference_data(*, overwrite=False):
     unit_rows = sorted(
         _rows("provinces", "administrative_units.csv"), key=lambda row: bool(row["successor_code"])
     )
+    # Tile-map positions shipped after the first release: a unit that has never had
+    # one gets it now; a position an administrator changed is a kept edit like any other.
+    positions = {
+        row["slug"]: {"map_row": int(row["row"]), "map_col": int(row["col"])}
+        for row in _rows("provinces", "map_tiles.csv")
+    }
+    unplaced = {
+        unit.slug: unit
+        for unit in AdministrativeUnit.objects.filter(map_row__isnull=True, map_col__isnull=True)
+    }
     units, current_by_code = {}, {}
     for row in unit_rows:
+        position = positions.get(row["slug"], {"map_row": None, "map_col": None})
+        if row["slug"] in unplaced and position["map_row"] is not None:
+            unplaced_unit = unplaced[row["slug"]]
+            unplaced_unit.map_row, unplaced_unit.map_col = position["map_row"], position["map_col"]
+            unplaced_unit.save(update_fields=["map_row", "map_col"])
         unit = units[row["slug"]] = upsert(
             AdministrativeUnit,
             {"slug": row["slug"]},
@@ -114,6 +129,7 @@ def load_reference_data(*, overwrite=False):
                 "valid_until": _date(row["valid_until"]),
                 "successor": current_by_code[row["successor_code"]] if row["successor_code"] else None,
                 "former_names": row["former_names"],
+                **position,
             },
         )
         if not row["valid_until"]:
