@@ -1,12 +1,19 @@
-"""Request ids and one structured log line per request."""
+"""Request ids, one structured log line per request, and a clear 503 while the database is down."""
 import logging
 import re
 import time
 import uuid
 
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
 from smartcity_portal.logging import request_id_var
 
 logger = logging.getLogger("smartcity_portal.requests")
+database_logger = logging.getLogger("smartcity_portal.database")
 # A caller's id is kept only if it is short and plain, so logs cannot be forged through it.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -36,7 +43,11 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        user = getattr(request, "user", None)
+        try:
+            user_id = _user_id(request)
+        except DatabaseError:
+            # The session could not be read (database down): the line is still written.
+            user_id = None
         logger.info(
             "request",
             extra={
@@ -44,7 +55,59 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "user_id": user_id,
             },
         )
         return response
+
+
+def _user_id(request):
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 at once, with a clear message, when the database cannot be reached.
+
+    While PostgreSQL restarts, every query raises ``OperationalError`` or
+    ``InterfaceError``; without this the visitor would get a generic 500 and
+    operators an error report per request. Each request still runs in its own
+    transactions, so nothing half-written stays behind. API paths get the API's
+    error body (``detail`` and ``code``), pages a short HTML page that needs
+    neither templates nor the database (rendering ``base.html`` would query it).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        database_logger.error("database unavailable: %s", str(exception).strip()[:300])
+        return unavailable_response(request)
+
+
+def unavailable_response(request):
+    message = _("The portal cannot reach its database at the moment. Nothing was changed: try again in a few seconds.")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "service_unavailable"}, status=503)
+    else:
+        title = _("Temporarily unavailable")
+        response = HttpResponse(
+            format_html(
+                '<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><title>{}</title></head>'
+                "<body><h1>{}</h1><p>{}</p></body></html>",
+                get_language() or "vi", title, title, message,
+            ),
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

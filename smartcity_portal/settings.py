@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "smartcity_portal.middleware.RequestIdMiddleware",
+    # 503 with a clear message, not 500, while PostgreSQL cannot be reached.
+    "smartcity_portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -103,7 +105,14 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------
 
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a persistent connection broken by a database restart is
+    # replaced at the next request instead of failing it.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Fail fast (then 503) rather than hang when the server does not answer.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
@@ -120,7 +129,8 @@ REDIS_URL = env.get_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Behaves as an empty cache while Redis is down (smartcity_portal/cache.py).
+            "BACKEND": "smartcity_portal.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.get_str("CACHE_KEY_PREFIX", "portal"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -1,0 +1,92 @@
+"""A Redis cache that turns into an empty cache while Redis is unreachable.
+
+Django's ``RedisCache`` raises ``redis.ConnectionError`` from every call when
+Redis is down, and the cache is read on every page (the demo banner) and every
+API request (DRF's throttles): a stopped Redis would turn the whole portal into
+500s. Nothing the portal caches is the only copy of anything, so while Redis
+cannot be reached reads miss, writes are dropped, and the portal serves
+everything from PostgreSQL, more slowly.
+
+After a failure the cache is not tried again for ``RETRY_AFTER_SECONDS`` in
+that process, so that an unreachable (rather than refusing) Redis costs one
+connect timeout, not one per cache call.
+"""
+import functools
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5.0
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
+
+
+def _degrades_to(fallback):
+    """Run the wrapped cache call; on a connection failure return ``fallback(*args, **kwargs)``."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            if time.monotonic() < self._down_until:
+                return fallback(*args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except _UNREACHABLE as error:
+                self._mark_down(error)
+                return fallback(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+def _empty_dict(*args, **kwargs):
+    return {}
+
+
+def _all_keys_failed(data, *args, **kwargs):
+    return list(data)
+
+
+def _missing_key(key, *args, **kwargs):
+    # What incr/decr say about a key that is not there: the cache is empty now.
+    raise ValueError(f"Key '{key}' not found (cache unavailable).")
+
+
+class DegradingRedisCache(RedisCache):
+    """``RedisCache`` that behaves as an empty cache while Redis cannot be reached."""
+
+    _down_until = 0.0
+
+    def _mark_down(self, error):
+        if time.monotonic() >= self._down_until:
+            logger.warning("cache unavailable for %ss: %s", RETRY_AFTER_SECONDS, error)
+        self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+
+    get = _degrades_to(_default)(RedisCache.get)
+    set = _degrades_to(_nothing)(RedisCache.set)
+    add = _degrades_to(_false)(RedisCache.add)
+    touch = _degrades_to(_false)(RedisCache.touch)
+    delete = _degrades_to(_false)(RedisCache.delete)
+    has_key = _degrades_to(_false)(RedisCache.has_key)
+    incr = _degrades_to(_missing_key)(RedisCache.incr)
+    get_many = _degrades_to(_empty_dict)(RedisCache.get_many)
+    set_many = _degrades_to(_all_keys_failed)(RedisCache.set_many)
+    delete_many = _degrades_to(_nothing)(RedisCache.delete_many)
+    clear = _degrades_to(_false)(RedisCache.clear)

@@ -1,0 +1,44 @@
+"""A Celery worker for the fault tests: ``python tests/faults/worker.py NAME@HOST``.
+
+It is the portal's worker (one prefork pool process, the settings' acks_late
+and reject_on_worker_lost) with one addition: when ``FAULTS_SLOW_MARKER`` names
+a file that does not exist yet, the first approval event it processes, after its
+first step (recomputing results, inside the message's transaction), writes
+its process id into that file and sleeps, so that the test can SIGKILL the
+pool process in the middle of the task. Later runs
+(the file exists) work normally.
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcity_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from programmes import events, handlers  # noqa: E402
+from smartcity_portal.celery import app  # noqa: E402
+
+marker = os.environ.get("FAULTS_SLOW_MARKER")
+if marker:
+
+    def pause_once(message):
+        """Stop here (results rewritten, nothing committed, no e-mail sent) the first time."""
+        path = Path(marker)
+        if not path.exists():
+            path.write_text(str(os.getpid()))
+            time.sleep(120)
+        return []
+
+    steps = handlers.HANDLERS[events.REPORT_APPROVED]
+    handlers.HANDLERS[events.REPORT_APPROVED] = [steps[0], pause_once, *steps[1:]]
+
+if __name__ == "__main__":
+    app.worker_main(
+        ["worker", "--hostname", sys.argv[1], "--pool", "prefork", "--concurrency", "1",
+         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    )
