@@ -231,9 +231,14 @@ class HeatTable:
     task_groups: list
     rows: list = field(default_factory=list)
 
-    def averages(self):
-        """Mean of the rows' latest figures per task group (``None`` where no row has one)."""
-        return [mean(row.cells[i][0] for row in self.rows) for i in range(len(self.task_groups))]
+    def averages(self, rows=None):
+        """``(mean, units with a figure)`` per task group over ``rows`` (all rows by default)."""
+        rows = self.rows if rows is None else rows
+        result = []
+        for i in range(len(self.task_groups)):
+            figures = [row.cells[i][0] for row in rows if row.cells[i][0] is not None]
+            result.append((mean(figures), len(figures)))
+        return result
 
     def by_unit(self):
         return {row.unit.pk: row for row in self.rows}
@@ -538,7 +543,7 @@ class Headline:
     units_with_programme: int
     reporting_quarter: Quarter
     reporting: CompletenessRate
-    averages: list  # (task group, mean percent)
+    averages: list  # (task group, mean percent, units with a figure) over the units in force
 
 
 def units_with_approved_programme(units):
@@ -551,20 +556,17 @@ def units_with_approved_programme(units):
 def headline(boundaries, quarter, region=None, table=None, today=None):
     """The national overview's headline figures for ``quarter`` (``table``: its heat table, if computed)."""
     table = table or heat_table(boundaries, quarter, region)
-    units = [row.unit for row in table.rows]
-    if boundaries == Boundaries.AS_REPORTED:
-        # Units that no longer exist cannot have a programme "now"; count those in force.
-        in_force = [u for u in units if u.valid_until is None or u.valid_until >= quarter.end]
-    else:
-        in_force = units
+    # Units dissolved before the end of the quarter keep their last figures in
+    # the as-reported table, but are not counted again in the headline figures.
+    in_force = [row for row in table.rows if row.unit.valid_until is None or row.unit.valid_until >= quarter.end]
     reporting_quarter = Quarter.last_complete(today)
     rates = completeness([reporting_quarter], region, today).rates[0]
     return Headline(
         units=len(in_force),
-        units_with_programme=units_with_approved_programme(in_force),
+        units_with_programme=units_with_approved_programme([row.unit for row in in_force]),
         reporting_quarter=reporting_quarter,
         reporting=rates,
-        averages=list(zip(table.task_groups, table.averages())),
+        averages=[(tg, *figures) for tg, figures in zip(table.task_groups, table.averages(in_force))],
     )
 
 

@@ -5,15 +5,18 @@ builds its tables once (``indicators.exports.Table``) and either renders them
 or, with ``?format=csv`` or ``?format=xlsx`` (and ``table=<name>`` when the
 page has several), downloads one of them with the same filters.
 """
+from decimal import Decimal
+
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from indicators import selectors
-from indicators.exports import FORMATS, Cell, Table, table_response
+from indicators.exports import FORMATS, Cell, Table, display_value, table_response
 from indicators.filtersets import DashboardFilterForm
 from indicators.models import Boundaries, Indicator, Rollup
 from indicators.progress import choose_target
@@ -48,8 +51,18 @@ def percent_cell(percent, period=None, unit=None):
     heat = selectors.heat_class(percent)
     title = ""
     if percent is not None and period is not None:
-        title = gettext("%(percent)s%% in %(quarter)s") % {"percent": percent.normalize(), "quarter": period}
-    return Cell(percent, css=f"heat-{heat}" if heat is not None else "heat-none", title=title)
+        title = gettext("%(percent)s%% in %(quarter)s") % {
+            "percent": display_value(round_percent(percent)), "quarter": period,
+        }
+    return Cell(
+        percent, text=None if percent is None else display_value(round_percent(percent)),
+        css=f"heat-{heat}" if heat is not None else "heat-none", title=title,
+    )
+
+
+def round_percent(percent):
+    """A percent to one decimal for the page; downloads keep the stored figure."""
+    return Decimal(percent).quantize(Decimal("0.1"))
 
 
 def year_cell(year):
@@ -206,9 +219,9 @@ class NationalOverviewView(DashboardView):
         averages = Table(
             "averages", gettext("Average progress per task group"),
             [gettext("Task group"), gettext("Average percent complete"), gettext("Units with figures")],
+            caption=gettext("over the units in force at the end of %(quarter)s") % {"quarter": period},
         )
-        for (tg, average), index in zip(headline.averages, range(len(heat.task_groups))):
-            count = sum(1 for row in heat.rows if row.cells[index][0] is not None)
+        for tg, average, count in headline.averages:
             averages.add([Cell(f"{tg.number}. {tg.name}", url=tg.get_absolute_url()), percent_cell(average), count])
 
         trend_table = Table(
@@ -538,7 +551,7 @@ def unit_dashboard_tables(dashboard, user):
         reports.add([
             Cell(report.period_label, url=report_link(user, report)),
             unit_label(report.unit),
-            Cell(report.get_status_display(), badge=f"badge-{report.status}"),
+            Cell(capfirst(report.get_status_display()), badge=f"badge-{report.status}"),
             report.first_submitted_at,
             Cell(gettext("yes") if report.is_late else gettext("no")) if report.first_submitted_at else None,
             report.approved_at,

@@ -3,6 +3,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
 
@@ -18,7 +19,7 @@ from provinces.models import AdministrativeUnit
 from tests.factories import ProgrammeFactory, unit
 from tests.indicators.conftest import approved_report
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fallback_includes")]
+pytestmark = pytest.mark.django_db
 
 HOME = reverse("home")
 COMPLETENESS = reverse("indicators:completeness")
@@ -226,6 +227,19 @@ def test_headline_counts_programmes_and_last_quarters_reports(client, data):
     assert headline.units == 34
     # Bắc Ninh's programme is being implemented; Hà Nội's is still being prepared.
     assert headline.units_with_programme == 1
+    # Latest figures of Hà Nội (40, 2024-Q2) and new Bắc Ninh (80, 2025-Q3).
+    assert headline.averages[0][1:] == (Decimal("60.0"), 2)
+    assert headline.reporting.expected == 34
+
+
+def test_headline_as_reported_does_not_count_dissolved_units_again(client, data):
+    headline = get(client, HOME, boundaries="as-reported").context["headline"]
+    assert headline.units == 34
+    assert headline.averages[0][1:] == (Decimal("60.0"), 2)
+    before = get(client, HOME, boundaries="as-reported", year=2024, quarter=2).context["headline"]
+    assert before.units == 63
+    # Hà Nội 40, Bắc Giang 40, old Bắc Ninh 70.
+    assert before.averages[0][1:] == (Decimal("50.0"), 3)
 
 
 def test_region_filter_narrows_the_units(client, data):

@@ -10,7 +10,7 @@ from provinces.models import AdministrativeUnit
 from tests.factories import ProgrammeFactory
 from tests.indicators.conftest import approved_report
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fallback_includes")]
+pytestmark = pytest.mark.django_db
 
 # The most queries each page may run on a cold cache, the same for small and for ten-times-larger
 # data (about five more than today's count, for the frame's own queries to grow).
