@@ -6,9 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from indicators import views as indicator_views
 from smartcity_portal import views as portal_views
+from smartcity_portal.accounts.forms import AdminLoginForm
 
 admin.site.site_header = _("Smart-city progress portal: administration")
 admin.site.site_title = _("Smart-city portal admin")
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", indicator_views.NationalOverviewView.as_view(), name="home"),

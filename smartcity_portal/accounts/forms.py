@@ -1,13 +1,37 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from smartcity_portal.accounts import services
 
 User = get_user_model()
+
+
+class _UsernameLengthMixin:
+    """Refuse an over-long user name as a form error, before ``authenticate()`` sees it.
+
+    Django's login forms set the field's ``max_length`` after building it, which
+    changes only the widget: a 5,000-character name reached ``authenticate()``
+    and django-axes, whose log of attempts holds 255 characters (a 500).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(_UsernameLengthMixin, auth_forms.AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_UsernameLengthMixin, AdminAuthenticationForm):
+    pass
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

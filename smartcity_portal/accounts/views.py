@@ -13,13 +13,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from smartcity_portal.accounts import selectors, services
-from smartcity_portal.accounts.forms import ApiTokenForm, PasswordResetForm, ProfileForm
+from smartcity_portal.accounts.forms import ApiTokenForm, LoginForm, PasswordResetForm, ProfileForm
 
 
 class LoginView(auth_views.LoginView):
     # Signed-in users see the form too (Django's default): sending them on to ``next``
     # would loop between a page they may not see and this one.
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
 
 
 class LogoutView(auth_views.LogoutView):

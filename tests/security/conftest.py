@@ -1,0 +1,73 @@
+"""Sample objects for the permission matrix and the other security tests.
+
+The names are those of ``smartcity_portal.access.SAMPLES``; the fixture
+returns them as URL arguments (ids, slugs, keys).
+"""
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from indicators.models import Boundaries, Indicator, IndicatorResult, Job, TaskGroupResult
+from programmes.models import Pillar, ReportStatus, TaskGroup, WebhookSubscription
+from provinces.models import AseanSmartCity, Region
+from tests.factories import ProgrammeFactory, ReportFactory, unit
+
+
+@pytest.fixture
+def samples(personas):
+    now = timezone.now()
+    reports = {
+        "draft": ReportFactory(unit=personas.unit, year=2025, quarter=3),
+        "submitted": ReportFactory(unit=personas.unit, year=2025, quarter=4, status=ReportStatus.SUBMITTED),
+        "approved": ReportFactory(unit=personas.unit, year=2026, quarter=1, status=ReportStatus.APPROVED),
+        "returned": ReportFactory(unit=personas.unit, year=2026, quarter=2, status=ReportStatus.RETURNED),
+        "other_draft": ReportFactory(unit=personas.other_unit, year=2025, quarter=3),
+        "old_unit_draft": ReportFactory(unit=unit("bac-giang"), year=2025, quarter=1),
+    }
+    job = Job.objects.create(
+        kind=Job.Kind.EXPORT, status=Job.Status.SUCCEEDED, owner=personas.reviewer,
+        parameters={"format": "csv", "boundaries": "current"}, total=1, processed=1,
+        row_report=[{"row": 2, "errors": {"value": ["Enter a number."]}}],
+    )
+    job.result_file.save("results.csv", ContentFile(b"unit,value\r\nbac-ninh,1\r\n"))
+    webhook = WebhookSubscription.objects.create(
+        owner=personas.integrator, url="https://example.org/hooks/portal", secret="s" * 40
+    )
+    token, _key = AuthToken.objects.create(personas.reporter)
+    progress = TaskGroupResult.objects.create(
+        boundaries=Boundaries.CURRENT, unit=personas.unit, year=2026, quarter=1,
+        task_group=TaskGroup.objects.get(number=1), percent_complete=Decimal("50"), computed_at=now,
+    )
+    value = IndicatorResult.objects.create(
+        boundaries=Boundaries.CURRENT, unit=personas.unit, year=2026, quarter=1,
+        indicator=Indicator.objects.get(code="TG5-01"), value=Decimal("40"), computed_at=now,
+    )
+    return {
+        **{name: report.pk for name, report in reports.items()},
+        "job": job.pk,
+        "webhook": webhook.pk,
+        "token": token.token_key,
+        "region": Region.objects.order_by("id").first().slug,
+        "pillar": Pillar.objects.order_by("id").first().code,
+        "asean_city": AseanSmartCity.objects.order_by("id").first().pk,
+        "programme": ProgrammeFactory(unit=unit("ha-noi")).pk,
+        "progress": progress.pk,
+        "indicator_value": value.pk,
+    }
+
+
+def user_of(personas, role):
+    return None if role == "anonymous" else getattr(personas, role)
+
+
+def api_client(user=None, language="en"):
+    """A REST client authenticating as ``user`` with a personal token, as integrators do."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        _, key = AuthToken.objects.create(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
