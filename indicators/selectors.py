@@ -495,38 +495,34 @@ def completeness(quarters, region=None, today=None):
     """Who reported on each of ``quarters``, among the units in force throughout it.
 
     One query per quarter for the units expected, one for the reports: a fixed
-    number for a fixed number of quarters.
+    number for a fixed number of quarters. Not cached: submissions change it
+    without any recompute of results.
     """
     today = today or timezone.localdate()
     quarters = list(quarters)
-
-    def compute():
-        expected = {}
-        for quarter in quarters:
-            units = unit_selectors.units_in_force_throughout(quarter)
-            if region is not None:
-                units = units.filter(region=region)
-            expected[quarter] = set(units.values_list("pk", flat=True))
-        reports = {
-            (r["unit_id"], r["year"], r["quarter"]): r
-            for r in Report.objects.filter(in_quarters(quarters)).values(
-                "unit_id", "year", "quarter", "first_submitted_at", "is_late"
-            )
-        }
-        statuses, rates = defaultdict(dict), []
-        for quarter in quarters:
-            rate = CompletenessRate(quarter)
-            for unit_id in expected[quarter]:
-                status = submission_status(reports.get((unit_id, quarter.year, quarter.quarter)), quarter, today)
-                statuses[unit_id][quarter] = status
-                rate.expected += 1
-                setattr(rate, status.replace("-", "_"), getattr(rate, status.replace("-", "_")) + 1)
-            rates.append(rate)
-        return dict(statuses), rates
-
-    statuses, rates = _cached(
-        "completeness", [",".join(map(str, quarters)), getattr(region, "pk", None), today], compute
-    )
+    expected = {}
+    for quarter in quarters:
+        units = unit_selectors.units_in_force_throughout(quarter)
+        if region is not None:
+            units = units.filter(region=region)
+        expected[quarter] = set(units.values_list("pk", flat=True))
+    reports = {
+        (r["unit_id"], r["year"], r["quarter"]): r
+        for r in Report.objects.filter(in_quarters(quarters)).values(
+            "unit_id", "year", "quarter", "first_submitted_at", "is_late"
+        )
+    }
+    statuses, rates = defaultdict(dict), []
+    for quarter in quarters:
+        counts = defaultdict(int)
+        for unit_id in expected[quarter]:
+            status = submission_status(reports.get((unit_id, quarter.year, quarter.quarter)), quarter, today)
+            statuses[unit_id][quarter] = status
+            counts[status] += 1
+        rates.append(CompletenessRate(
+            quarter, expected=len(expected[quarter]), on_time=counts[ON_TIME], late=counts[LATE],
+            missing=counts[MISSING], not_due=counts[NOT_DUE],
+        ))
     units = sorted(
         AdministrativeUnit.objects.filter(pk__in=list(statuses)).select_related("region"), key=unit_sort_key
     )

@@ -22,7 +22,7 @@ from indicators.models import Boundaries, Indicator, Rollup
 from indicators.progress import choose_target
 from programmes import policies
 from programmes.models import TaskGroup
-from programmes.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
+from programmes.quarters import FIRST_REPORTING_YEAR, MERGER_DATE, Quarter, quarter_range
 from provinces.models import AdministrativeUnit
 from smartcity_portal.text import fold
 
@@ -278,6 +278,7 @@ class NationalOverviewView(DashboardView):
             trend_table=trend_table,
             indicator_table=indicator_table,
             map_count=len(tiles),
+            after_merger=period.start >= MERGER_DATE,
         )
         return context
 

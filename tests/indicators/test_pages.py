@@ -478,3 +478,23 @@ def test_downloads_neutralise_formulas(client, data):
 def test_download_names_say_the_table_and_quarter(client, data):
     response = get(client, HOME, format="xlsx", table="heat", year=2024, quarter=2)
     assert response["Content-Disposition"] == 'attachment; filename="heat-2024-q2.xlsx"'
+
+
+def test_completeness_follows_submissions_at_once(client, data):
+    before = html_tables(get(client, COMPLETENESS, year=2025, quarter=3))["rates"]["rows"][-1]
+    report = approved_report("ha-noi", 2025, 3, status=ReportStatus.SUBMITTED, recompute=False)
+    report.first_submitted_at = timezone.now()
+    report.save()
+    after = html_tables(get(client, COMPLETENESS, year=2025, quarter=3))["rates"]["rows"][-1]
+    assert int(after[3]) == int(before[3]) + 1  # on time
+
+
+def test_a_report_not_yet_due_is_not_missing():
+    from indicators import selectors
+    from programmes.quarters import Quarter
+
+    q = Quarter(2025, 3)
+    rates = selectors.completeness([q], today=q.due_date).rates[0]
+    assert rates.missing == 0 and rates.not_due == rates.expected == 34
+    rates = selectors.completeness([q], today=q.due_date + timedelta(days=1)).rates[0]
+    assert rates.missing == 34 and rates.completeness == Decimal("0.0")
