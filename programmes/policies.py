@@ -107,3 +107,17 @@ def can_manage_webhooks(user):
 def can_manage_webhook(user, subscription):
     """An integrator manages its own subscriptions; superusers manage all."""
     return can_manage_webhooks(user) and (user.is_superuser or subscription.owner_id == user.pk)
+
+
+def can_start_reports(user):
+    """Does ``user`` file reports for any unit (and so see the "New report" action)?"""
+    return bool(reportable_unit_ids(user))
+
+
+def can_view_reporting_status(user):
+    """The reporting status page (who has reported, what waits for review) is for ministry staff.
+
+    Reporters follow their own unit's reports on the report list; the public
+    completeness page shows every unit's submissions without the review queue.
+    """
+    return reads_all_reports(user)

@@ -181,3 +181,54 @@ def diff_contents(old, new):
     if status_before and status_after and status_before != status_after:
         changes.insert(0, {"key": "status", "field": "status", "old": status_before, "new": status_after})
     return changes
+
+
+def previous_quarter_progress(report):
+    """``{number: {"status", "percent_complete"}}`` from the unit's report for the quarter before ``report``'s.
+
+    Shown beside each task group on the report form, as ``previous_quarter_values``
+    is beside each indicator.
+    """
+    before = Quarter(report.year, report.quarter).previous()
+    rows = TaskGroupProgress.objects.filter(
+        report__unit_id=report.unit_id, report__year=before.year, report__quarter=before.quarter
+    ).values_list("task_group__number", "status", "percent_complete")
+    return {number: {"status": status, "percent_complete": percent} for number, status, percent in rows}
+
+
+def reports_waiting_for_review():
+    """Submitted reports of every quarter, the longest waiting first."""
+    return list(
+        Report.objects.filter(status=ReportStatus.SUBMITTED)
+        .select_related("unit")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def reporting_status(quarter, today=None):
+    """Who has reported on ``quarter``: one row per unit in force throughout it.
+
+    Each row is ``{"unit", "report" (or None), "status"}`` where ``status`` is
+    ``on-time``, ``late``, ``missing`` (due date passed, never submitted) or
+    ``not-due``, by the same rule as the dashboards' completeness page. Two
+    queries whatever the number of units.
+    """
+    from django.utils import timezone
+
+    from indicators.selectors import submission_status
+    from provinces.selectors import units_in_force_throughout
+
+    today = today or timezone.localdate()
+    units = list(units_in_force_throughout(quarter).select_related("region").order_by("name_vi"))
+    reports = {
+        r.unit_id: r
+        for r in Report.objects.filter(year=quarter.year, quarter=quarter.quarter, unit__in=units)
+    }
+    rows = []
+    for unit in units:
+        report = reports.get(unit.pk)
+        facts = None if report is None else {
+            "first_submitted_at": report.first_submitted_at, "is_late": report.is_late
+        }
+        rows.append({"unit": unit, "report": report, "status": submission_status(facts, quarter, today)})
+    return rows

@@ -1,8 +1,22 @@
 from django.urls import path
 
+from programmes import views
+
 app_name = "programmes"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ReportListView.as_view(), name="report_list"),
+    path("new/", views.ReportStartView.as_view(), name="report_start"),
+    path("status/", views.ReportingStatusView.as_view(), name="reporting_status"),
+    path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path("<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("<int:pk>/edit/", views.ReportEditView.as_view(), name="report_edit"),
+    path("<int:pk>/approve/", views.ReportApproveView.as_view(), name="report_approve"),
+    path("<int:pk>/return/", views.ReportReturnView.as_view(), name="report_return"),
+    path("<int:pk>/reopen/", views.ReportReopenView.as_view(), name="report_reopen"),
+    path("<int:pk>/history/", views.ReportHistoryView.as_view(), name="report_history"),
+    path("<int:pk>/diff/", views.ReportDiffView.as_view(), name="report_diff"),
+]
 
 # --- Webhook subscriptions of integrators (programmes/webhook_views.py) ---------------
 from programmes import webhook_views  # noqa: E402

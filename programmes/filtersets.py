@@ -1,0 +1,72 @@
+"""Filters of the report list: one class for the ``/reports/`` page and ``/api/v1/reports/``.
+
+The parameter names (``province``, ``year``, ``quarter``, ``status``) are part of
+the API contract; do not rename them. The filterset only narrows a queryset: who
+may see which report is decided before, by ``programmes.policies.visible_reports``.
+"""
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import Report, ReportStatus
+from programmes.quarters import FIRST_REPORTING_YEAR
+from provinces.models import AdministrativeUnit
+
+QUARTER_CHOICES = [(n, f"Q{n}") for n in range(1, 5)]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit select in which the units dissolved on 1 July 2025 say so."""
+
+    def label_from_instance(self, unit):
+        if unit.valid_until is not None:
+            # Translators: a unit that no longer exists, in a drop-down list, e.g. "Bắc Giang (until 30/06/2025)".
+            return _("%(unit)s (until %(day)s)") % {
+                "unit": unit.name, "day": unit.valid_until.strftime("%d/%m/%Y"),
+            }
+        return unit.name
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    field_class = UnitChoiceField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    # Years are whole numbers: "2025.5" is an error, not an empty list.
+    field_class = forms.IntegerField
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    province = UnitFilter(
+        label=_("Unit"),
+        field_name="unit",
+        to_field_name="slug",
+        # Current units first, then the dissolved ones: most reports are filed by today's units.
+        queryset=AdministrativeUnit.objects.order_by("valid_until", "name_vi"),
+        empty_label=_("All units"),
+        help_text=_("Unit slug, e.g. bac-ninh; reports filed by that unit itself."),
+    )
+    year = IntegerFilter(
+        label=_("Year"),
+        field_name="year",
+        min_value=FIRST_REPORTING_YEAR,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"min": FIRST_REPORTING_YEAR, "max": 2100, "step": 1, "class": "input-year"}),
+        help_text=_("Year of the quarter reported on, e.g. 2025."),
+    )
+    quarter = django_filters.ChoiceFilter(
+        label=_("Quarter"),
+        choices=QUARTER_CHOICES,
+        empty_label=_("Any quarter"),
+        help_text=_("Quarter of the year, 1 to 4."),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=ReportStatus.choices,
+        empty_label=_("Any status"),
+        help_text=_("draft, submitted, returned or approved."),
+    )
+
+    class Meta:
+        model = Report
+        fields = ["province", "year", "quarter", "status"]

@@ -1,0 +1,329 @@
+"""Forms of the report pages.
+
+They only give the pages their shape and read what was posted: every rule a
+report must satisfy (ranges, required answers, who may do what) lives in
+``programmes.services`` and ``programmes.validation``, whose errors come back
+keyed by the names of these fields (``tg-3-percent_complete``,
+``indicator-TG5-01-value``) and are placed next to them with ``add_error``.
+"""
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import ValueType
+from programmes import policies
+from programmes.filtersets import QUARTER_CHOICES, UnitChoiceField
+from programmes.models import ProgressStatus
+from programmes.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
+from programmes.uploads import ALLOWED_TYPES
+from programmes.validation import indicator_key, tg_key
+from provinces.models import AdministrativeUnit
+
+BOOLEAN_CHOICES = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
+STATUS_CHOICES = [("", _("— not answered —")), *ProgressStatus.choices]
+EVIDENCE_ACCEPT = ",".join(f".{extension}" for extension in sorted(ALLOWED_TYPES))
+_SECTION_KEY = re.compile(r"^(tg-(?P<number>\d+)|indicator-(?P<code>.+?))(-(?P<field>value|note|status|percent_complete|narrative|evidence_links|evidence_files))?$")
+
+
+def plain_number(value):
+    """``Decimal("42.5000")`` or ``"42.5000"`` → ``"42.5"``; None → ``""``."""
+    if value in (None, ""):
+        return ""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def section_of(key):
+    """``"tg-3-narrative"`` → ``("tg", 3, "narrative")``; ``"indicator-TG5-01"`` → ``("indicator", "TG5-01", None)``."""
+    match = _SECTION_KEY.match(key or "")
+    if not match:
+        return None, None, None
+    if match.group("number"):
+        return "tg", int(match.group("number")), match.group("field")
+    return "indicator", match.group("code"), match.group("field")
+
+
+# --- starting a report ---------------------------------------------------------------
+
+
+def quarter_choices(units, today=None):
+    """Ended quarters, newest first, that at least one of ``units`` was in force for all of."""
+    last = Quarter.last_complete(today)
+    choices = []
+    for quarter in reversed(list(quarter_range(Quarter(FIRST_REPORTING_YEAR, 1), last))):
+        if any(
+            (u.valid_from is None or u.valid_from <= quarter.start)
+            and (u.valid_until is None or u.valid_until >= quarter.end)
+            for u in units
+        ):
+            choices.append((str(quarter), str(quarter)))
+    return choices
+
+
+class StartReportForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("Unit"), queryset=AdministrativeUnit.objects.none(), empty_label=None,
+        help_text=_("Your unit, or a unit merged into it on 1 July 2025 for the quarters before."),
+    )
+    quarter = forms.ChoiceField(
+        label=_("Quarter"),
+        help_text=_("Only quarters that have ended can be reported."),
+    )
+
+    def __init__(self, *args, user, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = AdministrativeUnit.objects.filter(pk__in=policies.reportable_unit_ids(user)).order_by(
+            "valid_until", "name_vi"
+        )
+        self.fields["unit"].queryset = units
+        self.fields["quarter"].choices = quarter_choices(list(units), today)
+        if not self.is_bound:
+            self.initial.setdefault("unit", user.unit_id)
+            self.initial.setdefault("quarter", str(Quarter.last_complete(today)))
+
+    def clean_quarter(self):
+        return Quarter.parse(self.cleaned_data["quarter"])
+
+
+# --- the report itself --------------------------------------------------------------
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files; ``programmes.uploads`` (through the services) judges them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": EVIDENCE_ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [item for item in data if item]
+        return [data] if data else []
+
+
+def _text(label, rows=None, **attrs):
+    widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs=attrs)
+    return forms.CharField(label=label, required=False, strip=False, widget=widget)
+
+
+def indicator_value_field(indicator):
+    """An input suited to the indicator's type; the HTML limits only help the browser."""
+    label = _("Value")
+    if indicator.value_type == ValueType.BOOLEAN:
+        return forms.CharField(label=label, required=False, widget=forms.Select(choices=BOOLEAN_CHOICES))
+    attrs = {"min": 0, "step": "any", "inputmode": "decimal", "class": "input-number"}
+    if indicator.value_type == ValueType.PERCENT:
+        attrs["max"] = 100
+    elif indicator.value_type == ValueType.COUNT:
+        attrs.update(step=1, inputmode="numeric")
+    return forms.CharField(label=label, required=False, widget=forms.NumberInput(attrs=attrs))
+
+
+class ReportForm(forms.Form):
+    """The whole quarterly report on one page: nine task groups, then the indicators.
+
+    Field names are the keys the services use for their errors. ``to_data()``
+    gives the services the posted raw values; a field the page did not post
+    stays as it is in the report.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    confirm_warnings = forms.BooleanField(label=_("I confirm these values"), required=False)
+
+    def __init__(self, *args, task_groups, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task_groups = list(task_groups)
+        self.indicators = list(indicators)
+        for tg in self.task_groups:
+            n = tg.number
+            self.fields[tg_key(n, "status")] = forms.CharField(
+                label=_("Status"), required=False, widget=forms.Select(choices=STATUS_CHOICES)
+            )
+            self.fields[tg_key(n, "percent_complete")] = forms.CharField(
+                label=_("Percent complete"), required=False,
+                widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "any", "inputmode": "decimal", "class": "input-number"}),
+            )
+            self.fields[tg_key(n, "narrative")] = _text(_("What was done this quarter"), rows=5)
+            self.fields[tg_key(n, "evidence_links")] = _text(
+                _("Evidence links"), rows=3, placeholder="https://…"
+            )
+            self.fields[tg_key(n, "evidence_links")].help_text = _("One web address per line, starting with https://.")
+            self.fields[tg_key(n, "evidence_files")] = MultipleFileField(
+                label=_("Attach evidence files"),
+                help_text=_("PDF, images, Word, Excel or OpenDocument files; you may choose several."),
+            )
+        for indicator in self.indicators:
+            self.fields[indicator_key(indicator.code, "value")] = indicator_value_field(indicator)
+            self.fields[indicator_key(indicator.code, "note")] = _text(_("Note"))
+
+    @staticmethod
+    def initial_from(content, version):
+        """Initial values from a report's contents (``selectors.report_content``)."""
+        initial = {"version": version}
+        for number, entry in content.get("task_groups", {}).items():
+            initial[tg_key(number, "status")] = entry.get("status") or ""
+            initial[tg_key(number, "percent_complete")] = plain_number(entry.get("percent_complete"))
+            initial[tg_key(number, "narrative")] = entry.get("narrative") or ""
+            initial[tg_key(number, "evidence_links")] = "\n".join(entry.get("evidence_links") or [])
+        for code, entry in content.get("indicators", {}).items():
+            initial[indicator_key(code, "value")] = entry.get("value")
+            initial[indicator_key(code, "note")] = entry.get("note") or ""
+        return initial
+
+    def get_initial_for_field(self, field, field_name):
+        value = super().get_initial_for_field(field, field_name)
+        kind, code, part = section_of(field_name)
+        if kind == "indicator" and part == "value" and value not in (None, ""):
+            indicator = self._indicator(code)
+            if indicator is not None and indicator.value_type == ValueType.BOOLEAN:
+                return "yes" if Decimal(value) else "no"
+            return plain_number(value)
+        return value
+
+    def _indicator(self, code):
+        if not hasattr(self, "_by_code"):
+            self._by_code = {i.code: i for i in self.indicators}
+        return self._by_code.get(code)
+
+    def to_data(self):
+        """The posted contents in the services' ``data`` shape: raw strings, checked there."""
+        data = {"task_groups": {}, "indicators": {}}
+        for tg in self.task_groups:
+            entry = {}
+            for name in ("status", "percent_complete", "narrative", "evidence_links"):
+                key = tg_key(tg.number, name)
+                if key in self.data:
+                    entry[name] = self.cleaned_data.get(key, self.data.get(key))
+            if entry:
+                data["task_groups"][tg.number] = entry
+        for indicator in self.indicators:
+            entry = {}
+            for name in ("value", "note"):
+                key = indicator_key(indicator.code, name)
+                if key in self.data:
+                    entry[name] = self.cleaned_data.get(key, self.data.get(key))
+            if entry:
+                data["indicators"][indicator.code] = entry
+        return data
+
+    def uploads(self):
+        """``[(task_group_number, file), …]`` for the services to check and keep."""
+        return [
+            (tg.number, upload)
+            for tg in self.task_groups
+            for upload in self.cleaned_data.get(tg_key(tg.number, "evidence_files")) or []
+        ]
+
+    def add_service_errors(self, errors):
+        """Place ``ReportInvalid.errors`` next to their fields; the rest above the form."""
+        for key, messages in errors.items():
+            target = key if key in self.fields and key != "version" else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+# --- review -------------------------------------------------------------------------
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ApproveForm(VersionForm):
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReturnForm(VersionForm):
+    """The reviewer's comment, and optionally a comment per task group and per indicator.
+
+    Per-item comments are stored in ``Report.field_comments`` under ``tg-<n>``
+    and ``indicator-<code>``, the prefixes of the report form's field names.
+    """
+
+    comment = forms.CharField(
+        label=_("What the unit should change"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
+    )
+
+    def __init__(self, *args, task_groups=(), indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item_keys = []
+        for tg in task_groups:
+            key = f"tg-{tg.number}"
+            self.fields[f"comment-{key}"] = forms.CharField(
+                label=str(tg), required=False, widget=forms.Textarea(attrs={"rows": 1})
+            )
+            self.item_keys.append(key)
+        for indicator in indicators:
+            key = f"indicator-{indicator.code}"
+            self.fields[f"comment-{key}"] = forms.CharField(
+                label=f"{indicator.code} {indicator.name}", required=False,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+            self.item_keys.append(key)
+
+    def field_comments(self):
+        return {
+            key: self.cleaned_data.get(f"comment-{key}", "")
+            for key in self.item_keys
+            if (self.cleaned_data.get(f"comment-{key}") or "").strip()
+        }
+
+    def task_group_fields(self):
+        return [self[f"comment-{key}"] for key in self.item_keys if key.startswith("tg-")]
+
+    def indicator_fields(self):
+        return [self[f"comment-{key}"] for key in self.item_keys if key.startswith("indicator-")]
+
+
+class ReopenForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Reason for reopening"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "required": True}),
+    )
+
+
+# --- history and status -----------------------------------------------------------------
+
+
+class DiffForm(forms.Form):
+    """Two revisions of a report to compare."""
+
+    def __init__(self, *args, revisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(r.number, self.label(r)) for r in revisions]
+        # "from" is a Python keyword, hence fields added here rather than declared.
+        self.fields["from"] = forms.TypedChoiceField(label=_("From revision"), coerce=int, choices=choices)
+        self.fields["to"] = forms.TypedChoiceField(label=_("To revision"), coerce=int, choices=choices)
+
+    @staticmethod
+    def label(revision):
+        when = timezone.localtime(revision.created_at)
+        return f"{revision.number} · {revision.get_action_display()} · {when:%d/%m/%Y %H:%M}"
+
+
+class QuarterForm(forms.Form):
+    """``?year=&quarter=`` of the reporting status page; the last complete quarter by default."""
+
+    year = forms.IntegerField(
+        label=_("Year"), min_value=FIRST_REPORTING_YEAR, max_value=2100,
+        widget=forms.NumberInput(attrs={"class": "input-year"}),
+    )
+    quarter = forms.TypedChoiceField(label=_("Quarter"), choices=QUARTER_CHOICES, coerce=int)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "year" in cleaned and "quarter" in cleaned:
+            cleaned["period"] = Quarter(cleaned["year"], cleaned["quarter"])
+        return cleaned

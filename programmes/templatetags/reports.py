@@ -1,0 +1,37 @@
+"""Small helpers of the report pages: ``{% load reports %}``."""
+from django import template
+from django.utils import timezone
+
+from programmes.forms import plain_number as _plain_number
+from programmes.models import ReportStatus
+from programmes.quarters import Quarter
+
+register = template.Library()
+
+
+@register.filter
+def due_date(report):
+    """The day ``report`` is (or was) due: ``REPORT_DUE_DAYS`` after its quarter ends."""
+    return Quarter(report.year, report.quarter).due_date
+
+
+@register.filter
+def is_overdue(report, today=None):
+    """Not yet submitted, and the due date has passed."""
+    today = today or timezone.localdate()
+    return (
+        report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+        and report.first_submitted_at is None
+        and today > due_date(report)
+    )
+
+
+@register.filter
+def plain_number(value):
+    """``42.5000`` → ``42.5``."""
+    return _plain_number(value)
+
+
+@register.inclusion_tag("programmes/includes/status_badge.html")
+def status_badge(report):
+    return {"report": report}
