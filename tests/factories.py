@@ -138,3 +138,39 @@ def make_personas():
         readonly_integrator=UserFactory(username="readonly-integrator", role=Role.INTEGRATOR),
         superuser=UserFactory(username="admin", is_superuser=True, is_staff=True),
     )
+
+
+# --- the report form (programmes/forms.py), as a browser would post it ---------------------
+
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def report_form_data(report, *, action="save", answered=True, **fields):
+    """Everything the report form posts for ``report`` as it is now, plus ``fields``.
+
+    With ``answered`` every task group gets a status and a percent complete, so
+    the report can be submitted. ``fields`` are keyed by the form's field names,
+    e.g. ``**{"tg-3-narrative": "…", "indicator-TG5-01-value": "42"}``.
+    """
+    from programmes.forms import ReportForm
+    from programmes.selectors import active_indicators, report_content, task_groups
+
+    form = ReportForm(
+        initial=ReportForm.initial_from(report_content(report), report.version),
+        task_groups=task_groups(), indicators=active_indicators(),
+    )
+    data = {"action": action}
+    for name, field in form.fields.items():
+        if name.endswith("evidence_files") or name == "confirm_warnings":
+            continue
+        value = form.get_initial_for_field(field, name)
+        data[name] = "" if value is None else str(value)
+    if answered:
+        for n in range(1, 10):
+            data[f"tg-{n}-status"] = data.get(f"tg-{n}-status") or "in-progress"
+            data[f"tg-{n}-percent_complete"] = data.get(f"tg-{n}-percent_complete") or "50"
+    data.update(fields)
+    return data
