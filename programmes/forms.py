@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import ValueType
@@ -234,10 +235,18 @@ class ReportForm(forms.Form):
 
 
 class VersionForm(forms.Form):
+    """A review action; each has its own id prefix, as several share the report page."""
+
+    id_prefix = "action"
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
 
 
 class ApproveForm(VersionForm):
+    id_prefix = "approve"
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -251,6 +260,7 @@ class ReturnForm(VersionForm):
     and ``indicator-<code>``, the prefixes of the report form's field names.
     """
 
+    id_prefix = "return"
     comment = forms.CharField(
         label=_("What the unit should change"), required=False,
         widget=forms.Textarea(attrs={"rows": 3, "required": True}),
@@ -288,6 +298,7 @@ class ReturnForm(VersionForm):
 
 
 class ReopenForm(VersionForm):
+    id_prefix = "reopen"
     reason = forms.CharField(
         label=_("Reason for reopening"), required=False,
         widget=forms.Textarea(attrs={"rows": 2, "required": True}),
@@ -310,7 +321,7 @@ class DiffForm(forms.Form):
     @staticmethod
     def label(revision):
         when = timezone.localtime(revision.created_at)
-        return f"{revision.number} · {revision.get_action_display()} · {when:%d/%m/%Y %H:%M}"
+        return f"{revision.number} · {capfirst(revision.get_action_display())} · {when:%d/%m/%Y %H:%M}"
 
 
 class QuarterForm(forms.Form):

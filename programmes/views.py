@@ -113,7 +113,28 @@ class ReportListView(LoginRequiredMixin, View):
             "can_start": policies.can_start_reports(request.user),
             "can_see_status": policies.can_view_reporting_status(request.user),
             "due_days": settings.REPORT_DUE_DAYS,
+            "duty": current_duty(request.user),
         })
+
+
+def current_duty(user):
+    """The report the user's own unit owes for the last complete quarter, for the top of the list.
+
+    ``None`` for users who file no reports, or when the unit may not report on
+    that quarter (``services.check_can_report``).
+    """
+    if not policies.can_start_reports(user) or user.unit_id is None:
+        return None
+    quarter = Quarter.last_complete()
+    try:
+        services.check_can_report(user.unit, quarter)
+    except services.ReportError:
+        return None
+    report = Report.objects.filter(unit_id=user.unit_id, year=quarter.year, quarter=quarter.quarter).first()
+    if report is not None:
+        report.can_edit = policies.can_edit_report(user, report)
+    return {"unit": user.unit, "quarter": quarter, "report": report,
+            "overdue": timezone.localdate() > quarter.due_date}
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -234,6 +255,13 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
             for i in indicators
         ]))
     labels = _change_labels(form.task_groups, form.indicators)
+    # Above a long form, a list of what to correct, each linking to its field.
+    error_summary = [
+        (labels.get(name, form.fields[name].label), message, form[name].id_for_label)
+        for name, messages in form.errors.items()
+        if name in form.fields and name != "version"
+        for message in messages
+    ] if form.is_bound else []
     return {
         "report": report,
         "quarter": Quarter(report.year, report.quarter),
@@ -242,10 +270,12 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
         "sections": sections,
         "indicator_groups": groups,
         "warnings": [(labels.get(w.key, w.key), w.message) for w in warnings],
+        "error_summary": error_summary,
         "conflict": conflict,
         "conflict_changes": _describe_changes(conflict.changes, labels) if conflict else [],
         "loose_comments": loose,
         "show_review_comment": report.status == ReportStatus.RETURNED and report.review_comment,
+        "has_previous_quarter": bool(previous_progress),
     }
 
 

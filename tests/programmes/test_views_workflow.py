@@ -346,3 +346,35 @@ def test_the_list_marks_late_and_overdue_reports(client, personas, submitted):
     assert "overdue" in row(overdue) and 'class="badge badge-draft"' in row(overdue)
     assert "badge-late" not in row(on_time) and "overdue" not in row(on_time)
     assert edit_url(overdue) in row(overdue) and edit_url(submitted) not in row(submitted)
+
+
+def test_the_list_offers_the_reporter_this_quarters_report(client, personas):
+    from programmes.quarters import Quarter
+
+    quarter = Quarter.last_complete(timezone.localdate())
+    client.force_login(personas.reporter)
+
+    html = client.get(reverse("programmes:report_list")).content.decode()
+    assert 'class="card duty"' in html and f'name="quarter" value="{quarter}"' in html
+
+    response = client.post(reverse("programmes:report_start"), {"unit": personas.unit.pk, "quarter": str(quarter)})
+    report = Report.objects.get(unit=personas.unit, year=quarter.year, quarter=quarter.quarter)
+    assert response["Location"] == edit_url(report)
+    html = client.get(reverse("programmes:report_list")).content.decode()
+    duty = html[html.index('class="card duty"'):html.index("</section>", html.index('class="card duty"'))]
+    assert edit_url(report) in duty and 'name="quarter"' not in duty
+
+    client.force_login(personas.viewer)
+    assert 'class="card duty"' not in client.get(reverse("programmes:report_list")).content.decode()
+
+
+def test_the_error_summary_links_to_each_field_to_correct(client, personas, draft):
+    client.force_login(personas.reporter)
+    data = report_form_data(draft, **{"tg-6-percent_complete": "101", "tg-7-evidence_links": "ftp://x"})
+
+    response = client.post(edit_url(draft), data, HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    summary = html[html.index('id="form-errors"'):html.index("</div>", html.index('id="form-errors"'))]
+    assert '<a href="#id_tg-6-percent_complete">Task group 6 · Percent complete</a>' in summary
+    assert 'href="#id_tg-7-evidence_links"' in summary
