@@ -28,6 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = portal_views.page_not_found
 
 if settings.BENCHMARK:
     urlpatterns.append(path("_benchmark/baseline", portal_views.benchmark_baseline))

@@ -1,6 +1,7 @@
 """Views that belong to the portal as a whole rather than to one app."""
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.generic import TemplateView
 
 
@@ -49,3 +50,16 @@ def readyz(request):
 def benchmark_baseline(request):
     """The fastest page Django can serve here: the benchmarks' yardstick."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def page_not_found(request, exception):
+    """404: under /api/ the API's error body (JSON), elsewhere the portal's page.
+
+    Django answers a URL that matches no route itself, before any DRF view: without
+    this an integrator asking for ``/api/v1/reports/abc/`` would get an HTML page.
+    """
+    if request.path.startswith("/api/"):
+        from rest_framework.exceptions import NotFound
+
+        return JsonResponse({"detail": str(NotFound.default_detail), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -456,3 +456,16 @@ def test_the_import_tests_cover_every_hostile_file(hostile, test_name):
     assert f"def {test_name}(" in IMPORT_TESTS.read_text(encoding="utf-8"), (
         f"the import tests no longer cover: {hostile}"
     )
+
+
+@pytest.mark.parametrize("url", ["/api/v1/reports/abc/", "/api/v1/no-such-thing/", "/api/v1/reports/1/%00/"])
+def test_unknown_api_urls_answer_the_apis_json_404(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"detail": response.json()["detail"], "code": "not_found"}
+
+
+def test_unknown_pages_answer_an_html_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
