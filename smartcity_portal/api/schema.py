@@ -1,0 +1,57 @@
+"""What the OpenAPI document says about authentication and errors, shared by every endpoint."""
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class PortalTokenScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Token <key>`` (knox's own extension matches only knox's exact class)."""
+
+    target_class = "smartcity_portal.accounts.api.authentication.PortalTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        definition = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+        definition["description"] = (
+            "A personal API token: `Authorization: Token <key>`. Create one on your profile page "
+            "or with `python manage.py create_api_token USERNAME`."
+        )
+        return definition
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in the language of Accept-Language.")
+    code = serializers.CharField(help_text="A stable machine-readable code, e.g. not_found, permission_denied.")
+
+
+class ThrottledSerializer(ErrorSerializer):
+    retry_after = serializers.IntegerField(help_text="Seconds to wait before the next request.")
+
+
+FIELD_ERRORS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {},
+        "example": {"year": ["A valid integer is required."]},
+    },
+    description=(
+        "Invalid input; nothing was changed. Field errors are `{field: [messages]}`, nested for "
+        "nested fields; an action that cannot be done is `{\"detail\": …, \"code\": …}`."
+    ),
+)
+
+ERRORS = {
+    400: FIELD_ERRORS,
+    401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials (`code`: not_authenticated, authentication_failed)."),
+    403: OpenApiResponse(ErrorSerializer, description="Authenticated, but not allowed to do this (`code`: permission_denied)."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object, not one you may see, or a page past the last (`code`: not_found)."),
+    409: OpenApiResponse(ErrorSerializer, description="Conflicts with the object's current state."),
+    429: OpenApiResponse(ThrottledSerializer, description="Too many requests (`code`: throttled)."),
+}
+
+
+def errors(*codes):
+    """The documented error responses for ``codes``, for ``extend_schema(responses=…)``."""
+    return {code: ERRORS[code] for code in codes}
+
