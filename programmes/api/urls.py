@@ -1,1 +1,11 @@
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from programmes.api import views
+
+router = SimpleRouter()
+router.register("task-groups", views.TaskGroupViewSet, basename="task-group")
+router.register("pillars", views.PillarViewSet, basename="pillar")
+router.register("programmes", views.ProgrammeViewSet, basename="programme")
+router.register("reports", views.ReportViewSet, basename="report")
+
+urlpatterns = router.urls

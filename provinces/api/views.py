@@ -1,0 +1,62 @@
+"""Reference data about units: regions, provinces (old and current) and ASEAN member cities."""
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from provinces.api.serializers import AseanCitySerializer, ProvinceSerializer, RegionSerializer
+from provinces.filtersets import AdministrativeUnitFilterSet
+from provinces.models import AdministrativeUnit, AseanSmartCity, Region
+from smartcity_portal.api.mixins import FilterListOnly
+from smartcity_portal.api.schema import errors
+
+LIST_ERRORS = errors(400, 401, 404, 429)
+DETAIL_ERRORS = errors(401, 404, 429)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the six socio-economic regions", responses={200: RegionSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(summary="One region, by slug", responses={200: RegionSerializer, **DETAIL_ERRORS}),
+)
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    lookup_field = "slug"
+    ordering_fields = ["id", "slug", "name_vi", "name_en"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List provincial units",
+        description=(
+            "The 34 units in force by default (`status=current`); `status=historical` gives the 63 "
+            "units in force before 1 July 2025, `status=all` every unit. Each unit names its "
+            "successor and predecessors by slug."
+        ),
+        responses={200: ProvinceSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One provincial unit, by slug (old units too)",
+        responses={200: ProvinceSerializer, **DETAIL_ERRORS},
+    ),
+)
+class ProvinceViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ProvinceSerializer
+    filterset_class = AdministrativeUnitFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["name_vi", "name_en", "code", "slug", "valid_from", "valid_until"]
+
+    def get_queryset(self):
+        return AdministrativeUnit.objects.select_related("region", "successor").prefetch_related(
+            Prefetch("predecessors", queryset=AdministrativeUnit.objects.order_by("name_vi").only("pk", "slug", "successor_id", "name_vi"))
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List member cities of the ASEAN Smart Cities Network", responses={200: AseanCitySerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(summary="One ASEAN smart city", responses={200: AseanCitySerializer, **DETAIL_ERRORS}),
+)
+class AseanCityViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = AseanSmartCity.objects.select_related("unit")
+    serializer_class = AseanCitySerializer
+    filterset_fields = ["country_code", "joined_year"]
+    ordering_fields = ["country", "city", "joined_year"]
