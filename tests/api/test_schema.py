@@ -1,0 +1,162 @@
+"""The OpenAPI document: valid, complete, served with local assets, and true to the API."""
+import contextlib
+import re
+
+import pytest
+import schemathesis
+from django.contrib.staticfiles import finders
+from django.core import signals
+from django.core.management import call_command
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from knox.models import AuthToken
+from rest_framework.throttling import SimpleRateThrottle
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from programmes.models import Pillar
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT_PATHS = {
+    "/api/v1/regions/", "/api/v1/regions/{slug}/",
+    "/api/v1/provinces/", "/api/v1/provinces/{slug}/",
+    "/api/v1/task-groups/", "/api/v1/task-groups/{number}/",
+    "/api/v1/pillars/", "/api/v1/pillars/{code}/",
+    "/api/v1/indicators/", "/api/v1/indicators/{code}/",
+    "/api/v1/asean-cities/", "/api/v1/asean-cities/{id}/",
+    "/api/v1/programmes/", "/api/v1/programmes/{id}/",
+    "/api/v1/reports/", "/api/v1/reports/{id}/",
+    "/api/v1/reports/{id}/submit/", "/api/v1/reports/{id}/approve/",
+    "/api/v1/reports/{id}/return/", "/api/v1/reports/{id}/reopen/",
+    "/api/v1/reports/{id}/history/",
+    "/api/v1/progress/", "/api/v1/progress/{id}/",
+    "/api/v1/indicator-values/", "/api/v1/indicator-values/{id}/",
+}
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    # --fail-on-warn turns any warning of drf-spectacular into an error.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")
+
+
+@pytest.fixture
+def document(client):
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_lists_every_endpoint_of_the_contract(document):
+    assert set(document["paths"]) == CONTRACT_PATHS
+    report_ops = document["paths"]["/api/v1/reports/{id}/"]
+    assert set(report_ops) >= {"get", "put", "patch"}
+    assert "post" in document["paths"]["/api/v1/reports/"]
+
+
+def test_schema_documents_filters_errors_and_token_auth(document):
+    def parameters(path):
+        return {p["name"] for p in document["paths"][path]["get"].get("parameters", [])}
+
+    assert parameters("/api/v1/provinces/") >= {"status", "region", "kind", "code", "q", "page", "page_size", "ordering"}
+    assert parameters("/api/v1/reports/") >= {"province", "year", "quarter", "status", "page_size"}
+    assert parameters("/api/v1/progress/") >= {"year", "quarter", "province", "task_group", "boundaries"}
+    assert parameters("/api/v1/indicator-values/") >= {"indicator", "province", "year", "quarter", "boundaries"}
+    assert parameters("/api/v1/indicators/") >= {"task_group", "pillar"}
+    patch = document["paths"]["/api/v1/reports/{id}/"]["patch"]
+    assert set(patch["responses"]) >= {"200", "400", "401", "403", "404", "409", "429"}
+    assert "application/json" in patch["requestBody"]["content"]
+    scheme = document["components"]["securitySchemes"]["tokenAuth"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+
+
+def test_api_docs_page_uses_only_assets_served_by_the_portal(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "no inline script"
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls
+    for url in urls:
+        assert not url.startswith(("http:", "https:", "//")), url
+        if url.startswith("/static/"):
+            assert finders.find(url.removeprefix("/static/")), f"{url} is not a static file of the portal"
+        else:
+            assert client.get(url).status_code == 200, url
+    # Swagger UI would otherwise load a badge from validator.swagger.io.
+    assert '"validatorUrl": null' in client.get("/api/docs/", {"script": ""}).content.decode()
+
+
+# --- property-based: the API against its own schema ---------------------------------------
+
+
+@contextlib.contextmanager
+def _keep_test_connection():
+    # A WSGI request normally closes the database connection at its end, which
+    # would end the test's transaction; Django's test client does the same.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _known_objects(world):
+    """Path parameters of objects that exist, so that cases reach past 404."""
+    pillar = Pillar.objects.order_by("id").first().code
+    by_prefix = {
+        "/api/v1/regions/": {"slug": world.region},
+        "/api/v1/provinces/": {"slug": "bac-ninh"},
+        "/api/v1/task-groups/": {"number": "5"},
+        "/api/v1/pillars/": {"code": pillar},
+        "/api/v1/indicators/": {"code": "TG5-01"},
+        "/api/v1/asean-cities/": {"id": str(world.asean_city)},
+        "/api/v1/programmes/": {"id": str(world.programme)},
+        "/api/v1/reports/": {"id": str(world.draft)},
+        "/api/v1/progress/": {"id": str(world.progress)},
+        "/api/v1/indicator-values/": {"id": str(world.indicator_value)},
+    }
+    return lambda path: next((v for k, v in by_prefix.items() if path.startswith(k)), None)
+
+
+# No 5xx; and every answer has a documented status, content type and body shape.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def test_requests_that_fit_the_schema_get_no_server_error_and_documented_answers(personas, world, monkeypatch):
+    from smartcity_portal.wsgi import application
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute", "user": "100000/minute"})
+    _, key = AuthToken.objects.create(personas.integrator)
+    known = _known_objects(world)
+    runs = 0
+    with _keep_test_connection():
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            for headers, path_parameters in (
+                ({}, None),
+                ({"Authorization": f"Token {key}"}, known(operation.path) if "{" in operation.path else None),
+            ):
+                strategy = operation.as_strategy(path_parameters=path_parameters)
+
+                @hypothesis_settings(
+                    max_examples=20, deadline=None, database=None, derandomize=True,
+                    suppress_health_check=list(HealthCheck),
+                )
+                @given(case=strategy)
+                def run(case):
+                    case.call_and_validate(headers=headers, checks=CHECKS)
+
+                run()
+                runs += 1
+    assert runs == 2 * sum(len([m for m in ops if m in {"get", "post", "put", "patch"}])
+                           for ops in schema.raw_schema["paths"].values())
