@@ -12,7 +12,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from indicators.models import Boundaries, Indicator, IndicatorResult, Job, TaskGroupResult
-from programmes.models import Pillar, ReportStatus, TaskGroup, WebhookSubscription
+from programmes.models import Evidence, Pillar, ReportStatus, TaskGroup, WebhookSubscription
 from provinces.models import AseanSmartCity, Region
 from tests.factories import ProgrammeFactory, ReportFactory, unit
 
@@ -28,6 +28,11 @@ def samples(personas):
         "other_draft": ReportFactory(unit=personas.other_unit, year=2025, quarter=3),
         "old_unit_draft": ReportFactory(unit=unit("bac-giang"), year=2025, quarter=1),
     }
+    evidence = Evidence.objects.create(
+        progress=reports["draft"].progress.get(task_group__number=1),
+        file=ContentFile(b"%PDF-1.4\n%proof\n", name="proof.pdf"),
+        original_name="proof.pdf", content_type="application/pdf", size=16,
+    )
     job = Job.objects.create(
         kind=Job.Kind.EXPORT, status=Job.Status.SUCCEEDED, owner=personas.reviewer,
         parameters={"format": "csv", "boundaries": "current"}, total=1, processed=1,
@@ -48,6 +53,7 @@ def samples(personas):
     )
     return {
         **{name: report.pk for name, report in reports.items()},
+        "evidence": evidence.pk,
         "job": job.pk,
         "webhook": webhook.pk,
         "token": token.token_key,

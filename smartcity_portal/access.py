@@ -1,0 +1,365 @@
+"""The permission matrix: who may use every URL of the portal, declared in one place.
+
+Each ``Rule`` names a URL route (``namespace:name``), the sample objects its
+URL is built from, and the expected outcome for each role:
+
+- ``allow``: the request is served (2xx, or a redirect that is not to a login page);
+- ``deny``: refused (401 or 403, or a redirect to a login page);
+- ``hidden``: answered 404, as if the object did not exist, so that its
+  existence does not leak (e.g. another province's draft);
+- ``state``: the role may do this, but not to the object in its present
+  state (409, e.g. editing an approved report).
+
+The rules here are *expectations* derived from ``programmes.policies`` and the
+views; they are not used to decide anything at run time. ``tests/security/
+test_permission_matrix.py`` walks the URL configuration and fails for a route
+without a rule, then checks every cell against the running portal;
+``manage.py permission_matrix`` writes the table into ``docs/security.md``.
+
+This module imports no models, so that the command and the test can read it
+before the database is ready.
+"""
+from dataclasses import dataclass, field
+
+ALLOW, DENY, HIDDEN, STATE = "allow", "deny", "hidden", "state"
+
+ROLES = ("anonymous", "reporter", "other_reporter", "viewer", "reviewer", "integrator", "superuser")
+ROLE_LABELS = {
+    "anonymous": "anonymous",
+    "reporter": "reporter (of the unit)",
+    "other_reporter": "reporter of another unit",
+    "viewer": "ministry viewer",
+    "reviewer": "ministry reviewer",
+    "integrator": "integrator (bound to the unit)",
+    "superuser": "superuser",
+}
+
+# The objects a URL can point at, created by tests/security/conftest.py.
+# The unit is new Bắc Ninh (formed on 1 July 2025); the other unit is Hà Nội.
+SAMPLES = {
+    "draft": "a draft report of the unit (2025-Q3)",
+    "submitted": "a submitted report of the unit (2025-Q4)",
+    "approved": "an approved report of the unit (2026-Q1)",
+    "returned": "a report of the unit returned for changes (2026-Q2)",
+    "other_draft": "a draft report of the other unit (Hà Nội, 2025-Q3)",
+    "old_unit_draft": "a draft of a unit merged into the unit (Bắc Giang, 2025-Q1)",
+    "evidence": "an evidence file of the draft",
+    "job": "a finished export job of the reviewer",
+    "webhook": "a webhook subscription of the integrator",
+    "token": "an API token of the reporter",
+    "region": "a region",
+    "pillar": "a pillar",
+    "asean_city": "an ASEAN smart city",
+    "programme": "a programme of the other unit",
+    "progress": "a task group result",
+    "indicator_value": "an indicator result",
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A URL argument taken from the sample object ``name`` (see ``SAMPLES``)."""
+
+    name: str
+
+    def __str__(self):
+        return f"<{self.name}>"
+
+
+@dataclass(frozen=True)
+class Rule:
+    route: str
+    access: dict
+    kwargs: dict = field(default_factory=dict)
+    method: str = "GET"
+    # Form data (pages) or a JSON body (API) for POST, PUT and PATCH.
+    data: dict = None
+    query: str = ""
+    # What the row shows, when a route has several rows (e.g. "draft of another unit").
+    label: str = ""
+    # A change that must happen when the cell is "allow" and must not happen
+    # otherwise; checked by the test (see ``EFFECTS`` there).
+    effect: str = ""
+
+    @property
+    def is_api(self):
+        return self.route.startswith("api:") or self.route.startswith("api-")
+
+    @property
+    def samples(self):
+        return sorted({v.name for v in self.kwargs.values() if isinstance(v, Sample)})
+
+    def describe(self):
+        parts = [self.label] if self.label else []
+        parts += [SAMPLES[name] for name in self.samples if SAMPLES[name] not in parts]
+        return "; ".join(parts)
+
+
+def _table(default, **cells):
+    unknown = set(cells) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    return {role: cells.get(role, default) for role in ROLES}
+
+
+def everyone(**cells):
+    """Open to all, anonymous included (reference data, dashboards, approved results)."""
+    return _table(ALLOW, **cells)
+
+
+def signed_in(**cells):
+    """Any signed-in user; anonymous visitors are sent to log in (pages) or get 401 (API)."""
+    return _table(ALLOW, anonymous=DENY, **cells)
+
+
+def nobody_but(*roles, otherwise=DENY, **cells):
+    return _table(otherwise, **{role: ALLOW for role in roles}, **cells)
+
+
+MINISTRY = ("viewer", "reviewer", "superuser")
+REVIEWERS = ("reviewer", "superuser")
+UNIT_WRITERS = ("reporter", "integrator")
+# Reports of the unit: its reporter and integrator, and the ministry; another
+# unit's reporter gets 404. A report of another unit is the mirror image.
+OWN_UNIT_REPORT = signed_in(other_reporter=HIDDEN)
+OTHER_UNIT_REPORT = signed_in(reporter=HIDDEN, integrator=HIDDEN)
+# Writes to a draft of the unit: its reporter and integrator only; readers get 403.
+WRITE_OWN_DRAFT = nobody_but(*UNIT_WRITERS, other_reporter=HIDDEN)
+# Review of a submitted report of the unit: reviewers only.
+REVIEW_OWN_REPORT = nobody_but(*REVIEWERS, other_reporter=HIDDEN)
+
+d, s, a, r = Sample("draft"), Sample("submitted"), Sample("approved"), Sample("returned")
+
+RULES = [
+    # --- the portal --------------------------------------------------------------------------
+    Rule("home", everyone()),
+    Rule("about", everyone()),
+    Rule("healthz", everyone()),
+    Rule("readyz", everyone()),
+    Rule("set_language", everyone(), method="POST", data={"language": "en", "next": "/"}),
+    Rule("admin:index", nobody_but("superuser")),
+    # --- units ---------------------------------------------------------------------------------
+    Rule("provinces:unit_list", everyone()),
+    Rule("provinces:unit_list", everyone(), query="q=B%E1%BA%AFc+Ninh&status=all", label="search"),
+    Rule("provinces:asean", everyone()),
+    Rule("provinces:unit_detail", everyone(), kwargs={"slug": "bac-ninh"}, label="a unit in force"),
+    Rule("provinces:unit_detail", everyone(), kwargs={"slug": "bac-giang"}, label="a dissolved unit"),
+    # --- dashboards and exports of approved results ----------------------------------------------
+    Rule("indicators:task_group_detail", everyone(), kwargs={"number": 5}),
+    Rule("indicators:indicator_detail", everyone(), kwargs={"code": "TG5-01"}),
+    Rule("indicators:completeness", everyone()),
+    Rule("indicators:method", everyone()),
+    Rule("indicators:unit_export", everyone(), kwargs={"slug": "bac-ninh"}, query="format=csv"),
+    Rule("indicators:unit_export", everyone(), kwargs={"slug": "bac-ninh"}, query="format=xlsx&table=reports",
+         label="the unit's reports table, as XLSX"),
+    Rule("indicators:asean_export", everyone(), query="format=csv"),
+    # --- bulk import, full export, background jobs ---------------------------------------------------
+    Rule("indicators:import", nobody_but(*REVIEWERS)),
+    Rule("indicators:import_template_csv", nobody_but(*REVIEWERS)),
+    Rule("indicators:import_template_xlsx", nobody_but(*REVIEWERS)),
+    Rule("indicators:export", nobody_but(*MINISTRY)),
+    # A job is its owner's (the reviewer's); others get 404, superusers see all.
+    Rule("indicators:job_detail", nobody_but("reviewer", "superuser", otherwise=HIDDEN, anonymous=DENY),
+         kwargs={"pk": Sample("job")}),
+    Rule("indicators:job_status", nobody_but("reviewer", "superuser", otherwise=HIDDEN, anonymous=DENY),
+         kwargs={"pk": Sample("job")}),
+    Rule("indicators:job_problems_csv", nobody_but("reviewer", "superuser", otherwise=HIDDEN, anonymous=DENY),
+         kwargs={"pk": Sample("job")}),
+    Rule("indicators:job_download", nobody_but("reviewer", "superuser", otherwise=HIDDEN, anonymous=DENY),
+         kwargs={"pk": Sample("job")}),
+    # --- quarterly reports (pages) --------------------------------------------------------------------------------
+    Rule("programmes:report_list", signed_in(), label="only the reports the user may read are listed"),
+    Rule("programmes:report_start", nobody_but("reporter", "other_reporter", "integrator")),
+    Rule("programmes:reporting_status", nobody_but(*MINISTRY)),
+    Rule("programmes:report_detail", OWN_UNIT_REPORT, kwargs={"pk": d}),
+    Rule("programmes:report_detail", OWN_UNIT_REPORT, kwargs={"pk": Sample("old_unit_draft")}),
+    Rule("programmes:report_detail", OTHER_UNIT_REPORT, kwargs={"pk": Sample("other_draft")}),
+    Rule("programmes:report_detail", signed_in(), kwargs={"pk": a}, label="approved reports are read by all signed-in users"),
+    Rule("programmes:report_history", OWN_UNIT_REPORT, kwargs={"pk": d}),
+    Rule("programmes:report_history", OTHER_UNIT_REPORT, kwargs={"pk": Sample("other_draft")}),
+    Rule("programmes:report_diff", OWN_UNIT_REPORT, kwargs={"pk": d}),
+    Rule("programmes:evidence_download", OWN_UNIT_REPORT, kwargs={"pk": Sample("evidence")}),
+    Rule("programmes:report_edit", WRITE_OWN_DRAFT, kwargs={"pk": d}),
+    Rule("programmes:report_edit", nobody_but("other_reporter", reporter=HIDDEN, integrator=HIDDEN),
+         kwargs={"pk": Sample("other_draft")}),
+    Rule("programmes:report_edit", WRITE_OWN_DRAFT, kwargs={"pk": d}, method="POST",
+         data={"version": "1", "action": "submit", "confirm_warnings": "on"}, label="submit", effect="report_submitted"),
+    Rule("programmes:report_approve", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
+         data={"version": "1", "comment": ""}, effect="report_approved"),
+    Rule("programmes:report_return", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
+         data={"version": "1", "comment": "Bổ sung minh chứng."}, effect="report_returned"),
+    Rule("programmes:report_reopen", nobody_but(*REVIEWERS), kwargs={"pk": a}, method="POST",
+         data={"version": "1", "reason": "Sai số liệu."}, effect="report_reopened"),
+    # --- webhook subscriptions of integrators ------------------------------------------------------------
+    Rule("programmes:webhook_list", nobody_but("integrator", "superuser")),
+    Rule("programmes:webhook_create", nobody_but("integrator", "superuser")),
+    Rule("programmes:webhook_detail", nobody_but("integrator", "superuser"), kwargs={"pk": Sample("webhook")}),
+    Rule("programmes:webhook_delete", nobody_but("integrator", "superuser"), kwargs={"pk": Sample("webhook")}),
+    Rule("programmes:webhook_delete", nobody_but("integrator", "superuser"), kwargs={"pk": Sample("webhook")},
+         method="POST", data={}, effect="webhook_deleted"),
+    # --- accounts -------------------------------------------------------------------------------------------
+    Rule("accounts:login", everyone()),
+    Rule("accounts:logout", everyone(), method="POST", data={}),
+    Rule("accounts:password_change", signed_in()),
+    Rule("accounts:password_change_done", signed_in()),
+    Rule("accounts:password_reset", everyone()),
+    Rule("accounts:password_reset_done", everyone()),
+    Rule("accounts:password_reset_confirm", everyone(), kwargs={"uidb64": "MQ", "token": "set-password"},
+         label="an invalid link: the page says so"),
+    Rule("accounts:password_reset_complete", everyone()),
+    Rule("accounts:profile", signed_in()),
+    Rule("accounts:token_create", signed_in(), method="POST", data={"expiry_days": "30"},
+         effect="token_created"),
+    # Revoking someone else's token: refused with a message (the token stays).
+    Rule("accounts:token_revoke", nobody_but("reporter"), kwargs={"token_key": Sample("token")},
+         method="POST", data={}, effect="token_revoked"),
+    # --- REST API: reference data and approved results (public) ----------------------------------------------
+    Rule("api:root", everyone()),
+    Rule("api-schema", everyone()),
+    Rule("api-docs", everyone()),
+    Rule("api:region-list", everyone()),
+    Rule("api:region-detail", everyone(), kwargs={"slug": Sample("region")}),
+    Rule("api:province-list", everyone()),
+    Rule("api:province-detail", everyone(), kwargs={"slug": "bac-ninh"}),
+    Rule("api:asean-city-list", everyone()),
+    Rule("api:asean-city-detail", everyone(), kwargs={"pk": Sample("asean_city")}),
+    Rule("api:task-group-list", everyone()),
+    Rule("api:task-group-detail", everyone(), kwargs={"number": 5}),
+    Rule("api:pillar-list", everyone()),
+    Rule("api:pillar-detail", everyone(), kwargs={"code": Sample("pillar")}),
+    Rule("api:programme-list", everyone()),
+    Rule("api:programme-detail", everyone(), kwargs={"pk": Sample("programme")}),
+    Rule("api:indicator-list", everyone()),
+    Rule("api:indicator-detail", everyone(), kwargs={"code": "TG5-01"}),
+    Rule("api:progress-list", everyone()),
+    Rule("api:progress-detail", everyone(), kwargs={"pk": Sample("progress")}),
+    Rule("api:indicator-value-list", everyone()),
+    Rule("api:indicator-value-detail", everyone(), kwargs={"pk": Sample("indicator_value")}),
+    # --- REST API: reports -------------------------------------------------------------------------------------
+    Rule("api:report-list", signed_in(), label="only the reports the user may read are listed"),
+    Rule("api:report-list", nobody_but(*UNIT_WRITERS), method="POST",
+         data={"province": "bac-ninh", "year": 2026, "quarter": 3}, label="start a report of the unit",
+         effect="report_created"),
+    Rule("api:report-detail", OWN_UNIT_REPORT, kwargs={"pk": d}),
+    Rule("api:report-detail", OWN_UNIT_REPORT, kwargs={"pk": Sample("old_unit_draft")}),
+    Rule("api:report-detail", OTHER_UNIT_REPORT, kwargs={"pk": Sample("other_draft")}),
+    Rule("api:report-detail", signed_in(), kwargs={"pk": a}, label="approved reports are read by all signed-in users"),
+    Rule("api:report-detail", WRITE_OWN_DRAFT, kwargs={"pk": d}, method="PATCH",
+         data={"version": 1, "task_groups": [{"number": 1, "narrative": "Cập nhật"}]}, effect="report_saved"),
+    Rule("api:report-detail", WRITE_OWN_DRAFT, kwargs={"pk": r}, method="PUT",
+         data={"version": 1, "task_groups": [{"number": n, "status": "in-progress", "percent_complete": "60"}
+                                             for n in range(1, 10)], "indicator_values": []},
+         effect="report_saved"),
+    # The unit's writers may not change an approved report (409); others are refused (403).
+    Rule("api:report-detail", nobody_but(reporter=STATE, integrator=STATE), kwargs={"pk": a}, method="PATCH",
+         data={"version": 1, "task_groups": [{"number": 1, "narrative": "Sửa"}]}, effect="report_saved"),
+    Rule("api:report-history", OWN_UNIT_REPORT, kwargs={"pk": d}),
+    Rule("api:report-history", OTHER_UNIT_REPORT, kwargs={"pk": Sample("other_draft")}),
+    Rule("api:report-submit", WRITE_OWN_DRAFT, kwargs={"pk": d}, method="POST",
+         data={"version": 1, "confirm_warnings": True}, effect="report_submitted"),
+    Rule("api:report-approve", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
+         data={"version": 1, "comment": "OK"}, effect="report_approved"),
+    Rule("api:report-return-", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
+         data={"version": 1, "comment": "Bổ sung minh chứng."}, effect="report_returned"),
+    Rule("api:report-reopen", nobody_but(*REVIEWERS), kwargs={"pk": a}, method="POST",
+         data={"version": 1, "reason": "Sai số liệu."}, effect="report_reopened"),
+]
+
+# Routes that are deliberately not in the matrix: Django admin's own pages
+# (the admin index is; every other admin page requires is_staff and checks
+# model permissions itself), and static and media files.
+SKIPPED_NAMESPACES = ("admin",)
+SKIPPED_ROUTES = ("admin:index",)
+
+
+def walk_routes(patterns=None, namespace=None, prefix=""):
+    """``(name, pattern)`` of every route of the URL configuration, recursively.
+
+    ``name`` is ``namespace:name`` (``None`` for an unnamed route). Admin's
+    internal routes are left out, except the admin index.
+    """
+    from django.urls import URLResolver, get_resolver
+
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            if inner in SKIPPED_NAMESPACES:
+                for route in SKIPPED_ROUTES:
+                    if route.startswith(f"{inner}:"):
+                        yield route, prefix + str(entry.pattern)
+                continue
+            yield from walk_routes(entry.url_patterns, inner, prefix + str(entry.pattern))
+        else:
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            pattern = prefix + str(entry.pattern)
+            if pattern.lstrip("^").startswith(("static/", "media/")):
+                continue
+            yield name, pattern
+
+
+def declared_routes():
+    return {rule.route for rule in RULES}
+
+
+def undeclared_routes():
+    """Routes of the URL configuration that have no rule (unnamed ones by their pattern)."""
+    declared = declared_routes()
+    return sorted(
+        {name or pattern for name, pattern in walk_routes() if (name or pattern) not in declared}
+    )
+
+
+def sample_url(rule):
+    """The URL of ``rule`` with its samples shown as ``<name>``, for the documentation."""
+    from django.urls import NoReverseMatch, reverse
+
+    # Numbers fit every converter (int, slug, str and the API's patterns); each is
+    # then replaced by the sample's name.
+    markers, kwargs = {}, {}
+    for key, value in rule.kwargs.items():
+        if isinstance(value, Sample):
+            marker = str(987650 + len(markers))
+            markers[marker] = str(value)
+            value = marker
+        kwargs[key] = value
+    try:
+        url = reverse(rule.route, kwargs=kwargs)
+    except NoReverseMatch:
+        return f"({rule.route}: not mounted)"
+    for marker, text in markers.items():
+        url = url.replace(marker, text)
+    return url + (f"?{rule.query}" if rule.query else "")
+
+
+DOC_START = "<!-- permission-matrix:start (generated by manage.py permission_matrix; do not edit) -->"
+DOC_END = "<!-- permission-matrix:end -->"
+
+SYMBOLS = {ALLOW: "allow", DENY: "**deny**", HIDDEN: "**404**", STATE: "409"}
+
+
+def matrix_markdown():
+    """The permission matrix as a Markdown table (generated into docs/security.md)."""
+    header = ["method", "URL", "route: what", *(ROLE_LABELS[role] for role in ROLES)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for rule in RULES:
+        cells = [
+            rule.method,
+            f"`{sample_url(rule)}`",
+            f"`{rule.route}`" + (f": {rule.describe()}" if rule.describe() else ""),
+            *(SYMBOLS[rule.access[role]] for role in ROLES),
+        ]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def write_matrix(text):
+    """``text`` (a document with the markers) with the generated matrix between them."""
+    if DOC_START not in text or DOC_END not in text:
+        raise ValueError("the document lacks the permission-matrix markers")
+    head, rest = text.split(DOC_START, 1)
+    _old, tail = rest.split(DOC_END, 1)
+    return f"{head}{DOC_START}\n{matrix_markdown()}\n{DOC_END}{tail}"
