@@ -239,11 +239,11 @@ class Stack:
     def base_url(self):
         return f"http://127.0.0.1:{self.web_port}"
 
-    def start_gunicorn(self, workers=2):
+    def start_gunicorn(self, workers=2, threads=1):
         log = open(self.logs / "gunicorn.log", "ab")
         self.gunicorn = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "smartcity_portal/gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{self.web_port}", "--workers", str(workers),
+             "--bind", f"127.0.0.1:{self.web_port}", "--workers", str(workers), "--threads", str(threads),
              "--access-logfile", "/dev/null", "--timeout", "30"],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -281,6 +281,12 @@ class Stack:
         _kill_group(self.gunicorn)
         self.redis.close()
         self.postgres.close()
+        # The logs outlive the stack, for whoever reads a failure (CI artefacts, a local rerun).
+        kept = ROOT / "var" / "faults-logs"
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.copytree(self.logs, kept, dirs_exist_ok=True)
+        if self.postgres.log.exists():
+            shutil.copy(self.postgres.log, kept / "postgres.log")
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def tail(self, name, lines=40):

@@ -1,9 +1,9 @@
 """Outages of PostgreSQL, Redis and a Celery worker, against a real gunicorn.
 
-The whole module runs on a private stack (``tests/faults/stack.py``): its own
-PostgreSQL cluster and Redis server on free ports, migrated and loaded with the
-reference data, and gunicorn with two workers. The shared services of the
-other test runs are never touched. About a minute in all.
+The whole module runs on the private stack of ``tests/faults/conftest.py``:
+its own PostgreSQL cluster and Redis server on free ports, migrated and loaded
+with the reference data, and gunicorn. The shared services of the other test
+runs are never touched. About a minute in all.
 """
 import json
 import os
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.faults.stack import Stack, available, wait_for
+from tests.faults.stack import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -25,49 +25,6 @@ TIMEOUT = 10
 FAIL_FAST_SECONDS = 5
 # After PostgreSQL is back, requests must succeed again within this.
 RECOVERY_SECONDS = 5
-
-SETUP = """
-import json
-from knox.models import AuthToken
-from programmes import services
-from provinces.models import AdministrativeUnit
-from smartcity_portal.accounts.models import Role, User
-
-bac_ninh = AdministrativeUnit.objects.get(slug="bac-ninh")
-ha_noi = AdministrativeUnit.objects.get(slug="ha-noi")
-def user(name, **fields):
-    return User.objects.create(username=name, email=f"{name}@example.gov.vn", **fields)
-reporter = user("reporter", role=Role.PROVINCE_REPORTER, unit=bac_ninh)
-colleague = user("colleague", role=Role.PROVINCE_REPORTER, unit=bac_ninh)
-hanoi = user("hanoi", role=Role.PROVINCE_REPORTER, unit=ha_noi)
-reviewer = user("reviewer", role=Role.MINISTRY_REVIEWER)
-out = {"tokens": {}, "load_reports": [], "reports": {}}
-for who in (reporter, hanoi, reviewer):
-    out["tokens"][who.username] = AuthToken.objects.create(who)[1]
-for quarter in (1, 2, 3, 4):
-    report = services.start_report(user=hanoi, unit=ha_noi, year=2024, quarter=quarter)
-    out["load_reports"].append(report.pk)
-for name, year, quarter in (("redis", 2025, 3), ("worker", 2025, 4)):
-    report = services.start_report(user=reporter, unit=bac_ninh, year=year, quarter=quarter)
-    out["reports"][name] = report.pk
-print(json.dumps(out))
-"""
-
-
-@pytest.fixture(scope="module")
-def stack():
-    reason = available()
-    if reason:
-        pytest.skip(f"fault tests need a private PostgreSQL and Redis: {reason}")
-    stack = Stack()
-    try:
-        stack.start()
-        stack.objects = stack.django(SETUP)
-        stack.start_gunicorn(workers=2)
-        yield stack
-    finally:
-        stack.close()
-
 
 def client(stack, user):
     session = requests.Session()
