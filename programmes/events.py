@@ -63,11 +63,14 @@ def dispatch(message_id):
     """
     from programmes.tasks import process_outbox_message
 
+    # Marked before it is queued: an UPDATE after queueing locks the row just when
+    # a fast worker may take it, and the worker skips locked messages as work in
+    # progress elsewhere, so the event waited for the sweep (seen once in 984 in the soak).
+    OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=timezone.now())
     queued, error = queue(process_outbox_message, message_id)
     if not queued:
-        OutboxMessage.objects.filter(pk=message_id).update(last_error=str(error)[:2000])
+        OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=None, last_error=str(error)[:2000])
         return False
-    OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=timezone.now())
     return True
 
 

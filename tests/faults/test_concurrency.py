@@ -59,6 +59,7 @@ def _all_at_once(stack, requests_to_send):
 
 def _one_winner(answers, round_name):
     statuses = Counter(status for status, _ in answers)
+    print(f"{round_name}: {dict(statuses)}")
     assert set(statuses) <= {200, 409}, f"{round_name}: {statuses} {answers}"
     assert statuses[200] == 1, f"{round_name}: exactly one write wins, got {statuses}"
     [winner] = [body for status, body in answers if status == 200]

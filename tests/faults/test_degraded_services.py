@@ -76,3 +76,30 @@ def test_database_errors_become_a_clear_503(error, path, content_type):
 def test_other_errors_are_left_alone():
     middleware = DatabaseUnavailableMiddleware(lambda request: None)
     assert middleware.process_exception(RequestFactory().get("/"), ValueError("bug")) is None
+
+
+@pytest.mark.django_db
+def test_an_outbox_message_is_not_written_to_after_it_is_queued(personas, monkeypatch):
+    """A worker skips locked messages; the dispatcher must not lock the row once a worker may have it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programmes import events
+    from programmes.models import OutboxMessage
+    from tests.factories import ReportFactory
+
+    message = events.record_event(events.REPORT_SUBMITTED, ReportFactory(unit=personas.unit), actor=personas.reporter)
+    queued_at = []
+
+    def fake_queue(task, *args):
+        queued_at.append(len(context.captured_queries))
+        return True, None
+
+    monkeypatch.setattr(events, "queue", fake_queue)
+    with CaptureQueriesContext(connection) as context:
+        assert events.dispatch(message.pk) is True
+    assert queued_at, "the message was queued"
+    later = [q["sql"] for q in context.captured_queries[queued_at[0]:]]
+    assert not any("programmes_outboxmessage" in sql for sql in later), later
+    message.refresh_from_db()
+    assert message.dispatched_at is not None

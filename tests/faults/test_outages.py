@@ -156,6 +156,13 @@ def test_postgres_restart_under_load_fails_fast_with_503_and_recovers(stack):
     assert not [r for r in during if r[2] == "save" and r[3] == 200]
     after = load.between(up + RECOVERY_SECONDS, float("inf"))
     assert len(after) > 20 and all(r[3] == 200 for r in after), Counter(r[3] for r in after)
+    last_failure = max((ended for started, ended, _, status in load.results if started >= up and status != 200),
+                       default=up)
+    print(
+        f"PostgreSQL restart: {len(load.results)} requests {dict(statuses)}; down {restarting - down:.1f} s, "
+        f"{during_statuses[503]} answered 503 meanwhile; slowest answer {slowest * 1000:.0f} ms; "
+        f"all requests succeed again {max(0.0, last_failure - up):.1f} s after PostgreSQL accepted connections"
+    )
 
     # No half-written report: each save wrote ten fields in one transaction, and
     # each successful save left exactly one revision.
@@ -220,6 +227,8 @@ def test_redis_stopped_pages_served_and_submissions_kept_in_the_outbox(stack):
             [report_id],
         )
         assert topic == "report.submitted" and processed is None and last_error
+        print(f"Redis stopped: pages and API 200; submission saved in {time.monotonic() - started:.2f} s, "
+              f"its event kept in the outbox ({last_error.splitlines()[0][:80]})")
     finally:
         stack.redis.start()
 
@@ -295,6 +304,7 @@ def test_worker_killed_mid_task_runs_again_and_has_its_effect_once(stack):
         victim = int(marker.read_text())
         assert victim != worker.pid, "the task runs in a pool process, not in the worker's main process"
         os.kill(victim, signal.SIGKILL)
+        killed = time.monotonic()
 
         def approval_processed():
             rows = stack.postgres.query(
@@ -305,8 +315,10 @@ def test_worker_killed_mid_task_runs_again_and_has_its_effect_once(stack):
             return rows and rows[0][0] is not None
 
         wait_for(approval_processed, 60, f"the task to run again\n{stack.tail('worker-victim.log')}")
+        redone = time.monotonic() - killed
         log = (stack.logs / "worker-victim.log").read_text(errors="replace")
         assert "SIGKILL" in log or "signal 9" in log, log[-3000:]
+        print(f"Celery pool process {victim} killed mid-task; the task ran again and finished {redone:.1f} s later")
     finally:
         stack.stop_worker(worker)
 

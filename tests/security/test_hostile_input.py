@@ -469,3 +469,31 @@ def test_unknown_pages_answer_an_html_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+# --- forged requests (CSRF) ---------------------------------------------------------------------------------------------------
+
+
+def test_a_forged_approval_without_the_csrf_token_is_refused(personas, submitted):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(personas.reviewer)
+    before = _state(submitted.pk)
+    page = browser.post(reverse("programmes:report_approve", kwargs={"pk": submitted.pk}), {"version": "1"})
+    assert page.status_code == 403
+    api = browser.post(_url(submitted, "approve"), {"version": 1}, content_type="application/json")
+    assert api.status_code == 403 and "CSRF" in api.json()["detail"]
+    assert _state(submitted.pk) == before
+
+
+def test_the_api_with_a_token_needs_no_csrf_token_and_sends_no_cookie(reviewer_api, submitted):
+    response = reviewer_api.post(_url(submitted, "approve"), {"version": 1}, format="json")
+    assert response.status_code == 200, response.content
+    assert "sessionid" not in response.cookies
+
+
+def test_logging_out_takes_a_post(client, personas):
+    client.force_login(personas.reporter)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert "_auth_user_id" in client.session
