@@ -179,11 +179,13 @@ def clean_report_data(data, task_groups, indicators):
             result.add_error("task_groups", _("There is no task group %(number)s.") % {"number": number})
             continue
         entry = {}
-        status = raw.get("status") or ""
-        if status and status not in ProgressStatus.values:
-            result.add_error(tg_key(number, "status"), _("Choose one of the listed statuses."))
-        else:
-            entry["status"] = status
+        # Only what ``raw`` names changes: a partial update must not clear the status.
+        if "status" in raw:
+            status = raw.get("status") or ""
+            if status and status not in ProgressStatus.values:
+                result.add_error(tg_key(number, "status"), _("Choose one of the listed statuses."))
+            else:
+                entry["status"] = status
         for name, cleaner in (
             ("percent_complete", clean_percent_complete),
             ("narrative", lambda v: clean_text(v, MAX_NARRATIVE_LENGTH)),
