@@ -72,7 +72,7 @@ def test_full_cycle_submit_return_resubmit_approve(personas):
     report = services.approve_report(user=personas.reviewer, report=report, version=report.version)
     assert report.status == ReportStatus.APPROVED
     actions = list(report.revisions.values_list("action", flat=True))
-    assert actions == ["created", "submitted", "returned", "saved", "submitted", "approved"]
+    assert actions == ["created", "saved", "submitted", "returned", "saved", "submitted", "approved"]
     assert set(OutboxMessage.objects.values_list("topic", flat=True)) == {
         "report.submitted", "report.returned", "report.approved"
     }

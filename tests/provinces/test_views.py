@@ -150,7 +150,9 @@ def test_unit_page_runs_a_fixed_number_of_queries(client):
         with CaptureQueriesContext(connection) as queries:
             client.get(reverse("provinces:unit_detail", args=[slug]))
         counts.append(len(queries))
-    assert max(counts) <= 5, counts
+    # The lineage and the unit dashboard (programme, progress, indicators, report
+    # history): a fixed number of queries, whichever unit and however much history.
+    assert max(counts) <= 20, counts
 
 
 # --- ASEAN ------------------------------------------------------------------------------
