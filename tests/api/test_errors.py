@@ -29,7 +29,7 @@ def test_filter_errors_in_the_language_asked_for(api, language, words):
 
 @pytest.mark.parametrize(
     "language, detail",
-    [("vi", "Phương thức “POST” không được chấp nhận."), ("en", 'Method "POST" not allowed.')],
+    [("vi", "Phương thức \"POST\" không được phép."), ("en", 'Method "POST" not allowed.')],
 )
 def test_method_not_allowed_in_the_language_asked_for(api, personas, language, detail):
     response = api("reviewer", language=language).post("/api/v1/provinces/", {}, format="json")
