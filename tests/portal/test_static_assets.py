@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from provinces.models import AdministrativeUnit
 
@@ -18,6 +19,13 @@ FIXTURES = ROOT / "provinces" / "fixtures"
 CSS = (STATIC / "css" / "portal.css").read_text(encoding="utf-8")
 MAX_ROWS, MAX_COLS = 22, 14
 
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The includes are rendered outside a request; their English labels are what is checked.
+    with translation.override("en"):
+        yield
 
 def _csv(name):
     with (FIXTURES / name).open(encoding="utf-8", newline="") as handle:
