@@ -10,8 +10,10 @@ by ``indicators.services`` from approved reports, in either view:
 
 Each function runs a fixed number of queries whatever the number of units and
 quarters. The heavier aggregates are cached under keys that include the
-results generation, which every recompute bumps, so a cached figure is never
-older than the last approval.
+results generation, which every recompute (and every change of reference data,
+``indicators.signals``) bumps, so a cached figure is never older than the last
+approval. ``dashboard_version`` adds the reports version and the date, for the
+rendered sections of ``indicators.fragments``.
 """
 import hashlib
 import logging
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from asgiref.local import Local
 from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Q, Sum, Window
 from django.db.models.functions import RowNumber
@@ -37,6 +40,7 @@ from smartcity_portal.text import fold
 logger = logging.getLogger(__name__)
 
 RESULTS_GENERATION_KEY = "indicators:results-generation"
+REPORTS_VERSION_KEY = "indicators:reports-version"
 CACHE_SECONDS = 6 * 3600
 HEAT_CLASSES = 10
 EXCERPT_LENGTH = 300
@@ -51,22 +55,73 @@ NOT_EXPECTED = "not-expected"
 # --- caching ------------------------------------------------------------------------
 
 
+# Within one request the versions are read from the cache once: a page asks
+# for them several times (each cached aggregate, each rendered section).
+_request_memo = Local()
+
+
+def start_request_memo(**kwargs):
+    _request_memo.versions = {}
+
+
+def end_request_memo(**kwargs):
+    _request_memo.versions = None
+
+
+def forget_version(key):
+    """Drop ``key`` from this request's memo (the process that bumped it must see it at once)."""
+    memo = getattr(_request_memo, "versions", None)
+    if memo:
+        memo.pop(key, None)
+
+
+def _versions(*keys):
+    """``{key: value}`` of version keys, creating any that is missing; ``None`` while the cache is down."""
+    memo = getattr(_request_memo, "versions", None)
+    found = {key: memo[key] for key in keys if key in memo} if memo else {}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        try:
+            found.update(cache.get_many(missing))
+            for key in missing:
+                if found.get(key) is None:
+                    # A fresh random value, never a counter restarting at 0: after an eviction,
+                    # values cached under an earlier version must not come back.
+                    cache.add(key, uuid.uuid4().hex, None)
+                    found[key] = cache.get(key)
+        except Exception:  # noqa: BLE001 - a page must render, uncached, while the cache is down
+            logger.warning("cache unavailable: data version unknown", exc_info=True)
+            return None
+        if any(found[key] is None for key in keys):
+            return None
+        if memo is not None:
+            memo.update(found)
+    return found
+
+
 def results_generation():
     """The current results generation: changes whenever results are recomputed."""
-    try:
-        generation = cache.get(RESULTS_GENERATION_KEY)
-        if generation is None:
-            # A fresh random value, never a counter restarting at 0: after an
-            # eviction, aggregates cached under an earlier generation must not come back.
-            cache.add(RESULTS_GENERATION_KEY, uuid.uuid4().hex, None)
-            generation = cache.get(RESULTS_GENERATION_KEY)
-    except Exception:  # noqa: BLE001 - a page must render, uncached, while the cache is down
-        logger.warning("cache unavailable: results generation unknown", exc_info=True)
+    found = _versions(RESULTS_GENERATION_KEY)
+    return None if found is None else found[RESULTS_GENERATION_KEY]
+
+
+def dashboard_version(today=None):
+    """One string that changes whenever anything a rendered dashboard shows may have changed.
+
+    The results generation (every recompute, and every change of reference
+    data, bumps it), the reports version (every save or deletion of a report:
+    submissions and reviews change the reporting figures and histories) and
+    today's date (a quarter's reports fall due with the calendar). ``None``
+    while the cache is unavailable: then nothing rendered is cached.
+    """
+    found = _versions(RESULTS_GENERATION_KEY, REPORTS_VERSION_KEY)
+    if found is None:
         return None
-    return generation
+    today = today or timezone.localdate()
+    return f"{found[RESULTS_GENERATION_KEY]}:{found[REPORTS_VERSION_KEY]}:{today.isoformat()}"
 
 
-def _cached(name, parts, compute):
+def cached(name, parts, compute):
     """``compute()``, cached under ``name``, ``parts`` and the results generation."""
     generation = results_generation()
     if generation is None:
@@ -113,7 +168,7 @@ def default_quarter():
         )
         return row
 
-    row = _cached("default-quarter", [], compute)
+    row = cached("default-quarter", [], compute)
     return Quarter(*row) if row else Quarter.last_complete()
 
 
@@ -129,7 +184,7 @@ def computed_at():
             default=None,
         )
 
-    return _cached("computed-at", [], compute)
+    return cached("computed-at", [], compute)
 
 
 def first_quarter_with_results():
@@ -206,7 +261,7 @@ def latest_percents(boundaries, quarter, unit_ids=None, task_group_id=None):
         }
 
     ids = "all" if unit_ids is None else ",".join(map(str, sorted(unit_ids)))
-    found = _cached("latest-percents", [boundaries, quarter, ids, task_group_id], compute)
+    found = cached("latest-percents", [boundaries, quarter, ids, task_group_id], compute)
     return {key: (percent, Quarter(*period)) for key, (percent, period) in found.items()}
 
 
@@ -289,7 +344,7 @@ def national_progress(boundaries, region=None, last=None):
             for period in sorted(series)
         ]
 
-    found = _cached("national-progress", [boundaries, getattr(region, "pk", None), last], compute)
+    found = cached("national-progress", [boundaries, getattr(region, "pk", None), last], compute)
     return [(Quarter(*period), means, overall, n) for period, means, overall, n in found]
 
 
@@ -419,7 +474,7 @@ def national_indicator_series(boundaries, indicator_list, region=None, last=None
         return dict(found)
 
     ids = ",".join(map(str, sorted(rules)))
-    found = _cached("national-indicators", [boundaries, ids, getattr(region, "pk", None), last], compute)
+    found = cached("national-indicators", [boundaries, ids, getattr(region, "pk", None), last], compute)
     return {
         indicator_id: [(Quarter(*period), value, n) for period, value, n in series]
         for indicator_id, series in found.items()

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from indicators.models import Boundaries, IndicatorResult, IndicatorValue, TaskGroupResult
 from indicators.rollup import combine
-from indicators.selectors import RESULTS_GENERATION_KEY
+from indicators.selectors import REPORTS_VERSION_KEY, RESULTS_GENERATION_KEY, forget_version
 from programmes.models import ReportStatus, TaskGroupProgress
 from provinces import selectors as units
 
@@ -33,16 +33,26 @@ PERCENT = Decimal("0.01")
 
 
 def bump_results_generation():
-    """Make every cached dashboard aggregate stale (their keys include the generation)."""
+    """Make every cached dashboard aggregate and section stale (their keys include the generation)."""
     cache.set(RESULTS_GENERATION_KEY, uuid.uuid4().hex, None)
+    forget_version(RESULTS_GENERATION_KEY)
 
 
-def _bump_now_and_after_commit():
-    # Now, so that this process sees its own writes at once; after commit too,
-    # because a page rendered meanwhile by another process may have cached the
-    # old figures under the first new generation.
-    bump_results_generation()
-    transaction.on_commit(bump_results_generation)
+def bump_reports_version():
+    """Make every rendered dashboard section stale (their keys include the reports version)."""
+    cache.set(REPORTS_VERSION_KEY, uuid.uuid4().hex, None)
+    forget_version(REPORTS_VERSION_KEY)
+
+
+def bump_now_and_after_commit(bump=bump_results_generation):
+    """Call ``bump`` now and again when the current transaction commits.
+
+    Now, so that this process sees its own writes at once; after commit too,
+    because a page rendered meanwhile by another process may have cached the
+    old figures under the first new version.
+    """
+    bump()
+    transaction.on_commit(bump)
 
 
 def _mean_percent(values):
@@ -177,7 +187,7 @@ def recompute_results(unit, year, quarter):
             ).delete()
         _insert(TaskGroupResult, tg_rows, now)
         _insert(IndicatorResult, indicator_rows, now)
-        _bump_now_and_after_commit()
+        bump_now_and_after_commit()
     return len(tg_rows), len(indicator_rows)
 
 
@@ -211,6 +221,6 @@ def recompute_all(progress=None):
             written[1] += len(indicator_rows)
             if progress is not None:
                 progress(done, len(periods))
-        _bump_now_and_after_commit()
+        bump_now_and_after_commit()
     return tuple(written)
 

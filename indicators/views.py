@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from indicators import selectors
+from indicators import fragments, selectors
 from indicators.exports import FORMATS, Cell, Table, display_value, table_response
 from indicators.filtersets import DashboardFilterForm
 from indicators.models import Boundaries, Indicator, Rollup
@@ -137,6 +137,14 @@ class DashboardView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.format = request.GET.get("format")
+        if self.format is None:
+            # A warm page needs neither the filters checked nor anything computed:
+            # only addresses whose filters were valid are in the cache.
+            html = fragments.read(fragments.section_key(self.figures_cache_name(), self.figures_cache_parts()))
+            if html is not None:
+                context = self.get_page_context(**kwargs)
+                context.update(filters_valid=True, figures_html=html)
+                return self.render_to_response(context)
         self.form = DashboardFilterForm(
             request.GET, default_quarter=self.default_quarter(), fields=self.filter_fields
         )
@@ -156,6 +164,7 @@ class DashboardView(TemplateView):
         self.filters = self.form.values
         context = self.get_context_data(**kwargs)
         if self.format:
+            context.update(self.get_figures())
             tables = {table.name: table for table in context["tables"]}
             name = request.GET.get("table") or context["tables"][0].name
             if name not in tables:
@@ -166,8 +175,12 @@ class DashboardView(TemplateView):
             return table_response(tables[name], self.format, context.get("period", ""))
         return self.render_to_response(context)
 
+    def get_page_context(self, **kwargs):
+        """What the page shows around its figures (title, breadcrumbs): cheap to build."""
+        return super().get_context_data(**kwargs)
+
     def get_base_context(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        context = self.get_page_context(**kwargs)
         context.update(form=self.form, tables=[], filters_valid=False)
         return context
 
@@ -184,6 +197,27 @@ class DashboardView(TemplateView):
         )
         return context
 
+    def get_figures(self):
+        """The page's tables, charts and figures, added to the context by ``{% cached_figures %}``.
+
+        ``tables`` lists the tables that ``?format=`` can download.
+        """
+        return {"tables": []}
+
+    def figures_cache_name(self):
+        return f"dashboard:{type(self).__name__}"
+
+    def figures_cache_parts(self):
+        """What the rendered figures depend on besides the data; ``None`` not to cache them.
+
+        Only addresses made of the page's own filters are cached: any other
+        parameter (which the download links would carry) could fill the cache.
+        """
+        query = self.request.GET
+        if any(name not in self.filter_fields for name in query) or len(query.urlencode()) > 200:
+            return None
+        return [sorted(self.kwargs.items()), sorted(query.lists())]
+
 
 # --- /: national overview -------------------------------------------------------------------------
 
@@ -193,8 +227,8 @@ class NationalOverviewView(DashboardView):
 
     template_name = "indicators/national_overview.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_figures(self):
+        context = {}
         period, boundaries, region, pillar = (
             self.filters["period"], self.filters["boundaries"], self.filters["region"], self.filters["pillar"],
         )
@@ -311,8 +345,11 @@ class TaskGroupDetailView(DashboardView):
         self.task_group = get_object_or_404(TaskGroup, number=kwargs["number"])
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_page_context(self, **kwargs):
+        return {**super().get_page_context(**kwargs), "task_group": self.task_group}
+
+    def get_figures(self):
+        context = {}
         tg = self.task_group
         period, boundaries, region = self.filters["period"], self.filters["boundaries"], self.filters["region"]
         units = selectors.units_for(boundaries, period, region)
@@ -359,7 +396,6 @@ class TaskGroupDetailView(DashboardView):
               "dashed": False}],
         )
         context.update(
-            task_group=tg,
             task_groups=list(TaskGroup.objects.all()),
             ranking_table=ranking,
             distribution_table=distribution,
@@ -387,8 +423,11 @@ class IndicatorDetailView(DashboardView):
         )
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_page_context(self, **kwargs):
+        return {**super().get_page_context(**kwargs), "indicator": self.indicator}
+
+    def get_figures(self):
+        context = {}
         indicator = self.indicator
         period, boundaries, region = self.filters["period"], self.filters["boundaries"], self.filters["region"]
         units = selectors.units_for(boundaries, period, region)
@@ -432,7 +471,6 @@ class IndicatorDetailView(DashboardView):
                 status.target, year_cell(status.target_year), status_cell(status),
             ])
         context.update(
-            indicator=indicator,
             national_table=national,
             national_status=national_status,
             national_targets=national_targets,
@@ -463,8 +501,8 @@ class CompletenessView(DashboardView):
     def default_quarter(self):
         return Quarter.last_complete()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_figures(self):
+        context = {}
         period, region = self.filters["period"], self.filters["region"]
         first = max(period.index - QUARTERS_SHOWN + 1, Quarter(FIRST_REPORTING_YEAR, 1).index)
         quarters = list(quarter_range(Quarter(first // 4, first % 4 + 1), period))

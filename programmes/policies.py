@@ -48,6 +48,18 @@ def is_reviewer(user):
     return _signed_in(user) and (user.is_superuser or user.role == Role.MINISTRY_REVIEWER)
 
 
+def report_view_scope(user):
+    """A value equal for two users exactly when they may read the same reports (see ``can_view_report``).
+
+    Pages that link the reports a visitor may read are cached per scope, not per user.
+    """
+    if reads_all_reports(user):
+        return "all"
+    if not _signed_in(user):
+        return "none"
+    return "approved+" + ",".join(str(pk) for pk in sorted(reportable_unit_ids(user)))
+
+
 def visible_reports(user, queryset=None):
     """``queryset`` (all reports by default) narrowed to what ``user`` may read."""
     queryset = Report.objects.all() if queryset is None else queryset

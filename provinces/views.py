@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from programmes import policies
 from programmes.quarters import MERGER_DATE
 from provinces import selectors
 from provinces.filtersets import AdministrativeUnitFilterSet
@@ -158,8 +159,9 @@ class UnitListView(FilterView):
 class UnitDetailView(DetailView):
     """``/provinces/<slug>/``: one unit, its validity and lineage.
 
-    The dashboards add their sections through ``get_context_data`` (call
-    ``super()``) and the ``unit_dashboard`` block of the template.
+    Lineage and the dashboard sections (the ``unit_dashboard`` block of the
+    template) come from ``get_figures``, rendered inside ``{% cached_figures %}``:
+    a warm request reads them from the cache.
     """
 
     model = AdministrativeUnit
@@ -169,22 +171,29 @@ class UnitDetailView(DetailView):
     def get_queryset(self):
         return AdministrativeUnit.objects.select_related("region", "successor")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_figures(self):
         unit = self.object
         all_predecessors = selectors.predecessors(unit)
         today = selectors.current_unit(unit)
-        context["lineage"] = Lineage(
-            unit=unit,
-            successor=unit.successor,
-            now_part_of=today if unit.successor is not None and today != unit.successor else None,
-            formed_from=[p for p in all_predecessors if p.successor_id == unit.pk],
-        )
-        # Reports of these units are rolled up into this one on the dashboards.
-        context["predecessors"] = all_predecessors
-        context["current_unit"] = today
-        context["asean_cities"] = list(unit.asean_cities.all())
-        return context
+        return {
+            "lineage": Lineage(
+                unit=unit,
+                successor=unit.successor,
+                now_part_of=today if unit.successor is not None and today != unit.successor else None,
+                formed_from=[p for p in all_predecessors if p.successor_id == unit.pk],
+            ),
+            # Reports of these units are rolled up into this one on the dashboards.
+            "predecessors": all_predecessors,
+            "current_unit": today,
+            "asean_cities": list(unit.asean_cities.all()),
+        }
+
+    def figures_cache_name(self):
+        return "unit-page"
+
+    def figures_cache_parts(self):
+        # The report history links the reports the visitor may read.
+        return [self.object.pk, policies.report_view_scope(self.request.user)]
 
 
 @dataclass

@@ -202,6 +202,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions are read from the cache and written through to the database, so a
+# page costs no session query; with Redis down they are read from the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env.get_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60

@@ -6,7 +6,7 @@ from indicators.api.filtersets import IndicatorFilterSet
 from indicators.api.serializers import IndicatorResultSerializer, IndicatorSerializer, ProgressResultSerializer
 from indicators.filtersets import IndicatorResultFilterSet, TaskGroupResultFilterSet
 from indicators.models import Indicator, IndicatorResult, TaskGroupResult
-from smartcity_portal.api.mixins import FilterListOnly
+from smartcity_portal.api.mixins import CachedList, FilterListOnly
 from smartcity_portal.api.schema import errors
 
 LIST_ERRORS = errors(400, 401, 404, 429)
@@ -23,7 +23,7 @@ BOUNDARIES = (
     list=extend_schema(summary="List indicators", responses={200: IndicatorSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One indicator, by code", responses={200: IndicatorSerializer, **DETAIL_ERRORS}),
 )
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
     queryset = Indicator.objects.select_related("task_group", "pillar")
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilterSet
@@ -40,7 +40,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One progress result", responses={200: ProgressResultSerializer, **DETAIL_ERRORS}),
 )
-class ProgressViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class ProgressViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
     queryset = TaskGroupResult.objects.select_related("unit", "task_group")
     serializer_class = ProgressResultSerializer
     filterset_class = TaskGroupResultFilterSet
@@ -56,7 +56,7 @@ class ProgressViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One indicator value", responses={200: IndicatorResultSerializer, **DETAIL_ERRORS}),
 )
-class IndicatorValueViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class IndicatorValueViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
     queryset = IndicatorResult.objects.select_related("unit", "indicator")
     serializer_class = IndicatorResultSerializer
     filterset_class = IndicatorResultFilterSet

@@ -1,27 +1,64 @@
-"""Dashboard sections shown on pages of other apps: the unit page and the ASEAN network page.
+"""Dashboard sections, rendered once per version of the data (``indicators.fragments``).
 
-``{% unit_dashboard unit %}`` and ``{% asean_progress %}`` are called by the
-placeholders ``provinces/includes/unit_dashboard.html`` and
+``{% cached_figures %}…{% endcached_figures %}`` wraps the figures of a
+dashboard page (``indicators.views.DashboardView``) or of the unit page. ``{% unit_dashboard unit %}``
+and ``{% asean_progress %}`` are called by the placeholders
+``provinces/includes/unit_dashboard.html`` and
 ``provinces/includes/asean_progress.html``; the figures come from
 ``indicators.selectors`` like every other dashboard.
 """
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from indicators import selectors
+from indicators import fragments, selectors
 from indicators.models import Boundaries
 from indicators.views import asean_table, unit_dashboard_tables
 
 register = template.Library()
 
 
+class CachedFiguresNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        view = context.get("view")
+        if view is None or not context.get("filters_valid", True):
+            return self.nodelist.render(context)
+        if context.get("figures_html") is not None:
+            # The view found the section in the cache before building anything.
+            return context["figures_html"]
+
+        def render():
+            with context.push(view.get_figures()):
+                return self.nodelist.render(context)
+
+        return fragments.cached_html(view.figures_cache_name(), view.figures_cache_parts(), render)
+
+
+@register.tag
+def cached_figures(parser, token):
+    """Render the content with the view's ``get_figures()``, cached under ``figures_cache_parts()``.
+
+    With invalid filters (``filters_valid`` false) the content is rendered as it
+    is: it shows the errors.
+    """
+    nodelist = parser.parse(("endcached_figures",))
+    parser.delete_first_token()
+    return CachedFiguresNode(nodelist)
+
+
 @register.inclusion_tag("indicators/includes/unit_dashboard.html", takes_context=True)
 def unit_dashboard(context, unit):
-    """Programme(s), progress over time, indicators and report history of ``unit``."""
+    """Programme(s), progress over time, indicators and report history of ``unit``.
+
+    Rendered inside the unit page's ``{% cached_figures %}``, keyed by what the
+    visitor may read: the report history links those reports.
+    """
     request = context.get("request")
-    user = getattr(request, "user", None)
     dashboard = selectors.unit_dashboard(unit)
-    tables = unit_dashboard_tables(dashboard, user)
+    tables = unit_dashboard_tables(dashboard, getattr(request, "user", None))
     return {
         "request": request,
         "dashboard": dashboard,
@@ -36,16 +73,20 @@ def unit_dashboard(context, unit):
     }
 
 
-@register.inclusion_tag("indicators/includes/asean_progress.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def asean_progress(context):
     """The Vietnamese members of the ASEAN Smart Cities Network and their units' latest progress."""
-    quarter, task_groups, members = selectors.asean_progress()
-    return {
-        "request": context.get("request"),
-        "period": quarter,
-        "members": members,
-        "table": asean_table(quarter, task_groups, members),
-        "download_base": reverse("indicators:asean_export") + "?",
-        "computed_at": selectors.computed_at(),
-        "boundaries_label": Boundaries.CURRENT.label,
-    }
+    request = context.get("request")
+
+    def render():
+        quarter, task_groups, members = selectors.asean_progress()
+        return render_to_string("indicators/includes/asean_progress.html", {
+            "period": quarter,
+            "members": members,
+            "table": asean_table(quarter, task_groups, members),
+            "download_base": reverse("indicators:asean_export") + "?",
+            "computed_at": selectors.computed_at(),
+            "boundaries_label": Boundaries.CURRENT.label,
+        }, request=request)
+
+    return fragments.cached_html("asean-progress", [], render)

@@ -6,7 +6,7 @@ from rest_framework import viewsets
 from provinces.api.serializers import AseanCitySerializer, ProvinceSerializer, RegionSerializer
 from provinces.filtersets import AdministrativeUnitFilterSet
 from provinces.models import AdministrativeUnit, AseanSmartCity, Region
-from smartcity_portal.api.mixins import FilterListOnly
+from smartcity_portal.api.mixins import CachedList, FilterListOnly
 from smartcity_portal.api.schema import errors
 
 LIST_ERRORS = errors(400, 401, 404, 429)
@@ -17,7 +17,7 @@ DETAIL_ERRORS = errors(401, 404, 429)
     list=extend_schema(summary="List the six socio-economic regions", responses={200: RegionSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One region, by slug", responses={200: RegionSerializer, **DETAIL_ERRORS}),
 )
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     lookup_field = "slug"
@@ -39,7 +39,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: ProvinceSerializer, **DETAIL_ERRORS},
     ),
 )
-class ProvinceViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class ProvinceViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
     serializer_class = ProvinceSerializer
     filterset_class = AdministrativeUnitFilterSet
     lookup_field = "slug"
@@ -55,7 +55,7 @@ class ProvinceViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List member cities of the ASEAN Smart Cities Network", responses={200: AseanCitySerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One ASEAN smart city", responses={200: AseanCitySerializer, **DETAIL_ERRORS}),
 )
-class AseanCityViewSet(viewsets.ReadOnlyModelViewSet):
+class AseanCityViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
     queryset = AseanSmartCity.objects.select_related("unit")
     serializer_class = AseanCitySerializer
     filterset_fields = ["country_code", "joined_year"]

@@ -1,4 +1,7 @@
 """Behaviour shared by the API's viewsets."""
+from django.utils import timezone
+from django.utils.translation import get_language
+from rest_framework.response import Response
 
 
 class FilterListOnly:
@@ -10,3 +13,34 @@ class FilterListOnly:
         if getattr(self, "action", None) != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+
+class CachedList:
+    """A list of public, read-only data, answered from the cache until the data changes.
+
+    The body of each page is cached under the results generation (every
+    recompute of the results and every change of reference data bumps it, see
+    ``indicators.selectors.cached``), the language, the full address and the date. Lists
+    that every caller sees alike only: nothing here depends on who asks. An
+    address with a parameter the list does not know is answered uncached, so
+    that made-up parameters cannot fill the cache.
+    """
+
+    cached_list_parameters = ("ordering", "page", "page_size")
+
+    def list(self, request, *args, **kwargs):
+        from indicators.selectors import cached
+
+        filterset = getattr(self, "filterset_class", None)
+        known = {*self.cached_list_parameters, *(filterset.base_filters if filterset else getattr(self, "filterset_fields", ()))}
+        if any(name not in known for name in request.query_params):
+            return super().list(request, *args, **kwargs)
+        answer = super().list
+
+        def compute():
+            return answer(request, *args, **kwargs).data
+
+        # Today's date: which units are in force ("status=current") turns with the calendar.
+        parts = [type(self).__name__, request.build_absolute_uri(), get_language(), timezone.localdate()]
+        data = cached("api-list", parts, compute)
+        return Response(data)

@@ -207,11 +207,11 @@ def test_boundaries_switch_changes_the_heat_table_rows(client, data):
 def test_boundaries_switch_changes_the_tile_map(client, data):
     current = {tile["slug"] for tile in get(client, HOME).context["tiles"]}
     assert current == set(AdministrativeUnit.objects.current().values_list("slug", flat=True))
-    as_reported = {tile["slug"] for tile in get(client, HOME, boundaries="as-reported").context["tiles"]}
-    before_merger = AdministrativeUnit.objects.in_force_on(MERGER_DATE - timedelta(days=1))
-    assert as_reported == set(before_merger.values_list("slug", flat=True))
-    assert len(as_reported) == 63
+    # One request: a second one would be served from the cache, without a context to inspect.
     tiles = {t["slug"]: t for t in get(client, HOME, boundaries="as-reported").context["tiles"]}
+    before_merger = AdministrativeUnit.objects.in_force_on(MERGER_DATE - timedelta(days=1))
+    assert set(tiles) == set(before_merger.values_list("slug", flat=True))
+    assert len(tiles) == 63
     assert tiles["bac-ninh-pre2025"]["value"] == 70 and tiles["bac-ninh-pre2025"]["heat"] == 7
     assert tiles["lai-chau"]["value"] is None and tiles["lai-chau"]["heat"] is None
 
