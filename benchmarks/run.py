@@ -35,6 +35,7 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
+NOTES_MARKER = "<!-- notes: kept by hand below this line -->"
 
 PAGES = [
     ("baseline", "/_benchmark/baseline", None),
@@ -171,14 +172,21 @@ def wrk(path, seconds, connections, headers=()):
 
 
 def query_counts(size):
+    """SQL queries of each page as a ministry viewer: on an empty cache, then warm."""
     paths = [p for _, p, _ in PAGES if not p.startswith("/_benchmark")]
     code = (
         "import json; from django.test import Client; from django.db import connection; "
-        "from django.test.utils import CaptureQueriesContext; c = Client(); out = {}\n"
+        "from django.core.cache import cache; from django.test.utils import CaptureQueriesContext; "
+        "from smartcity_portal.accounts.models import User; "
+        "u, _ = User.objects.get_or_create(username='bench-viewer', defaults={'role': 'ministry-viewer'}); "
+        "c = Client(); c.force_login(u); out = {}\n"
         f"for path in {paths!r}:\n"
-        "    with CaptureQueriesContext(connection) as q:\n"
-        "        r = c.get(path)\n"
-        "    out[path] = [r.status_code, len(q.captured_queries)]\n"
+        "    cache.clear(); c.force_login(u); counts = []\n"
+        "    for _ in range(2):\n"
+        "        with CaptureQueriesContext(connection) as q:\n"
+        "            r = c.get(path)\n"
+        "        counts.append(len(q.captured_queries))\n"
+        "    out[path] = [r.status_code, *counts]\n"
         "print(json.dumps(out))"
     )
     return django_snippet(size, code)
@@ -336,10 +344,10 @@ def run_size(size, args, workdir):
     return results
 
 
-def render(all_results, args):
+def render(all_results, args, notes):
     from report import render_markdown
 
-    return render_markdown(all_results, args)
+    return render_markdown(all_results, args, notes)
 
 
 def main():
@@ -368,7 +376,14 @@ def main():
     }
     Path(args.json).parent.mkdir(exist_ok=True)
     Path(args.json).write_text(json.dumps({"meta": meta, "results": all_results}, indent=2))
-    Path(args.output).write_text(render({"meta": meta, "results": all_results}, args), encoding="utf-8")
+    output = Path(args.output)
+    notes = ""
+    if output.exists():
+        # The notes below the marker are written by hand: a new run keeps them.
+        previous = output.read_text(encoding="utf-8")
+        if NOTES_MARKER in previous:
+            notes = previous.split(NOTES_MARKER, 1)[1].lstrip("\n")
+    output.write_text(render({"meta": meta, "results": all_results}, args, notes), encoding="utf-8")
     log(f"wrote {args.output} and {args.json}")
 
 
