@@ -12,8 +12,8 @@ Each function runs a fixed number of queries whatever the number of units and
 quarters. The heavier aggregates are cached under keys that include the
 results generation, which every recompute (and every change of reference data,
 ``indicators.signals``) bumps, so a cached figure is never older than the last
-approval. ``dashboard_version`` adds the reports version and the date, for the
-rendered sections of ``indicators.fragments``.
+approval. The rendered sections of ``indicators.fragments`` also follow the
+reports version.
 """
 import hashlib
 import logging
@@ -58,6 +58,10 @@ NOT_EXPECTED = "not-expected"
 # Within one request the versions are read from the cache once: a page asks
 # for them several times (each cached aggregate, each rendered section).
 _request_memo = Local()
+# What a cached value is stored with when it depends on the results only, and
+# when it also depends on the reports (rendered sections).
+RESULTS = (RESULTS_GENERATION_KEY,)
+RESULTS_AND_REPORTS = (RESULTS_GENERATION_KEY, REPORTS_VERSION_KEY)
 
 
 def start_request_memo(**kwargs):
@@ -75,70 +79,63 @@ def forget_version(key):
         memo.pop(key, None)
 
 
-def _versions(*keys):
-    """``{key: value}`` of version keys, creating any that is missing; ``None`` while the cache is down."""
+def read_current(key, version_keys):
+    """``(versions, value)``: the value stored under ``key`` if it was stored under the current versions.
+
+    One cache round trip reads the versions (those this request has not read
+    yet) and the value; ``value`` is ``None`` when missing or stored under
+    other versions. ``versions`` is ``None`` while the cache is unavailable.
+    A missing version is created: a fresh random value, never a counter
+    restarting at 0, so that after an eviction nothing stored under an
+    earlier version comes back.
+    """
     memo = getattr(_request_memo, "versions", None)
-    found = {key: memo[key] for key in keys if key in memo} if memo else {}
-    missing = [key for key in keys if key not in found]
-    if missing:
-        try:
-            found.update(cache.get_many(missing))
-            for key in missing:
-                if found.get(key) is None:
-                    # A fresh random value, never a counter restarting at 0: after an eviction,
-                    # values cached under an earlier version must not come back.
-                    cache.add(key, uuid.uuid4().hex, None)
-                    found[key] = cache.get(key)
-        except Exception:  # noqa: BLE001 - a page must render, uncached, while the cache is down
-            logger.warning("cache unavailable: data version unknown", exc_info=True)
-            return None
-        if any(found[key] is None for key in keys):
-            return None
-        if memo is not None:
-            memo.update(found)
-    return found
+    versions = {k: memo[k] for k in version_keys if k in memo} if memo else {}
+    missing = [k for k in version_keys if k not in versions]
+    try:
+        found = cache.get_many([*missing, *([key] if key else [])])
+        for k in missing:
+            if found.get(k) is None:
+                cache.add(k, uuid.uuid4().hex, None)
+                found[k] = cache.get(k)
+            versions[k] = found[k]
+    except Exception:  # noqa: BLE001 - a page must render, uncached, while the cache is down
+        logger.warning("cache unavailable: data version unknown", exc_info=True)
+        return None, None
+    if any(versions[k] is None for k in version_keys):
+        return None, None
+    if memo is not None:
+        memo.update(versions)
+    current = tuple(versions[k] for k in version_keys)
+    stored = found.get(key) if key else None
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current:
+        return current, stored[1]
+    return current, None
+
+
+def store_current(key, versions, value, timeout):
+    """Store ``value`` under ``key``, labelled with the ``versions`` it was computed under."""
+    try:
+        cache.set(key, (versions, value), timeout)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable: %s not stored", key, exc_info=True)
 
 
 def results_generation():
     """The current results generation: changes whenever results are recomputed."""
-    found = _versions(RESULTS_GENERATION_KEY)
-    return None if found is None else found[RESULTS_GENERATION_KEY]
-
-
-def dashboard_version(today=None):
-    """One string that changes whenever anything a rendered dashboard shows may have changed.
-
-    The results generation (every recompute, and every change of reference
-    data, bumps it), the reports version (every save or deletion of a report:
-    submissions and reviews change the reporting figures and histories) and
-    today's date (a quarter's reports fall due with the calendar). ``None``
-    while the cache is unavailable: then nothing rendered is cached.
-    """
-    found = _versions(RESULTS_GENERATION_KEY, REPORTS_VERSION_KEY)
-    if found is None:
-        return None
-    today = today or timezone.localdate()
-    return f"{found[RESULTS_GENERATION_KEY]}:{found[REPORTS_VERSION_KEY]}:{today.isoformat()}"
+    versions, _ = read_current(None, RESULTS)
+    return None if versions is None else versions[0]
 
 
 def cached(name, parts, compute):
-    """``compute()``, cached under ``name``, ``parts`` and the results generation."""
-    generation = results_generation()
-    if generation is None:
-        return compute()
+    """``compute()``, cached under ``name`` and ``parts`` until the results generation changes."""
     text = "|".join(str(part) for part in parts)
-    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-    key = f"results:{generation}:{name}:{digest}"
-    try:
-        value = cache.get(key)
-    except Exception:  # noqa: BLE001
-        return compute()
+    key = f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
+    versions, value = read_current(key, RESULTS)
     if value is None:
         value = compute()
-        try:
-            cache.set(key, value, CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
-            logger.warning("cache unavailable: %s not stored", name, exc_info=True)
+        if versions is not None:
+            store_current(key, versions, value, CACHE_SECONDS)
     return value
 
 

@@ -140,7 +140,7 @@ class DashboardView(TemplateView):
         if self.format is None:
             # A warm page needs neither the filters checked nor anything computed:
             # only addresses whose filters were valid are in the cache.
-            html = fragments.read(fragments.section_key(self.figures_cache_name(), self.figures_cache_parts()))
+            html = fragments.read(self.figures_cache_name(), self.figures_cache_parts())
             if html is not None:
                 context = self.get_page_context(**kwargs)
                 context.update(filters_valid=True, figures_html=html)

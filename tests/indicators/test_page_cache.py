@@ -124,10 +124,10 @@ def test_pages_render_uncached_while_the_cache_is_down(client, reports, monkeypa
     monkeypatch.setattr(selectors.cache, "get_many", down)
     response, _ = queries_of(client, HOME, "vi")
     assert "Bắc Ninh" in response.content.decode()
-    assert fragments.section_key("x", []) is None
+    assert fragments.read("x", []) is None
 
 
-def test_the_versions_are_read_once_per_request(client, reports, monkeypatch):
+def test_a_warm_page_reads_the_versions_and_its_section_in_one_round_trip(client, reports, monkeypatch):
     calls = []
     real = selectors.cache.get_many
 
@@ -138,7 +138,19 @@ def test_the_versions_are_read_once_per_request(client, reports, monkeypatch):
     get(client, HOME)
     monkeypatch.setattr(selectors.cache, "get_many", counting)
     get(client, HOME)
-    assert calls == [[selectors.RESULTS_GENERATION_KEY, selectors.REPORTS_VERSION_KEY]]
+    assert len(calls) == 1
+    assert calls[0][:2] == [selectors.RESULTS_GENERATION_KEY, selectors.REPORTS_VERSION_KEY]
+    assert calls[0][2].startswith("page:dashboard:NationalOverviewView:")
+
+
+def test_a_section_stored_under_old_versions_is_not_served(client, reports):
+    get(client, HOME, "vi")
+    key = next(key for key in cache_keys() if ":page:dashboard:NationalOverviewView:" in key)
+    versions, html = cache.get(key.split(":", 2)[2])
+    cache.set(key.split(":", 2)[2], (versions, html.replace("Bắc Ninh", "Stale name")))
+    assert "Stale name" in get(client, HOME, "vi").content.decode()
+    approved_report("bac-ninh", 2025, 4, percent=95)
+    assert "Stale name" not in get(client, HOME, "vi").content.decode()
 
 
 def test_results_api_lists_are_cached_until_the_results_change(client, reports):
