@@ -58,8 +58,6 @@ MAX_CELL_LENGTH = 5_000
 MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_XLSX_MEMBERS = 1_000
 PROGRESS_EVERY = 500
-# Past this many (unit, quarter) pairs, one full recomputation beats many small ones.
-RECOMPUTE_ALL_ABOVE = 400
 
 
 class ImportFileError(Exception):
@@ -289,12 +287,17 @@ def _csv_table(data):
     try:
         header = next(reader, None)
         names = _header(header or [])
+        # Most rows have one cell per column of a header without gaps: they skip ``_row``.
+        width = len(names) if all(names) else None
         for number, cells in enumerate(reader, start=2):
-            if _blank(cells):
+            if not "".join(cells).strip():  # blank (CSV cells are always text)
                 continue
             if len(rows) >= MAX_ROWS:
                 raise _too_many_rows()
-            rows.append(_row(number, names, cells))
+            if len(cells) == width:
+                rows.append(ImportRow(number, dict(zip(names, cells))))
+            else:
+                rows.append(_row(number, names, cells))
     except csv.Error as error:
         raise ImportFileError(
             _("The CSV file is malformed near line %(line)s (%(error)s): check its quotes.")
@@ -438,24 +441,45 @@ def check_upload(file, name=None):
 
 
 class _Lookups:
-    """Everything row checks need, loaded in a handful of queries."""
+    """Everything row checks need, loaded in a handful of queries.
+
+    It also remembers the outcome of each check for each distinct cell, so
+    that the rules run once per distinct value rather than once per row: a
+    large file repeats the same provinces, quarters, codes and often values.
+    """
 
     def __init__(self):
         self.units = {u.slug.lower(): u for u in AdministrativeUnit.objects.all()}
         self.units_by_id = {u.pk: u for u in self.units.values()}
         self.indicators = {i.code.upper(): i for i in Indicator.objects.all()}
-        self._reportable = {}
+        self._periods = {}
+        self._outcomes = {}
         self._predecessors = {}
 
-    def check_quarter(self, unit, period, today):
-        key = (unit.pk, period)
-        if key not in self._reportable:
+    def outcome(self, check, raw, indicator=None):
+        """``check(self, raw)``, or ``check(self, raw, indicator)`` for a value, once per distinct cell."""
+        args = (raw,) if indicator is None else (raw, indicator)
+        # The type is part of the key: True == 1 and 1.0 == 1, but the rules tell them apart.
+        key = (check, type(raw), raw, None if indicator is None else indicator.code)
+        try:
+            return self._outcomes[key]
+        except KeyError:
+            found = self._outcomes[key] = check(self, *args)
+        except TypeError:  # an unhashable cell (rows given as dicts may hold anything)
+            found = check(self, *args)
+        return found
+
+    def period(self, unit, year, quarter, today):
+        """``(Quarter, problem)``: the quarter, and the ``ReportError`` if ``unit`` may not report on it."""
+        key = (unit.pk, year, quarter)
+        if key not in self._periods:
+            period = Quarter(year, quarter)
             try:
                 services.check_can_report(unit, period, today)
-                self._reportable[key] = None
+                self._periods[key] = (period, None)
             except services.ReportError as error:
-                self._reportable[key] = error
-        return self._reportable[key]
+                self._periods[key] = (period, error)
+        return self._periods[key]
 
     def predecessors(self, unit_id):
         """Ids of the units merged, directly or not, into ``unit_id``."""
@@ -491,25 +515,79 @@ def _integer(raw):
 @dataclass(slots=True)
 class _Checked:
     row: ImportRow
-    errors: dict
+    # {column: [messages]}; None while the row has none (most rows: no empty dict each).
+    errors: dict = None
     unit: object = None
     period: Quarter = None
     indicator: object = None
     value: Decimal = None
     note: str = None
+    # (unit_id, year, quarter, indicator_id), once the row names all four; set by _check_row.
+    key: tuple = None
 
     def add(self, column, message):
+        if self.errors is None:
+            self.errors = {}
         self.errors.setdefault(column, []).append(str(message))
 
-    @property
-    def key(self):
-        if self.unit is None or self.period is None or self.indicator is None:
-            return None
-        return (self.unit.pk, self.period.year, self.period.quarter, self.indicator.pk)
+
+def _province_of(lookups, raw):
+    slug = _text(raw).lower()
+    if not slug:
+        return None, _("Give the province or city by its slug, for example ha-noi.")
+    unit = lookups.units.get(slug)
+    if unit is None:
+        return None, _("There is no province or city “%(slug)s”: use the slugs listed in the template.") % {
+            "slug": slug[:60]
+        }
+    return unit, None
+
+
+def _year_of(lookups, raw):
+    year = _integer(raw)
+    if year is None or not 1900 <= year <= 2100:
+        return None, _("Enter a year such as 2024.")
+    return year, None
+
+
+def _quarter_of(lookups, raw):
+    text = _text(raw).upper()
+    quarter = _integer(text[1:] if text.startswith("Q") else raw)
+    if quarter not in (1, 2, 3, 4):
+        return None, _("Enter the quarter as 1, 2, 3 or 4.")
+    return quarter, None
+
+
+def _indicator_of(lookups, raw):
+    code = _text(raw).upper()
+    indicator = lookups.indicators.get(code)
+    if not code:
+        return None, _("Give the indicator's code, for example TG5-01.")
+    if indicator is None:
+        return None, _("There is no indicator %(code)s.") % {"code": code[:20]}
+    if not indicator.is_active:
+        return None, _("Indicator %(code)s is no longer reported.") % {"code": code[:20]}
+    return indicator, None
+
+
+def _value_of(lookups, raw, indicator):
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, [_("Give a value.")]
+    try:
+        return clean_indicator_value(indicator, raw), ()
+    except ValidationError as error:
+        return None, error.messages
+
+
+def _note_of(lookups, raw):
+    try:
+        return clean_text(_text(raw), MAX_NOTE_LENGTH), ()
+    except ValidationError as error:
+        return None, error.messages
 
 
 def _check_row(row, lookups, today):
-    checked = _Checked(row, {})
+    checked = _Checked(row)
     cells = {}
     if ROW in row.cells:
         checked.add(ROW, row.cells[ROW])
@@ -527,62 +605,39 @@ def _check_row(row, lookups, today):
         cells[column] = raw
 
     if "province" in cells:
-        slug = _text(cells["province"]).lower()
-        if not slug:
-            checked.add("province", _("Give the province or city by its slug, for example ha-noi."))
-        else:
-            checked.unit = lookups.units.get(slug)
-            if checked.unit is None:
-                checked.add("province", _("There is no province or city “%(slug)s”: use the slugs listed in the template.")
-                            % {"slug": slug[:60]})
+        checked.unit, problem = lookups.outcome(_province_of, cells["province"])
+        if problem:
+            checked.add("province", problem)
     year = quarter = None
     if "year" in cells:
-        year = _integer(cells["year"])
-        if year is None or not 1900 <= year <= 2100:
-            checked.add("year", _("Enter a year such as 2024."))
-            year = None
+        year, problem = lookups.outcome(_year_of, cells["year"])
+        if problem:
+            checked.add("year", problem)
     if "quarter" in cells:
-        raw = cells["quarter"]
-        text = _text(raw).upper()
-        quarter = _integer(text[1:] if text.startswith("Q") else raw)
-        if quarter not in (1, 2, 3, 4):
-            checked.add("quarter", _("Enter the quarter as 1, 2, 3 or 4."))
-            quarter = None
-    if year is not None and quarter is not None:
-        period = Quarter(year, quarter)
-        if checked.unit is not None:
-            problem = lookups.check_quarter(checked.unit, period, today)
-            if problem is None:
-                checked.period = period
-            else:
-                checked.add("province" if problem.code == "unit_not_in_force" else "quarter", problem.message)
+        quarter, problem = lookups.outcome(_quarter_of, cells["quarter"])
+        if problem:
+            checked.add("quarter", problem)
+    if year is not None and quarter is not None and checked.unit is not None:
+        period, problem = lookups.period(checked.unit, year, quarter, today)
+        if problem is None:
+            checked.period = period
+        else:
+            checked.add("province" if problem.code == "unit_not_in_force" else "quarter", problem.message)
 
     if "indicator" in cells:
-        code = _text(cells["indicator"]).upper()
-        checked.indicator = lookups.indicators.get(code)
-        if not code:
-            checked.add("indicator", _("Give the indicator's code, for example TG5-01."))
-        elif checked.indicator is None:
-            checked.add("indicator", _("There is no indicator %(code)s.") % {"code": code[:20]})
-        elif not checked.indicator.is_active:
-            checked.add("indicator", _("Indicator %(code)s is no longer reported.") % {"code": code[:20]})
-            checked.indicator = None
+        checked.indicator, problem = lookups.outcome(_indicator_of, cells["indicator"])
+        if problem:
+            checked.add("indicator", problem)
     if "value" in cells and checked.indicator is not None:
-        raw = cells["value"]
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            checked.add("value", _("Give a value."))
-        else:
-            try:
-                checked.value = clean_indicator_value(checked.indicator, raw)
-            except ValidationError as error:
-                for message in error.messages:
-                    checked.add("value", message)
+        checked.value, problems = lookups.outcome(_value_of, cells["value"], checked.indicator)
+        for message in problems:
+            checked.add("value", message)
     if "note" in cells:
-        try:
-            checked.note = clean_text(_text(cells["note"]), MAX_NOTE_LENGTH)
-        except ValidationError as error:
-            for message in error.messages:
-                checked.add("note", message)
+        checked.note, problems = lookups.outcome(_note_of, cells["note"])
+        for message in problems:
+            checked.add("note", message)
+    if checked.unit is not None and checked.period is not None and checked.indicator is not None:
+        checked.key = (checked.unit.pk, year, quarter, checked.indicator.pk)
     return checked
 
 
@@ -618,14 +673,16 @@ def _existing_reports(pairs):
 
 
 def _check_reports(valid, existing):
-    for checked in valid:
-        report = existing.get(checked.key[:3])
-        if report is None:
-            continue
+    problems = {}
+    for key, report in existing.items():
         try:
             services.check_can_import_into(report)
         except services.ReportError as error:
-            checked.add("quarter", error.message)
+            problems[key] = error.message
+    if problems:
+        for checked in valid:
+            if checked.key[:3] in problems:
+                checked.add("quarter", problems[checked.key[:3]])
 
 
 def _check_running_totals(valid, existing, lookups):
@@ -752,23 +809,25 @@ def import_indicator_values(*, user, rows, dry_run=False, progress=None, today=N
 
     values = {}
     for checked in checked_rows:
-        values.setdefault(checked.key[:3], {})[checked.indicator.pk] = (checked.value, checked.note)
+        values.setdefault(checked.key[:3], {})[checked.key[3]] = (checked.value, checked.note)
     result.values = len(checked_rows)
+    del checked_rows, valid  # not needed to write: freed, they lower a large import's peak memory
     if dry_run:
         result.reports_created = len(set(values) - set(existing))
         result.reports_updated = len(set(values) & set(existing))
         report(total, total)
         return result
 
+    # Writing the values takes about as long as recomputing the results they change.
     def writing(done, count):
-        report(len(rows) + round(0.8 * len(rows) * done / max(count, 1)), total)
+        report(len(rows) + round(0.5 * len(rows) * done / max(count, 1)), total)
 
     try:
         with transaction.atomic():
             outcome = services.import_report_values(user=user, values=values, progress=writing)
             updated = set(outcome["updated"])
             changed = {key for key, r in existing.items() if r.pk in updated} | (set(values) - set(existing))
-            _recompute(changed, lookups, lambda share: report(len(rows) + round((0.8 + 0.2 * share) * len(rows)), total))
+            _recompute(changed, lambda share: report(len(rows) + round((0.5 + 0.5 * share) * len(rows)), total))
     except services.ReportError as error:
         # A report changed state between the checks and the write: nothing was written.
         result.errors.append(error.message)
@@ -781,19 +840,13 @@ def import_indicator_values(*, user, rows, dry_run=False, progress=None, today=N
     return result
 
 
-def _recompute(pairs, lookups, progress):
+def _recompute(pairs, progress):
     """Rewrite the results (both boundaries) of the (unit, year, quarter) ``pairs``."""
     if not pairs:
         return
     from indicators import services as results
 
-    if len(pairs) > RECOMPUTE_ALL_ABOVE:
-        results.recompute_all(progress=lambda done, total: progress(done / max(total, 1)))
-        return
-    for position, (unit_id, year, quarter) in enumerate(sorted(pairs), start=1):
-        results.recompute_results(lookups.units_by_id[unit_id], year, quarter)
-        if position % 50 == 0:
-            progress(position / len(pairs))
+    results.recompute_many(pairs, progress=lambda done, total: progress(done / max(total, 1)))
     progress(1)
 
 

@@ -9,6 +9,7 @@ from django.utils import translation
 from indicators import imports
 from indicators.models import IndicatorResult, IndicatorValue
 from programmes.models import Report, ReportRevision, ReportStatus
+from provinces.models import AdministrativeUnit
 from tests.factories import ReportFactory, set_values, unit
 from tests.fixtures_files.spreadsheets import HEADER, csv_bytes, xlsx_bytes, zip_bomb_xlsx
 
@@ -36,9 +37,10 @@ def recomputed(monkeypatch):
     calls = []
     original = imports._recompute
 
-    def spy(pairs, lookups, progress):
-        calls.extend((lookups.units_by_id[u].slug, y, q) for u, y, q in pairs)
-        return original(pairs, lookups, progress)
+    def spy(pairs, progress):
+        slugs = dict(AdministrativeUnit.objects.values_list("pk", "slug"))
+        calls.extend((slugs[u], y, q) for u, y, q in pairs)
+        return original(pairs, progress)
 
     monkeypatch.setattr(imports, "_recompute", spy)
     return calls
