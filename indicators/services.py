@@ -180,28 +180,13 @@ def recompute_all(progress=None):
     """
     from programmes.models import Report
 
-    current_of = units.lineage_map()
     periods = sorted(
         Report.objects.filter(status=ReportStatus.APPROVED).order_by().values_list("year", "quarter").distinct()
     )
-    now = timezone.now()
-    written = [0, 0]
     with transaction.atomic():
         TaskGroupResult.objects.all().delete()
         IndicatorResult.objects.all().delete()
-        for done, (year, quarter) in enumerate(periods, start=1):
-            progress_rows, value_rows = _approved_rows(year, quarter)
-            tg_rows, indicator_rows = _build_rows(
-                progress_rows, value_rows, current_of=current_of, year=year, quarter=quarter,
-            )
-            _insert(TaskGroupResult, tg_rows, now)
-            _insert(IndicatorResult, indicator_rows, now)
-            written[0] += len(tg_rows)
-            written[1] += len(indicator_rows)
-            if progress is not None:
-                progress(done, len(periods))
-        bump_now_and_after_commit()
-    return tuple(written)
+        return _rewrite_quarters([(period, None) for period in periods], progress)
 
 
 def recompute_many(pairs, progress=None):
@@ -216,18 +201,25 @@ def recompute_many(pairs, progress=None):
     by_quarter = defaultdict(set)
     for unit_id, year, quarter in pairs:
         by_quarter[int(year), int(quarter)].add(unit_id)
+    with transaction.atomic():
+        return _rewrite_quarters(sorted(by_quarter.items()), progress)
+
+
+def _rewrite_quarters(quarters, progress):
+    """Write the results of ``quarters``: ``[((year, quarter), reporting unit ids or None)]``.
+
+    With unit ids, the rows of those units (as reported) and of the units they
+    became (current boundaries) are replaced; with ``None``, every unit's rows
+    are written, into tables the caller has emptied.
+    """
     current_of = units.lineage_map()
     now = timezone.now()
     written = [0, 0]
-    with transaction.atomic():
-        for done, ((year, quarter), unit_ids) in enumerate(sorted(by_quarter.items()), start=1):
+    for done, ((year, quarter), unit_ids) in enumerate(quarters, start=1):
+        current_ids = reporting_ids = None
+        if unit_ids is not None:
             current_ids = {current_of[pk] for pk in unit_ids}
             reporting_ids = [pk for pk, current in current_of.items() if current in current_ids]
-            progress_rows, value_rows = _approved_rows(year, quarter, reporting_ids)
-            tg_rows, indicator_rows = _build_rows(
-                progress_rows, value_rows, current_of=current_of, year=year, quarter=quarter,
-                as_reported_units=unit_ids, current_units=current_ids,
-            )
             for model in (TaskGroupResult, IndicatorResult):
                 model.objects.filter(
                     boundaries=Boundaries.AS_REPORTED, unit_id__in=unit_ids, year=year, quarter=quarter
@@ -235,11 +227,16 @@ def recompute_many(pairs, progress=None):
                 model.objects.filter(
                     boundaries=Boundaries.CURRENT, unit_id__in=current_ids, year=year, quarter=quarter
                 ).delete()
-            _insert(TaskGroupResult, tg_rows, now)
-            _insert(IndicatorResult, indicator_rows, now)
-            written[0] += len(tg_rows)
-            written[1] += len(indicator_rows)
-            if progress is not None:
-                progress(done, len(by_quarter))
-        bump_now_and_after_commit()
+        progress_rows, value_rows = _approved_rows(year, quarter, reporting_ids)
+        tg_rows, indicator_rows = _build_rows(
+            progress_rows, value_rows, current_of=current_of, year=year, quarter=quarter,
+            as_reported_units=unit_ids, current_units=current_ids,
+        )
+        _insert(TaskGroupResult, tg_rows, now)
+        _insert(IndicatorResult, indicator_rows, now)
+        written[0] += len(tg_rows)
+        written[1] += len(indicator_rows)
+        if progress is not None:
+            progress(done, len(quarters))
+    bump_now_and_after_commit()
     return tuple(written)
