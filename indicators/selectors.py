@@ -128,15 +128,28 @@ def results_generation():
 
 
 def cached(name, parts, compute):
-    """``compute()``, cached under ``name`` and ``parts`` until the results generation changes."""
+    """``compute()``, cached under ``name`` and ``parts`` until the results generation changes.
+
+    ``None`` is never stored: so that, for example, looking up objects that do
+    not exist cannot fill the cache.
+    """
     text = "|".join(str(part) for part in parts)
     key = f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
     versions, value = read_current(key, RESULTS)
     if value is None:
         value = compute()
-        if versions is not None:
+        if versions is not None and value is not None:
             store_current(key, versions, value, CACHE_SECONDS)
     return value
+
+
+def reference_object(queryset, **lookup):
+    """The object of ``queryset`` matching ``lookup``, or ``None``: for reference data a page is named by.
+
+    Cached like the aggregates: every change of reference data bumps the results generation.
+    """
+    label = queryset.model._meta.label_lower
+    return cached(f"object:{label}", sorted(lookup.items()), lambda: queryset.filter(**lookup).first())
 
 
 # --- periods and units ----------------------------------------------------------------

@@ -7,7 +7,7 @@ page has several), downloads one of them with the same filters.
 """
 from decimal import Decimal
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
@@ -342,7 +342,9 @@ class TaskGroupDetailView(DashboardView):
     filter_fields = ("year", "quarter", "region", "boundaries")
 
     def get(self, request, *args, **kwargs):
-        self.task_group = get_object_or_404(TaskGroup, number=kwargs["number"])
+        self.task_group = selectors.reference_object(TaskGroup.objects.all(), number=kwargs["number"])
+        if self.task_group is None:
+            raise Http404
         return super().get(request, *args, **kwargs)
 
     def get_page_context(self, **kwargs):
@@ -418,9 +420,11 @@ class IndicatorDetailView(DashboardView):
     filter_fields = ("year", "quarter", "region", "boundaries")
 
     def get(self, request, *args, **kwargs):
-        self.indicator = get_object_or_404(
+        self.indicator = selectors.reference_object(
             Indicator.objects.select_related("task_group", "pillar"), code=kwargs["code"]
         )
+        if self.indicator is None:
+            raise Http404
         return super().get(request, *args, **kwargs)
 
     def get_page_context(self, **kwargs):

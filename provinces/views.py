@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import F, Prefetch
+from django.http import Http404
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy as _
@@ -168,8 +169,15 @@ class UnitDetailView(DetailView):
     template_name = "provinces/unit_detail.html"
     context_object_name = "unit"
 
-    def get_queryset(self):
-        return AdministrativeUnit.objects.select_related("region", "successor")
+    def get_object(self, queryset=None):
+        from indicators.selectors import reference_object
+
+        unit = reference_object(
+            AdministrativeUnit.objects.select_related("region", "successor"), slug=self.kwargs["slug"]
+        )
+        if unit is None:
+            raise Http404
+        return unit
 
     def get_figures(self):
         unit = self.object
