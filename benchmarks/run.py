@@ -323,9 +323,11 @@ def run_size(size, args, workdir):
     cookie = session_cookie(size)
     server = start_server(size, args.workers)
     try:
-        for _, path, _ in PAGES:  # warm the caches
+        for _, path, _ in PAGES:
+            # Warm the cache, and every worker (its templates, translations, connections).
             for _ in range(3):
                 urllib.request.urlopen(BASE + path, timeout=30).read()
+            wrk(path, 2, args.connections, [f"Cookie: sessionid={cookie}"])
         results["rss_after_warmup_mb"] = server_rss_mb(server)
         results["http"] = {}
         for name, path, _ in PAGES:
