@@ -300,9 +300,12 @@ print(json.dumps({{'rows': rows}}))
             cursor.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", handle)
         copy_seconds = time.perf_counter() - started
     connection.close()
+    # What starting Python and Django costs the command before it reads a row.
+    startup, _ = measure_child([PYTHON, "manage.py", "shell", "-c", "pass"], size)
     return {"rows": made["rows"], "import_seconds": seconds, "import_peak_mb": peak,
             "copy_seconds": copy_seconds, "ratio": seconds / copy_seconds,
-            "rows_per_second": made["rows"] / seconds}
+            "rows_per_second": made["rows"] / seconds, "startup_seconds": startup,
+            "ratio_after_startup": (seconds - startup) / copy_seconds}
 
 
 def session_cookie(size):
