@@ -115,3 +115,18 @@ class DegradingRedisCache(RedisCache):
     set_many = _degrades_to(_all_keys_failed)(RedisCache.set_many)
     delete_many = _degrades_to(_nothing)(RedisCache.delete_many)
     clear = _degrades_to(_false)(RedisCache.clear)
+
+    @_degrades_to(_nothing)
+    def count(self, key, timeout):
+        """Add one to the counter ``key``, which lives ``timeout`` seconds from its first count.
+
+        Returns ``(count, seconds the counter still lives)``, in one round trip,
+        atomic across processes; ``None`` while Redis is down.
+        """
+        key = self.make_and_validate_key(key)
+        pipeline = self._cache.get_client(key, write=True).pipeline()
+        pipeline.set(key, 0, ex=int(timeout), nx=True)
+        pipeline.incr(key)
+        pipeline.ttl(key)
+        _, count, seconds = pipeline.execute()
+        return count, max(seconds, 1)

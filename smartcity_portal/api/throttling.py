@@ -1,0 +1,51 @@
+"""The API's request budgets, counted per window: constant work per request.
+
+DRF's own throttles keep, for each client, the times of its requests during
+the last period, and read and write that whole list on every request (1,200
+floats at 1,200 requests a minute). These count a client's requests in a
+window of one period that opens with its first request, with one atomic
+increment in Redis; a client can briefly reach twice its rate across the end
+of one window and the start of the next, the usual trade of such counters.
+While the cache is unavailable, requests are let through, as DRF's throttles
+do with an empty cache.
+"""
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+
+class WindowCountMixin:
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        counted = _count(self.cache, self.key, self.duration)
+        if counted is None:
+            return True
+        count, self.seconds_left = counted
+        return count <= self.num_requests
+
+    def wait(self):
+        return self.seconds_left
+
+
+def _count(cache, key, duration):
+    """``(requests in the window, seconds until it closes)`` after counting one; ``None`` if not kept."""
+    count = getattr(cache, "count", None)
+    if count is not None:
+        return count(key, duration)
+    # Caches without a counter of their own (the demo's local memory): add, then
+    # increment; the time left is not known, so a whole period is said.
+    cache.add(key, 0, duration)
+    try:
+        return cache.incr(key), duration
+    except ValueError:
+        return None
+
+
+class AnonWindowThrottle(WindowCountMixin, AnonRateThrottle):
+    """Requests without credentials, by client address (rate ``API_THROTTLE_ANON``)."""
+
+
+class UserWindowThrottle(WindowCountMixin, UserRateThrottle):
+    """Requests of a signed-in user or a token, by user (rate ``API_THROTTLE_USER``)."""
