@@ -47,6 +47,8 @@ PAGES = [
     ("API provinces", "/api/v1/provinces/", None),
     ("API indicator-values (100)", "/api/v1/indicator-values/?page_size=100", None),
     ("API progress", "/api/v1/progress/", None),
+    # Not a target: a page of static text in the portal's frame, to show what the frame costs.
+    ("about page (frame only)", "/about/", None),
 ]
 
 
