@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, DurationField, F, Q, Value, When
 from django.utils import timezone
 
 from programmes.models import OutboxMessage, WebhookDelivery
@@ -74,11 +74,31 @@ def dispatch(message_id):
     return True
 
 
+# A message whose processing keeps failing is retried ever less often: after n failed
+# attempts, it waits the sweep's delay times 2^(n-1), up to 64 times that delay (about two
+# hours at the default 120 s). It is never given up: nothing recorded is lost.
+MAX_BACKOFF_DOUBLINGS = 6
+
+
+def retry_delay(base_seconds):
+    """How long after its last hand-over a message is due again, by its failed ``attempts`` (SQL)."""
+    steps = [
+        When(attempts__lte=attempts, then=Value(timedelta(seconds=base_seconds * 2 ** (attempts - 1))))
+        for attempts in range(1, MAX_BACKOFF_DOUBLINGS + 1)
+    ]
+    return Case(
+        *steps,
+        default=Value(timedelta(seconds=base_seconds * 2 ** MAX_BACKOFF_DOUBLINGS)),
+        output_field=DurationField(),
+    )
+
+
 def sweep_outbox(*, older_than=None, inline=False, limit=500):
     """Hand over again the work that was missed; returns what was found.
 
     Outbox messages still unprocessed ``older_than`` seconds (default
-    ``OUTBOX_SWEEP_AFTER_SECONDS``) after they were recorded and last queued,
+    ``OUTBOX_SWEEP_AFTER_SECONDS``) after they were recorded and last queued
+    (longer for a message that failed several times, see ``retry_delay``),
     and webhook deliveries whose next attempt is that overdue, are queued
     again, or with ``inline`` processed right here (for operators when no
     worker runs). Processing is idempotent, so a message that a slow worker
@@ -88,10 +108,12 @@ def sweep_outbox(*, older_than=None, inline=False, limit=500):
     from programmes.tasks import deliver_webhook
 
     older_than = settings.OUTBOX_SWEEP_AFTER_SECONDS if older_than is None else older_than
-    cutoff = timezone.now() - timedelta(seconds=older_than)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than)
     message_ids = list(
         OutboxMessage.objects.filter(processed_at__isnull=True, created_at__lte=cutoff)
-        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lte=cutoff))
+        .annotate(due=F("dispatched_at") + retry_delay(older_than))
+        .filter(Q(dispatched_at__isnull=True) | Q(due__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

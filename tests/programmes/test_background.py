@@ -226,3 +226,20 @@ def test_a_reminder_task_takes_an_iso_date(personas):
 
     result = send_reminders.delay("2025-10-01").get()
     assert result["reminders"]["quarter"] == "2025-Q3"
+
+
+@pytest.mark.parametrize(
+    ("attempts", "minutes_since_handed_over", "due"),
+    [(0, 3, True), (1, 3, True), (3, 7, False), (3, 9, True), (20, 100, False), (20, 130, True)],
+)
+def test_a_message_that_keeps_failing_is_retried_ever_less_often_but_never_given_up(
+    personas, attempts, minutes_since_handed_over, due
+):
+    # Default delay 120 s: after n failures, 2 min × 2^(n-1), at most 128 min.
+    long_ago = timezone.now() - timedelta(days=1)
+    message = OutboxMessage.objects.create(topic=events.REPORT_SUBMITTED, payload={"report_id": 0})
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=long_ago, attempts=attempts,
+        dispatched_at=timezone.now() - timedelta(minutes=minutes_since_handed_over),
+    )
+    assert events.sweep_outbox(inline=True)["messages"] == (1 if due else 0)
