@@ -4,6 +4,7 @@ The rules live in ``indicators.imports`` and ``indicators.jobs``; permissions
 in ``programmes.policies``. A job's pages are its owner's: anyone else gets 404.
 """
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -143,6 +144,7 @@ class JobDetailView(LoginRequiredMixin, View):
             "problem_rows": len(row_report),
             "problems_cut": len(row_report) > SHOWN_PROBLEM_ROWS,
             "shown_problem_rows": SHOWN_PROBLEM_ROWS,
+            "files_kept_days": settings.JOB_FILES_KEEP_DAYS,
         })
 
 

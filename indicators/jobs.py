@@ -379,6 +379,30 @@ def write_results(path, *, fmt="csv", boundaries=None, progress=None):
     return count
 
 
+def delete_old_job_files(*, now=None):
+    """Delete the files of jobs that finished more than ``JOB_FILES_KEEP_DAYS`` ago; how many jobs lost theirs.
+
+    An uploaded file is kept a while after its import for whoever checks what
+    was imported, an export for its owner to download again; then they only
+    take space. The jobs' records (who, when, the message, the row report) stay.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.JOB_FILES_KEEP_DAYS)
+    old = Job.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).filter(
+        ~Q(input_file="") | ~Q(result_file="")
+    )
+    count = 0
+    for job in old.iterator():
+        for field in (job.input_file, job.result_file):
+            if field:
+                # save=False, then one update: the job's other fields may be changing elsewhere.
+                field.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="", result_file="")
+        count += 1
+    if count:
+        logger.info("deleted the files of %s finished jobs", count)
+    return count
+
+
 def export_filename(job):
     fmt = job.parameters.get("format", "csv")
     return f"indicator-results-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{fmt}"

@@ -166,6 +166,9 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Background work (docs/background.md).
 OUTBOX_SWEEP_AFTER_SECONDS = env.get_int("OUTBOX_SWEEP_AFTER_SECONDS", 120, minimum=0)
+# The files of import and export jobs (the uploaded file, the export) are deleted this many
+# days after the job finished; the job's record, message and row report stay.
+JOB_FILES_KEEP_DAYS = env.get_int("JOB_FILES_KEEP_DAYS", 30, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env.get_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0, minimum=0.0)
 WEBHOOK_MAX_ATTEMPTS = env.get_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=20)
 WEBHOOK_TIMEOUT_SECONDS = 5
@@ -180,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "programmes.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "delete-old-job-files": {
+        "task": "indicators.tasks.delete_old_job_files",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

@@ -1,7 +1,8 @@
 """Imports and exports as background jobs: pages, progress, outcome, permissions, commands."""
 import io
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -479,3 +480,47 @@ def test_export_results_command_writes_csv_and_xlsx(personas, results, tmp_path)
                  stdout=io.StringIO(), stderr=io.StringIO())
     sheet = load_workbook(tmp_path / "current.xlsx", read_only=True).worksheets[0]
     assert len(list(sheet.iter_rows(values_only=True))) == 3
+
+
+# --- files kept for JOB_FILES_KEEP_DAYS ----------------------------------------------------------
+
+
+def finished_job(owner, kind, *, days_ago, status=Job.Status.SUCCEEDED):
+    from django.core.files.base import ContentFile
+
+    job = Job.objects.create(kind=kind, status=status, owner=owner, parameters={"format": "csv"}, total=1, processed=1,
+                             finished_at=timezone.now() - timedelta(days=days_ago))
+    job.input_file.save("values.csv", ContentFile(b"province,year\r\n"), save=False)
+    job.result_file.save("results.csv", ContentFile(b"unit,value\r\n"), save=False)
+    job.save()
+    return job
+
+
+def test_files_of_jobs_finished_long_ago_are_deleted_and_their_records_kept(settings, personas):
+    settings.JOB_FILES_KEEP_DAYS = 30
+    old = finished_job(personas.reviewer, Job.Kind.EXPORT, days_ago=31)
+    old_failed = finished_job(personas.reviewer, Job.Kind.IMPORT, days_ago=40, status=Job.Status.FAILED)
+    recent = finished_job(personas.reviewer, Job.Kind.EXPORT, days_ago=29)
+    running = finished_job(personas.reviewer, Job.Kind.IMPORT, days_ago=90, status=Job.Status.RUNNING)
+    paths = {job.pk: (job.input_file.path, job.result_file.path) for job in (old, old_failed, recent, running)}
+
+    assert tasks.delete_old_job_files() == 2
+    for job, kept in ((old, False), (old_failed, False), (recent, True), (running, True)):
+        job.refresh_from_db()
+        assert bool(job.input_file) is kept and bool(job.result_file) is kept
+        assert all(Path(path).exists() is kept for path in paths[job.pk])
+    assert tasks.delete_old_job_files() == 0
+
+
+def test_an_export_whose_file_was_deleted_says_so_on_its_page(client, settings, personas):
+    settings.JOB_FILES_KEEP_DAYS = 30
+    job = finished_job(personas.reviewer, Job.Kind.EXPORT, days_ago=31)
+    jobs.delete_old_job_files()
+    client.force_login(personas.reviewer)
+    page = client.get(reverse("indicators:job_detail", args=[job.pk])).content.decode()
+    assert "The file is no longer kept: export files are deleted 30 days after the export." in page
+    assert client.get(reverse("indicators:job_download", args=[job.pk])).status_code == 404
+
+
+def test_the_beat_deletes_old_job_files_daily(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["delete-old-job-files"]["task"] == "indicators.tasks.delete_old_job_files"
