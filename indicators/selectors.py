@@ -32,7 +32,7 @@ from django.utils import timezone
 from indicators.models import Boundaries, Indicator, IndicatorResult, Rollup, Target, TaskGroupResult
 from indicators.progress import choose_target, progress_status
 from programmes.models import Programme, Report, ReportStatus, TaskGroup, TaskGroupProgress
-from programmes.quarters import MERGER_DATE, Quarter, quarter_range
+from programmes.quarters import MERGER_DATE, Quarter
 from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit, AseanSmartCity
 from smartcity_portal.text import fold
@@ -92,8 +92,11 @@ def read_current(key, version_keys):
     memo = getattr(_request_memo, "versions", None)
     versions = {k: memo[k] for k in version_keys if k in memo} if memo else {}
     missing = [k for k in version_keys if k not in versions]
+    wanted = [*missing, *([key] if key else [])]
+    if not wanted:
+        return tuple(versions[k] for k in version_keys), None
     try:
-        found = cache.get_many([*missing, *([key] if key else [])])
+        found = cache.get_many(wanted)
         for k in missing:
             if found.get(k) is None:
                 cache.add(k, uuid.uuid4().hex, None)
