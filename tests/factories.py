@@ -125,6 +125,23 @@ class Personas:
         }
 
 
+def user_of(personas, role):
+    """The persona named ``role`` ("reporter", "viewer", …); ``None`` for "anonymous"."""
+    return None if role == "anonymous" else getattr(personas, role)
+
+
+def api_client(user=None, language="en"):
+    """A REST client authenticating as ``user`` with a personal token, as integrators do."""
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        _, key = AuthToken.objects.create(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
 def make_personas():
     bac_ninh, ha_noi = unit("bac-ninh"), unit("ha-noi")
     return Personas(

@@ -3,26 +3,15 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from indicators.models import Boundaries, Indicator, IndicatorResult, TaskGroupResult
 from programmes.models import ReportStatus, TaskGroup
 from provinces.models import AseanSmartCity, Region
-from tests.factories import ProgrammeFactory, ReportFactory, set_values, unit
+from tests.factories import ProgrammeFactory, ReportFactory, api_client, set_values, unit, user_of
 
 PERSONAS = [
     "anonymous", "reporter", "other_reporter", "viewer", "reviewer", "integrator", "readonly_integrator",
 ]
-
-
-def token_client(user=None, language="en"):
-    """An API client that authenticates as ``user`` with a personal token, as integrators do."""
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        _, key = AuthToken.objects.create(user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 @pytest.fixture
@@ -30,8 +19,7 @@ def api(personas):
     """``api("reporter")`` → a token client of that persona; ``api("anonymous")`` has no token."""
 
     def make(name, language="en"):
-        user = None if name == "anonymous" else getattr(personas, name)
-        return token_client(user, language)
+        return api_client(user_of(personas, name), language)
 
     return make
 

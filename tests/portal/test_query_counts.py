@@ -22,8 +22,8 @@ from programmes.models import ProgrammeStatus, Report, ReportStatus, WebhookDeli
 from programmes.quarters import MERGER_DATE, Quarter, quarter_range
 from provinces.models import AdministrativeUnit
 from smartcity_portal import access
-from tests.factories import ProgrammeFactory, ReportFactory, set_values
-from tests.security.conftest import api_client, samples, user_of  # noqa: F401 - the samples fixture
+from tests.factories import ProgrammeFactory, ReportFactory, api_client, set_values, user_of
+from tests.security.conftest import samples  # noqa: F401 - the samples fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from indicators.models import Boundaries, Indicator, IndicatorResult, Job, TaskGroupResult
 from programmes.models import Evidence, Pillar, ReportStatus, TaskGroup, WebhookSubscription
@@ -64,16 +63,3 @@ def samples(personas):
         "progress": progress.pk,
         "indicator_value": value.pk,
     }
-
-
-def user_of(personas, role):
-    return None if role == "anonymous" else getattr(personas, role)
-
-
-def api_client(user=None, language="en"):
-    """A REST client authenticating as ``user`` with a personal token, as integrators do."""
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        _, key = AuthToken.objects.create(user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client

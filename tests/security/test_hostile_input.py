@@ -21,8 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from indicators.models import Indicator, IndicatorValue
 from programmes import selectors
 from programmes.models import Report, ReportRevision, ReportStatus, TaskGroupProgress, WebhookSubscription
-from tests.factories import ReportFactory
-from tests.security.conftest import api_client
+from tests.factories import ReportFactory, api_client
 
 pytestmark = pytest.mark.django_db
 

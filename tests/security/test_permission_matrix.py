@@ -15,7 +15,7 @@ from knox.models import AuthToken
 
 from programmes.models import Report, WebhookSubscription
 from smartcity_portal import access
-from tests.security.conftest import api_client, user_of
+from tests.factories import api_client, user_of
 
 DOCS = Path(settings.BASE_DIR) / "docs" / "security.md"
 
