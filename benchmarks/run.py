@@ -11,7 +11,6 @@ recomputation after an approval. Results go to docs/performance.md.
 Not part of ``make test``: it takes minutes and needs wrk (``apt-get install wrk``).
 """
 import argparse
-import csv
 import json
 import os
 import platform
