@@ -48,12 +48,15 @@ def read(name, parts):
     return None if html is None else mark_safe(html)  # noqa: S308 - HTML the portal's own templates rendered
 
 
-def cached_html(name, parts, render):
-    """The HTML of section ``name``, from the cache or from ``render()`` (then stored)."""
+def cached_html(name, parts, render, *, known_missing=False):
+    """The HTML of section ``name``, from the cache or from ``render()`` (then stored).
+
+    ``known_missing``: this request already found it missing (``read``); it is not read again.
+    """
     if parts is None:
         return render()
     key = _key(name, parts)
-    versions, html = selectors.read_current(key, selectors.RESULTS_AND_REPORTS)
+    versions, html = selectors.read_current(None if known_missing else key, selectors.RESULTS_AND_REPORTS)
     if html is None:
         html = str(render())
         if versions is not None:

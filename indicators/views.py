@@ -141,6 +141,7 @@ class DashboardView(TemplateView):
             # A warm page needs neither the filters checked nor anything computed:
             # only addresses whose filters were valid are in the cache.
             html = fragments.read(self.figures_cache_name(), self.figures_cache_parts())
+            self.figures_missing = html is None
             if html is not None:
                 context = self.get_page_context(**kwargs)
                 context.update(filters_valid=True, figures_html=html)

@@ -34,7 +34,10 @@ class CachedFiguresNode(template.Node):
             with context.push(view.get_figures()):
                 return self.nodelist.render(context)
 
-        return fragments.cached_html(view.figures_cache_name(), view.figures_cache_parts(), render)
+        return fragments.cached_html(
+            view.figures_cache_name(), view.figures_cache_parts(), render,
+            known_missing=getattr(view, "figures_missing", False),
+        )
 
 
 @register.tag
