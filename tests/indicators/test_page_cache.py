@@ -177,3 +177,16 @@ def test_results_api_lists_are_cached_until_the_results_change(client, reports):
 def cache_keys():
     client = cache._cache.get_client()
     return [key.decode() for key in client.keys("*")]
+
+
+def test_a_cold_dashboard_looks_its_section_up_once(client, reports, monkeypatch):
+    looked_up = []
+    real = selectors.cache.get_many
+
+    def recording(keys, *args, **kwargs):
+        looked_up.extend(key for key in keys if key.startswith("page:"))
+        return real(keys, *args, **kwargs)
+
+    monkeypatch.setattr(selectors.cache, "get_many", recording)
+    get(client, HOME)
+    assert len(looked_up) == 1
