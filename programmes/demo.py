@@ -12,6 +12,7 @@ import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from programmes.models import (
     TaskGroupProgress,
 )
 from programmes.quarters import MERGER_DATE, Quarter, quarter_range
+from programmes import selectors
 from programmes.selectors import build_content
 from provinces.models import AdministrativeUnit
 
@@ -302,6 +304,7 @@ def clear_demo_data():
     Target.objects.exclude(unit=None).delete()
     Indicator.objects.filter(code__startswith="DEMO-").delete()
     DemoDataset.objects.all().delete()
+    transaction.on_commit(lambda: cache.delete(selectors.DEMO_FLAG_KEY))
 
 
 @transaction.atomic
@@ -318,4 +321,6 @@ def seed_demo(*, seed=2025, size=1, reset=False, today=None):
         clear_demo_data()
     summary = DemoBuilder(seed, size, today).run()
     DemoDataset.objects.create(seed=seed, size=size)
+    # Every process reads the flag from the cache (selectors.holds_demo_data).
+    transaction.on_commit(lambda: cache.set(selectors.DEMO_FLAG_KEY, True, None))
     return summary

@@ -1,12 +1,34 @@
 """Reads about reports: their contents, their history and their neighbours."""
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import DatabaseError
 from django.db.models import Prefetch
 
 from indicators.models import Indicator, IndicatorValue
 from indicators.rollup import combine
-from programmes.models import Evidence, Report, ReportRevision, ReportStatus, TaskGroup, TaskGroupProgress
+from programmes.models import DemoDataset, Evidence, Report, ReportRevision, ReportStatus, TaskGroup, TaskGroupProgress
 from programmes.quarters import Quarter
+
+
+DEMO_FLAG_KEY = "portal:is-demo"
+
+
+def holds_demo_data():
+    """Whether ``seed_demo`` filled this database (every page then says so).
+
+    Read from the cache, where ``seed_demo`` writes it, and from the database
+    only when the cache does not have it: never on a timer, so that the
+    queries of a request do not depend on how long the process has run.
+    """
+    is_demo = cache.get(DEMO_FLAG_KEY)
+    if is_demo is None:
+        try:
+            is_demo = DemoDataset.objects.exists()
+        except DatabaseError:  # a page must render even before migrate
+            return False
+        cache.set(DEMO_FLAG_KEY, is_demo, None)
+    return is_demo
 
 
 def active_indicators():

@@ -64,3 +64,12 @@ def test_demo_refuses_to_mix_with_real_reports():
     ReportFactory(unit=AdministrativeUnit.objects.get(slug="ha-noi"))
     with pytest.raises(CommandError, match="refusing"):
         call_command("seed_demo")
+
+
+def test_every_page_says_it_shows_demo_data_once_the_demo_is_seeded(client, django_capture_on_commit_callbacks):
+    banner = "demo-banner"
+    client.get("/about/")  # the flag is now in the cache, as another process would have it
+    assert banner not in client.get("/about/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo(seed=7, size=1, today=TODAY)
+    assert banner in client.get("/about/").content.decode()
