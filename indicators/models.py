@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -6,6 +7,187 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from smartcity_portal.text import BilingualNameMixin
+
+
+class FrameworkStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    ACTIVE = "active", _("active")
+    RETIRED = "retired", _("retired")
+
+
+class Cycle(models.TextChoices):
+    QUARTERLY = "quarterly", _("quarterly")
+    ANNUAL = "annual", _("annual")
+
+
+class NodeKind(models.TextChoices):
+    GROUP = "group", _("group (structure only)")
+    PROGRESS = "progress", _("progress (status, percent complete, narrative, evidence)")
+    CRITERION = "criterion", _("criterion (met or not met, with evidence)")
+
+
+class Relation(models.TextChoices):
+    EXACT = "exact", _("exact")
+    PARTIAL = "partial", _("partial")
+    PROXY = "proxy", _("proxy")
+
+
+# Node codes end up in field paths (``nodes.decision-950:3.narrative``) and form names.
+NODE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+
+
+class Framework(BilingualNameMixin, models.Model):
+    """A set of tasks or criteria that units report against: Decision 950, a criteria set, the DTI…"""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    issuer = models.CharField(_("issuer"), max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("indicators:framework_detail", kwargs={"code": self.code})
+
+
+class FrameworkVersion(models.Model):
+    """One edition of a framework: its tree of nodes, frozen once active.
+
+    A version in force on a day is active with ``valid_from`` on or before that
+    day and ``valid_until`` empty or on or after it. Reports filed under a
+    version keep pointing at its nodes after it is retired.
+    """
+
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.PROTECT, related_name="versions"
+    )
+    code = models.SlugField(_("version code"), max_length=64)
+    source_number = models.CharField(
+        _("issuing document number"), max_length=64, blank=True, help_text=_("For example 950/QĐ-TTg.")
+    )
+    source_date = models.DateField(_("issuing document date"), null=True, blank=True)
+    source_title = models.CharField(_("issuing document title"), max_length=500, blank=True)
+    source_url = models.URLField(_("issuing document link"), max_length=500, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
+    )
+    cycle = models.CharField(_("reporting cycle"), max_length=16, choices=Cycle.choices)
+    item_kind = models.CharField(
+        _("what a report says about each item"), max_length=16, choices=NodeKind.choices,
+        help_text=_("Progress for task lists, criterion for criteria sets, group when items only gather indicators."),
+    )
+    is_illustrative = models.BooleanField(
+        _("illustrative"), default=False,
+        help_text=_("Not official content: every page that shows it says so."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["framework__code", "-valid_from"]
+        verbose_name = _("framework version")
+        verbose_name_plural = _("framework versions")
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="framework_version_code_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_from__lte=models.F("valid_until")),
+                name="framework_version_valid_from_not_after_until",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.framework} ({self.code})"
+
+    @property
+    def is_frozen(self):
+        """An active or retired version never changes: a change makes a new version."""
+        return self.status != FrameworkStatus.DRAFT
+
+
+class FrameworkLevel(BilingualNameMixin, models.Model):
+    """A maturity level a version declares (Circular 03/2026 has three)."""
+
+    version = models.ForeignKey(
+        FrameworkVersion, verbose_name=_("framework version"), on_delete=models.CASCADE, related_name="levels"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+
+    class Meta:
+        ordering = ["version", "number"]
+        verbose_name = _("maturity level")
+        verbose_name_plural = _("maturity levels")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="framework_level_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class FrameworkNode(BilingualNameMixin, models.Model):
+    """A group or an item of a framework version; ``order`` is the position in the tree, depth first."""
+
+    version = models.ForeignKey(
+        FrameworkVersion, verbose_name=_("framework version"), on_delete=models.CASCADE, related_name="nodes"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), on_delete=models.CASCADE, related_name="children", null=True, blank=True
+    )
+    code = models.CharField(
+        _("code"), max_length=32,
+        validators=[RegexValidator(NODE_CODE_PATTERN, _("Letters, digits, “-” and “_” only, at most 32."))],
+    )
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500)
+    order = models.PositiveIntegerField(_("order"))
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=NodeKind.choices)
+    level = models.PositiveSmallIntegerField(_("maturity level"), null=True, blank=True)
+    basic = models.BooleanField(
+        _("basic criterion"), default=False, help_text=_("Every unit is assessed on it; the others are chosen.")
+    )
+
+    class Meta:
+        ordering = ["version", "order"]
+        verbose_name = _("framework node")
+        verbose_name_plural = _("framework nodes")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="framework_node_code_unique"),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(kind="criterion"), name="framework_node_level_on_criteria"
+            ),
+        ]
+        indexes = [models.Index(fields=["version", "kind"], name="framework_node_kind_idx")]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+    @property
+    def key(self):
+        """The node's name in a report: unique among everything one report answers."""
+        return f"{self.version.framework.code}:{self.code}"
+
+    @property
+    def is_item(self):
+        return self.kind != NodeKind.GROUP
+
+
+class ThresholdOperator(models.TextChoices):
+    AT_LEAST = ">=", "≥"
+    MORE_THAN = ">", ">"
+    AT_MOST = "<=", "≤"
+    LESS_THAN = "<", "<"
+    EQUAL = "==", "="
 
 
 class ValueType(models.TextChoices):
@@ -70,6 +252,49 @@ class Indicator(BilingualNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("indicators:indicator_detail", kwargs={"code": self.code})
+
+
+class IndicatorMapping(models.Model):
+    """An indicator counted toward a framework node; with a threshold, it decides whether a criterion is met."""
+
+    indicator = models.ForeignKey(
+        "Indicator", verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="mappings"
+    )
+    node = models.ForeignKey(
+        FrameworkNode, verbose_name=_("framework node"), on_delete=models.CASCADE, related_name="mappings"
+    )
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices, default=Relation.EXACT)
+    threshold_operator = models.CharField(
+        _("threshold operator"), max_length=2, choices=ThresholdOperator.choices, blank=True
+    )
+    threshold_value = models.DecimalField(
+        _("threshold value"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["node__version", "node__order", "indicator__code"]
+        verbose_name = _("indicator mapping")
+        verbose_name_plural = _("indicator mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "node"], name="indicator_mapping_unique"),
+            models.CheckConstraint(
+                condition=(Q(threshold_operator="") & Q(threshold_value__isnull=True))
+                | (~Q(threshold_operator="") & Q(threshold_value__isnull=False)),
+                name="indicator_mapping_threshold_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} → {self.node.code}"
+
+    @property
+    def threshold(self):
+        """``">= 10"``, or ``""`` without a threshold."""
+        if not self.threshold_operator:
+            return ""
+        value = f"{self.threshold_value:f}"
+        value = value.rstrip("0").rstrip(".") if "." in value else value
+        return f"{self.threshold_operator} {value}"
 
 
 class Target(models.Model):

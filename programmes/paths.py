@@ -1,0 +1,94 @@
+"""One name for each field of a report, used throughout the domain.
+
+A report answers the items of the framework versions in force for its quarter
+and gives a value for each indicator. Each field it holds is named by a
+``FieldPath``, written with dots:
+
+- ``nodes.decision-950:3.percent_complete``: item ``3`` (task group 3) of the
+  Decision 950 framework; a node is named by its framework and its code, so
+  that one report may answer several frameworks;
+- ``nodes.bxd-2024:G05.met``: a criterion;
+- ``indicators.TG5-01.value``, ``indicators.TG5-01.note``;
+- ``comment``, ``reason``, ``version``: whole-report fields of an action.
+
+Services, validation, revisions, reviewers' comments and notifications speak
+in paths. Only the edges translate them: the report form into its field names,
+the API into its own paths (``programmes.api.keys``).
+"""
+from dataclasses import dataclass
+
+NODES = "nodes"
+INDICATORS = "indicators"
+SECTIONS = (NODES, INDICATORS)
+
+NODE_FIELDS = ("status", "percent_complete", "met", "narrative", "evidence_links", "evidence_files")
+INDICATOR_FIELDS = ("value", "note")
+
+
+@dataclass(frozen=True, order=True)
+class FieldPath:
+    """``section.key.field``, or a bare name (``comment``) for a field of the whole report."""
+
+    section: str
+    key: str = ""
+    field: str = ""
+
+    def __str__(self):
+        return ".".join(part for part in (self.section, self.key, self.field) if part)
+
+    @classmethod
+    def parse(cls, text):
+        """The path written as ``text``; ``ValueError`` if it is not a path of a report."""
+        text = str(text)
+        section, _, rest = text.partition(".")
+        if section not in SECTIONS:
+            if not section or rest:
+                raise ValueError(f"not a report field path: {text!r}")
+            return cls(section)
+        # Node keys hold no dots; indicator codes hold none either (see Indicator.code).
+        key, _, field = rest.partition(".")
+        if not key:
+            raise ValueError(f"not a report field path: {text!r}")
+        allowed = NODE_FIELDS if section == NODES else INDICATOR_FIELDS
+        if field and field not in allowed:
+            raise ValueError(f"not a report field path: {text!r}")
+        return cls(section, key, field)
+
+    @property
+    def is_node(self):
+        return self.section == NODES
+
+    @property
+    def is_indicator(self):
+        return self.section == INDICATORS
+
+    @property
+    def item(self):
+        """The path of the node or indicator this field belongs to (``nodes.decision-950:3``)."""
+        return FieldPath(self.section, self.key)
+
+
+def node_key(framework_code, node_code):
+    """The key of a node in a report: its framework's code and its own (``decision-950:3``)."""
+    return f"{framework_code}:{node_code}"
+
+
+def split_node_key(key):
+    """``(framework code, node code)`` of a node key."""
+    framework_code, _, node_code = str(key).partition(":")
+    return framework_code, node_code
+
+
+def node_path(key, field=""):
+    return FieldPath(NODES, key, field)
+
+
+def indicator_path(code, field=""):
+    return FieldPath(INDICATORS, code, field)
+
+
+def parse_or_none(text):
+    try:
+        return FieldPath.parse(text)
+    except ValueError:
+        return None
