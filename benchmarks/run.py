@@ -213,7 +213,7 @@ from django.test import Client
 from django.core.management import call_command
 from programmes.models import Report
 from programmes import services
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 from provinces.models import AdministrativeUnit
 from smartcity_portal.accounts.models import User
 unit = AdministrativeUnit.objects.get(slug='ha-noi')
@@ -269,7 +269,7 @@ def import_vs_copy(size, workdir, rows_wanted=100_000):
 import csv, json
 from indicators.models import Indicator
 from programmes.models import Report
-from programmes.quarters import Quarter, quarter_range
+from provinces.quarters import Quarter, quarter_range
 from provinces.models import AdministrativeUnit
 blocked = set(Report.objects.exclude(status='approved').values_list('unit_id', 'year', 'quarter'))
 indicators = list(Indicator.objects.filter(is_active=True).exclude(value_type='boolean').order_by('code'))

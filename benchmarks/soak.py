@@ -38,7 +38,7 @@ import json
 from knox.models import AuthToken
 from programmes import services
 from programmes.models import Report, ReportStatus
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 from provinces.models import AdministrativeUnit
 from smartcity_portal.accounts.models import Role, User
 

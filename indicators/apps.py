@@ -8,6 +8,10 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators and results")
 
     def ready(self):
-        from indicators import signals
+        # Registers this app's Celery tasks in every process, not only in workers (beat names them).
+        from indicators import tasks  # noqa: F401
+        from indicators.results import handlers, signals
+        from programmes.handlers import subscribe
 
         signals.connect()
+        subscribe(handlers.recompute)

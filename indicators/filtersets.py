@@ -6,10 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from indicators.models import Boundaries, Indicator, IndicatorResult, TaskGroupResult
-from programmes.models import Pillar, TaskGroup
-from programmes.quarters import FIRST_REPORTING_YEAR, Quarter
+from indicators import selectors as reference
+from indicators.results.selectors import default_version
+from indicators.models import (
+    Boundaries,
+    Framework,
+    FrameworkNode,
+    FrameworkStatus,
+    Indicator,
+    IndicatorResult,
+    NodeKind,
+    NodeResult,
+)
 from provinces.models import AdministrativeUnit, Region
+from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
 
 # --- results of approved reports (/api/v1/progress/, /api/v1/indicator-values/) -----------
 
@@ -58,15 +68,41 @@ class ResultFilterSet(django_filters.FilterSet):
         super().__init__(QueryDict() if data is None else data, *args, **kwargs)
 
 
-class TaskGroupResultFilterSet(ResultFilterSet):
+def pillar_nodes():
+    """The groups of the digital-transformation framework: API v1's and the pages' pillars."""
+    return FrameworkNode.objects.filter(
+        version__framework__code=reference.PILLARS_FRAMEWORK, version__status=FrameworkStatus.ACTIVE,
+        kind=NodeKind.GROUP, depth=0,
+    )
+
+
+def task_group_nodes():
+    """The items of Decision 950: API v1's task groups, named by number (their code)."""
+    return FrameworkNode.objects.filter(
+        version__framework__code=reference.DEFAULT_FRAMEWORK, version__status=FrameworkStatus.ACTIVE,
+        kind=NodeKind.PROGRESS,
+    )
+
+
+class FrameworkFilter(django_filters.CharFilter):
+    """Results of one framework's items: ``decision-950`` when the request names none."""
+
+    def filter(self, qs, value):
+        return qs.filter(node__version__framework__code=value or reference.DEFAULT_FRAMEWORK)
+
+
+class NodeResultFilterSet(ResultFilterSet):
+    framework = FrameworkFilter(
+        label=_("Framework"), help_text=_("Framework code; decision-950 when not given."),
+    )
     task_group = django_filters.ModelChoiceFilter(
-        label=_("Task group"), to_field_name="number", queryset=TaskGroup.objects.all(),
-        help_text=_("Task group number, 1 to 9."),
+        label=_("Task group"), field_name="node", to_field_name="code", queryset=task_group_nodes(),
+        help_text=_("Task group number of Decision 950."),
     )
 
     class Meta:
-        model = TaskGroupResult
-        fields = ["boundaries", "province", "year", "quarter", "task_group"]
+        model = NodeResult
+        fields = ["boundaries", "province", "year", "quarter", "framework", "task_group"]
 
 
 class IndicatorResultFilterSet(ResultFilterSet):
@@ -101,10 +137,14 @@ class DashboardFilterForm(forms.Form):
         empty_label=_("All regions"),
     )
     pillar = forms.ModelChoiceField(
-        label=_("Pillar"), required=False, queryset=Pillar.objects.all(), to_field_name="code",
+        label=_("Pillar"), required=False, queryset=FrameworkNode.objects.none(), to_field_name="code",
         empty_label=_("All pillars"),
     )
     boundaries = forms.ChoiceField(label=_("Boundaries"), required=False, choices=Boundaries.choices)
+    framework = forms.ModelChoiceField(
+        label=_("Framework"), required=False, to_field_name="code", empty_label=None,
+        queryset=Framework.objects.filter(versions__status=FrameworkStatus.ACTIVE).distinct().order_by("code"),
+    )
 
     def __init__(self, data=None, *, default_quarter, last_quarter=None, fields=None, **kwargs):
         super().__init__(data if data is not None else QueryDict(), **kwargs)
@@ -115,6 +155,8 @@ class DashboardFilterForm(forms.Form):
             for name in list(self.fields):
                 if name not in fields:
                     del self.fields[name]
+        if "pillar" in self.fields:
+            self.fields["pillar"].queryset = pillar_nodes().order_by("order")
 
     def clean(self):
         cleaned = super().clean()
@@ -143,6 +185,8 @@ class DashboardFilterForm(forms.Form):
                 return cleaned
         cleaned["period"] = period
         cleaned["boundaries"] = cleaned.get("boundaries") or Boundaries.CURRENT
+        framework = cleaned.get("framework")
+        cleaned["version"] = default_version(framework.code if framework else None)
         return cleaned
 
     @property
@@ -154,4 +198,5 @@ class DashboardFilterForm(forms.Form):
             "boundaries": data.get("boundaries") or Boundaries.CURRENT,
             "region": data.get("region"),
             "pillar": data.get("pillar"),
+            "version": data.get("version"),
         }

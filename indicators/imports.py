@@ -29,18 +29,17 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.exports import neutralise_cell
+from smartcity_portal.text import neutralise_cell
 from indicators.models import Indicator, ValueType
 from indicators.rollup import combine
-from programmes import policies, services
+from programmes import paths, policies, services
 from programmes.models import Report, ReportStatus
-from programmes.quarters import FIRST_REPORTING_YEAR, Quarter
+from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
 from programmes.validation import (
     MAX_NOTE_LENGTH,
     check_for_submission,
     clean_indicator_value,
     clean_text,
-    indicator_key,
 )
 from provinces.models import AdministrativeUnit
 
@@ -737,11 +736,11 @@ def _check_running_totals(valid, existing, lookups):
         if note is None:
             note = stored_notes.get((unit_id, index, indicator.pk), "")
         content = {
-            "task_groups": {},
-            "indicators": {indicator.code: {"value": f"{checked.value:f}", "note": note}},
+            paths.NODES: {},
+            paths.INDICATORS: {indicator.code: {"value": f"{checked.value:f}", "note": note}},
         }
-        result = check_for_submission(content, [indicator], last_approved={indicator.code: floor}, previous={})
-        for message in result.errors.get(indicator_key(indicator.code, "note"), []):
+        result = check_for_submission(content, [], [indicator], last_approved={indicator.code: floor}, previous={})
+        for message in result.errors.get(str(paths.indicator_path(indicator.code, "note")), []):
             checked.add("note", message)
 
 
@@ -818,16 +817,13 @@ def import_indicator_values(*, user, rows, dry_run=False, progress=None, today=N
         report(total, total)
         return result
 
-    # Writing the values takes about as long as recomputing the results they change.
     def writing(done, count):
-        report(len(rows) + round(0.5 * len(rows) * done / max(count, 1)), total)
+        report(len(rows) + round(len(rows) * done / max(count, 1)), total)
 
     try:
         with transaction.atomic():
+            # The results are recomputed by the import's events, after commit (programmes.handlers).
             outcome = services.import_report_values(user=user, values=values, progress=writing)
-            updated = set(outcome["updated"])
-            changed = {key for key, r in existing.items() if r.pk in updated} | (set(values) - set(existing))
-            _recompute(changed, lambda share: report(len(rows) + round((0.5 + 0.5 * share) * len(rows)), total))
     except services.ReportError as error:
         # A report changed state between the checks and the write: nothing was written.
         result.errors.append(error.message)
@@ -838,16 +834,6 @@ def import_indicator_values(*, user, rows, dry_run=False, progress=None, today=N
     result.reports_unchanged = len(outcome["unchanged"])
     report(total, total)
     return result
-
-
-def _recompute(pairs, progress):
-    """Rewrite the results (both boundaries) of the (unit, year, quarter) ``pairs``."""
-    if not pairs:
-        return
-    from indicators import services as results
-
-    results.recompute_many(pairs, progress=lambda done, total: progress(done / max(total, 1)))
-    progress(1)
 
 
 def import_file(*, user, file, name=None, dry_run=False, progress=None, today=None):

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators import imports
-from indicators.exports import neutralise_cell
+from smartcity_portal.text import neutralise_cell
 from indicators.models import Boundaries, IndicatorResult, Job
 from programmes import policies
 

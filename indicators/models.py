@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -57,6 +59,11 @@ class Framework(BilingualNameMixin, models.Model):
         return reverse("indicators:framework_detail", kwargs={"code": self.code})
 
 
+class FrameworkVersionQuerySet(models.QuerySet):
+    def annotate_node_count(self):
+        return self.annotate(node_count=models.Count("nodes"))
+
+
 class FrameworkVersion(models.Model):
     """One edition of a framework: its tree of nodes, frozen once active.
 
@@ -90,6 +97,8 @@ class FrameworkVersion(models.Model):
         help_text=_("Not official content: every page that shows it says so."),
     )
     history = HistoricalRecords()
+
+    objects = FrameworkVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["framework__code", "-valid_from"]
@@ -172,6 +181,11 @@ class FrameworkNode(BilingualNameMixin, models.Model):
     def __str__(self):
         return f"{self.code}. {self.name}"
 
+    def get_absolute_url(self):
+        return reverse("indicators:node_detail", kwargs={
+            "framework": self.version.framework.code, "version": self.version.code, "code": self.code,
+        })
+
     @property
     def key(self):
         """The node's name in a report: unique among everything one report answers."""
@@ -209,17 +223,11 @@ class Rollup(models.TextChoices):
 
 
 class Indicator(BilingualNameMixin, models.Model):
-    """A measure that units report every quarter."""
+    """A measure that units report every quarter, counted toward framework nodes through mappings."""
 
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    task_group = models.ForeignKey(
-        "programmes.TaskGroup", verbose_name=_("task group"), on_delete=models.PROTECT,
-        related_name="indicators", null=True, blank=True,
-        help_text=_("Empty for indicators of a digital-transformation pillar only."),
-    )
-    pillar = models.ForeignKey(
-        "programmes.Pillar", verbose_name=_("pillar"), on_delete=models.PROTECT,
-        related_name="indicators",
+    code = models.CharField(
+        _("code"), max_length=16, unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", _("Letters, digits, “-” and “_” only."))],
     )
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255)
@@ -286,6 +294,19 @@ class IndicatorMapping(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} → {self.node.code}"
+
+    def is_met_by(self, value):
+        """Whether ``value`` meets this mapping's threshold (``None`` without a value or a threshold)."""
+        if value is None or not self.threshold_operator:
+            return None
+        value, limit = Decimal(value), self.threshold_value
+        return {
+            ThresholdOperator.AT_LEAST: value >= limit,
+            ThresholdOperator.MORE_THAN: value > limit,
+            ThresholdOperator.AT_MOST: value <= limit,
+            ThresholdOperator.LESS_THAN: value < limit,
+            ThresholdOperator.EQUAL: value == limit,
+        }[self.threshold_operator]
 
     @property
     def threshold(self):
@@ -367,12 +388,13 @@ class Boundaries(models.TextChoices):
     AS_REPORTED = "as-reported", _("units as they reported")
 
 
-class TaskGroupResult(models.Model):
-    """Approved percent complete of a task group, per unit and quarter.
+class NodeResult(models.Model):
+    """The approved answer for a framework item, per unit and quarter.
 
     Computed from approved reports when one is approved (see
     ``indicators.services.recompute_results``) in both views: as reported, and
-    rolled up to today's boundaries.
+    rolled up to today's boundaries (percent complete by the mean; a criterion
+    is met when every unit that answered it met it).
     """
 
     boundaries = models.CharField(_("boundaries"), max_length=16, choices=Boundaries.choices)
@@ -382,27 +404,29 @@ class TaskGroupResult(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
-    task_group = models.ForeignKey(
-        "programmes.TaskGroup", verbose_name=_("task group"), on_delete=models.CASCADE,
-        related_name="+",
+    node = models.ForeignKey(
+        FrameworkNode, verbose_name=_("framework item"), on_delete=models.CASCADE, related_name="+",
     )
-    percent_complete = models.DecimalField(_("percent complete"), max_digits=5, decimal_places=2)
+    percent_complete = models.DecimalField(
+        _("percent complete"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    met = models.BooleanField(_("met"), null=True, blank=True)
     units_reporting = models.PositiveSmallIntegerField(_("units reporting"), default=1)
     computed_at = models.DateTimeField(_("computed"))
 
     class Meta:
-        ordering = ["year", "quarter", "unit_id", "task_group_id"]
-        verbose_name = _("task group result")
-        verbose_name_plural = _("task group results")
+        ordering = ["year", "quarter", "unit_id", "node_id"]
+        verbose_name = _("framework item result")
+        verbose_name_plural = _("framework item results")
         constraints = [
             models.UniqueConstraint(
-                fields=["boundaries", "unit", "year", "quarter", "task_group"],
-                name="task_group_result_unique",
+                fields=["boundaries", "unit", "year", "quarter", "node"],
+                name="node_result_unique",
             )
         ]
         indexes = [
-            models.Index(fields=["boundaries", "year", "quarter"], name="tg_result_period_idx"),
-            models.Index(fields=["boundaries", "task_group", "year", "quarter"], name="tg_result_tg_idx"),
+            models.Index(fields=["boundaries", "year", "quarter"], name="node_result_period_idx"),
+            models.Index(fields=["boundaries", "node", "year", "quarter"], name="node_result_node_idx"),
         ]
 
 

@@ -1,726 +1,167 @@
-"""Reads of approved results: the one place the dashboards' figures are computed.
+"""Reads of the reference data units report against: frameworks, their items, indicators, mappings.
 
-Every page (and the API, and the exports) reads these functions; they read the
-precomputed results tables (``TaskGroupResult``, ``IndicatorResult``) written
-by ``indicators.services`` from approved reports, in either view:
-
-- ``current``: rolled up to today's 34 units;
-- ``as-reported``: each unit as it reported, including the units dissolved on
-  1 July 2025.
-
-Each function runs a fixed number of queries whatever the number of units and
-quarters. The heavier aggregates are cached under keys that include the
-results generation, which every recompute (and every change of reference data,
-``indicators.signals``) bumps, so a cached figure is never older than the last
-approval. The rendered sections of ``indicators.fragments`` also follow the
-reports version.
+The bottom layer of the domain with ``provinces.selectors``: reports, results
+and pages read frameworks through these functions, never by their own
+queries, so that "which items does a quarter's report answer" and "which
+nodes does an indicator count toward" have one answer each.
 """
-import hashlib
-import logging
-import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import Decimal
 
-from asgiref.local import Local
-from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Q, Sum, Window
-from django.db.models.functions import RowNumber
-from django.utils import timezone
+from django.db.models import Prefetch, Q
 
-from indicators.models import Boundaries, Indicator, IndicatorResult, Rollup, Target, TaskGroupResult
-from indicators.progress import choose_target, progress_status
-from programmes.models import Programme, Report, ReportStatus, TaskGroup, TaskGroupProgress
-from programmes.quarters import MERGER_DATE, Quarter
-from provinces import selectors as unit_selectors
-from provinces.models import AdministrativeUnit, AseanSmartCity
-from smartcity_portal.text import fold
+from indicators.models import (
+    Cycle,
+    Framework,
+    FrameworkNode,
+    FrameworkStatus,
+    FrameworkVersion,
+    Indicator,
+    IndicatorMapping,
+    NodeKind,
+)
 
-logger = logging.getLogger(__name__)
-
-RESULTS_GENERATION_KEY = "indicators:results-generation"
-REPORTS_VERSION_KEY = "indicators:reports-version"
-CACHE_SECONDS = 6 * 3600
-HEAT_CLASSES = 10
-EXCERPT_LENGTH = 300
-
-ON_TIME = "on-time"
-LATE = "late"
-MISSING = "missing"
-NOT_DUE = "not-due"
-NOT_EXPECTED = "not-expected"
+# The framework of API v1's task groups and of every page that names none.
+DEFAULT_FRAMEWORK = "decision-950"
+# The framework whose groups are API v1's pillars.
+PILLARS_FRAMEWORK = "digital-transformation-2020"
 
 
-# --- caching ------------------------------------------------------------------------
-
-
-# Within one request the versions are read from the cache once: a page asks
-# for them several times (each cached aggregate, each rendered section).
-_request_memo = Local()
-# What a cached value is stored with when it depends on the results only, and
-# when it also depends on the reports (rendered sections).
-RESULTS = (RESULTS_GENERATION_KEY,)
-RESULTS_AND_REPORTS = (RESULTS_GENERATION_KEY, REPORTS_VERSION_KEY)
-
-
-def start_request_memo(**kwargs):
-    _request_memo.versions = {}
-
-
-def end_request_memo(**kwargs):
-    _request_memo.versions = None
-
-
-def forget_version(key):
-    """Drop ``key`` from this request's memo (the process that bumped it must see it at once)."""
-    memo = getattr(_request_memo, "versions", None)
-    if memo:
-        memo.pop(key, None)
-
-
-def read_current(key, version_keys):
-    """``(versions, value)``: the value stored under ``key`` if it was stored under the current versions.
-
-    One cache round trip reads the versions (those this request has not read
-    yet) and the value; ``value`` is ``None`` when missing or stored under
-    other versions. ``versions`` is ``None`` while the cache is unavailable.
-    A missing version is created: a fresh random value, never a counter
-    restarting at 0, so that after an eviction nothing stored under an
-    earlier version comes back.
-    """
-    memo = getattr(_request_memo, "versions", None)
-    versions = {k: memo[k] for k in version_keys if k in memo} if memo else {}
-    missing = [k for k in version_keys if k not in versions]
-    wanted = [*missing, *([key] if key else [])]
-    if not wanted:
-        return tuple(versions[k] for k in version_keys), None
-    try:
-        found = cache.get_many(wanted)
-        for k in missing:
-            if found.get(k) is None:
-                cache.add(k, uuid.uuid4().hex, None)
-                found[k] = cache.get(k)
-            versions[k] = found[k]
-    except Exception:  # noqa: BLE001 - a page must render, uncached, while the cache is down
-        logger.warning("cache unavailable: data version unknown", exc_info=True)
-        return None, None
-    if any(versions[k] is None for k in version_keys):
-        return None, None
-    if memo is not None:
-        memo.update(versions)
-    current = tuple(versions[k] for k in version_keys)
-    stored = found.get(key) if key else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current:
-        return current, stored[1]
-    return current, None
-
-
-def store_current(key, versions, value, timeout):
-    """Store ``value`` under ``key``, labelled with the ``versions`` it was computed under."""
-    try:
-        cache.set(key, (versions, value), timeout)
-    except Exception:  # noqa: BLE001
-        logger.warning("cache unavailable: %s not stored", key, exc_info=True)
-
-
-def results_generation():
-    """The current results generation: changes whenever results are recomputed."""
-    versions, _ = read_current(None, RESULTS)
-    return None if versions is None else versions[0]
-
-
-def cached(name, parts, compute):
-    """``compute()``, cached under ``name`` and ``parts`` until the results generation changes.
-
-    ``None`` is never stored: so that, for example, looking up objects that do
-    not exist cannot fill the cache.
-    """
-    text = "|".join(str(part) for part in parts)
-    key = f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
-    versions, value = read_current(key, RESULTS)
-    if value is None:
-        value = compute()
-        if versions is not None and value is not None:
-            store_current(key, versions, value, CACHE_SECONDS)
-    return value
-
-
-def reference_object(queryset, **lookup):
-    """The object of ``queryset`` matching ``lookup``, or ``None``: for reference data a page is named by.
-
-    Cached like the aggregates: every change of reference data bumps the results generation.
-    """
-    label = queryset.model._meta.label_lower
-    return cached(f"object:{label}", sorted(lookup.items()), lambda: queryset.filter(**lookup).first())
-
-
-# --- periods and units ----------------------------------------------------------------
-
-
-def until(quarter, prefix=""):
-    """A filter for rows of ``quarter`` or earlier (fields ``year`` and ``quarter``)."""
-    return Q(**{f"{prefix}year__lt": quarter.year}) | Q(
-        **{f"{prefix}year": quarter.year, f"{prefix}quarter__lte": quarter.quarter}
+def in_force_on(day):
+    """Active versions in force on ``day``."""
+    return Q(status=FrameworkStatus.ACTIVE, valid_from__lte=day) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
     )
 
 
-def in_quarters(quarters, prefix=""):
-    condition = Q(pk__in=[])
-    for q in quarters:
-        condition |= Q(**{f"{prefix}year": q.year, f"{prefix}quarter": q.quarter})
-    return condition
+def versions_in_force(day, *, cycle=None):
+    """Active versions in force on ``day``, one per framework at most (``indicators.frameworks.check_no_overlap``)."""
+    versions = FrameworkVersion.objects.filter(in_force_on(day)).select_related("framework")
+    if cycle is not None:
+        versions = versions.filter(cycle=cycle)
+    return list(versions.order_by("framework__code"))
 
 
-def default_quarter():
-    """The last quarter that has any approved figures (the last complete quarter if none)."""
-
-    def compute():
-        row = (
-            TaskGroupResult.objects.order_by("-year", "-quarter").values_list("year", "quarter").first()
-        )
-        return row
-
-    row = cached("default-quarter", [], compute)
-    return Quarter(*row) if row else Quarter.last_complete()
-
-
-def computed_at():
-    """When the results were last computed (``None`` before any approval)."""
-
-    def compute():
-        return max(
-            (stamp for stamp in (
-                TaskGroupResult.objects.aggregate(at=Max("computed_at"))["at"],
-                IndicatorResult.objects.aggregate(at=Max("computed_at"))["at"],
-            ) if stamp is not None),
-            default=None,
-        )
-
-    return cached("computed-at", [], compute)
-
-
-def first_quarter_with_results():
-    row = TaskGroupResult.objects.order_by("year", "quarter").values_list("year", "quarter").first()
-    return Quarter(*row) if row else None
-
-
-def unit_sort_key(unit):
-    # By the name shown (in the active language), accent-folded so that "Đà Nẵng"
-    # sorts among the D's; a dissolved unit comes before the unit of the same
-    # name formed later.
-    return fold(unit.name), unit.valid_from is not None, unit.slug
-
-
-def units_for(boundaries, quarter, region=None):
-    """The units a table shows for ``quarter``, in name order.
-
-    ``current``: today's 34 units. ``as-reported``: every unit that existed at
-    some time up to the end of ``quarter``: the 63 units before July 2025; after
-    it, those 63 (the dissolved ones with their last figures) and the 23 units
-    formed on 1 July 2025.
-    """
-    if boundaries == Boundaries.CURRENT:
-        units = AdministrativeUnit.objects.current()
-    else:
-        units = AdministrativeUnit.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=quarter.end))
-    if region is not None:
-        units = units.filter(region=region)
-    return sorted(units.select_related("region"), key=unit_sort_key)
-
-
-def map_units(boundaries, region=None):
-    """The units of the tile map: today's 34, or the 63 in force before 1 July 2025."""
-    if boundaries == Boundaries.CURRENT:
-        units = AdministrativeUnit.objects.current()
-    else:
-        units = AdministrativeUnit.objects.in_force_on(MERGER_DATE - timedelta(days=1))
-    if region is not None:
-        units = units.filter(region=region)
-    return list(units.select_related("region"))
-
-
-def heat_class(percent):
-    """``0``…``9`` for a percent (``None`` for no figure): the ``.heat-N`` colour class."""
-    if percent is None:
-        return None
-    return max(0, min(HEAT_CLASSES - 1, int(Decimal(percent) // 10)))
-
-
-# --- task group progress ------------------------------------------------------------------
-
-
-def latest_percents(boundaries, quarter, unit_ids=None, task_group_id=None):
-    """``{(unit_id, task_group_id): (percent, Quarter)}``: each unit's latest approved figure up to ``quarter``."""
-
-    def compute():
-        rows = TaskGroupResult.objects.filter(until(quarter), boundaries=boundaries)
-        if unit_ids is not None:
-            rows = rows.filter(unit_id__in=unit_ids)
-        if task_group_id is not None:
-            rows = rows.filter(task_group_id=task_group_id)
-        rows = rows.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("unit_id"), F("task_group_id")],
-                order_by=[F("year").desc(), F("quarter").desc()],
-            )
-        ).filter(rank=1)
-        return {
-            (unit_id, tg_id): (percent, (year, q))
-            for unit_id, tg_id, percent, year, q in rows.values_list(
-                "unit_id", "task_group_id", "percent_complete", "year", "quarter"
-            )
-        }
-
-    ids = "all" if unit_ids is None else ",".join(map(str, sorted(unit_ids)))
-    found = cached("latest-percents", [boundaries, quarter, ids, task_group_id], compute)
-    return {key: (percent, Quarter(*period)) for key, (percent, period) in found.items()}
-
-
-def mean(values):
-    values = [Decimal(v) for v in values if v is not None]
-    if not values:
-        return None
-    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"))
-
-
-@dataclass
-class HeatRow:
-    unit: AdministrativeUnit
-    cells: list  # (percent | None, Quarter | None) per task group
-    average: Decimal | None = None
-
-
-@dataclass
-class HeatTable:
-    boundaries: str
-    quarter: Quarter
-    task_groups: list
-    rows: list = field(default_factory=list)
-
-    def averages(self, rows=None):
-        """``(mean, units with a figure)`` per task group over ``rows`` (all rows by default)."""
-        rows = self.rows if rows is None else rows
-        result = []
-        for i in range(len(self.task_groups)):
-            figures = [row.cells[i][0] for row in rows if row.cells[i][0] is not None]
-            result.append((mean(figures), len(figures)))
-        return result
-
-    def by_unit(self):
-        return {row.unit.pk: row for row in self.rows}
-
-
-def heat_table(boundaries, quarter, region=None, units=None):
-    """Units × the nine task groups: each unit's latest approved percent up to ``quarter``."""
-    task_groups = list(TaskGroup.objects.all())
-    units = units_for(boundaries, quarter, region) if units is None else units
-    found = latest_percents(boundaries, quarter, unit_ids=[u.pk for u in units])
-    table = HeatTable(boundaries, quarter, task_groups)
-    for unit in units:
-        cells = [found.get((unit.pk, tg.pk), (None, None)) for tg in task_groups]
-        table.rows.append(HeatRow(unit, cells, mean(c[0] for c in cells)))
-    return table
-
-
-def national_progress(boundaries, region=None, last=None):
-    """Per quarter up to ``last``: mean percent per task group over the units with approved figures.
-
-    Returns ``[(Quarter, {task_group_id: mean}, overall mean, units reporting)]`` in time order.
-    """
-
-    def compute():
-        rows = TaskGroupResult.objects.filter(boundaries=boundaries)
-        if region is not None:
-            rows = rows.filter(unit__region=region)
-        if last is not None:
-            rows = rows.filter(until(last))
-        per_group = rows.values("year", "quarter", "task_group_id").annotate(
-            mean=Avg("percent_complete"), n=Count("id")
-        ).order_by()
-        units = dict(
-            ((r["year"], r["quarter"]), r["n"])
-            for r in rows.values("year", "quarter").annotate(n=Count("unit_id", distinct=True)).order_by()
-        )
-        series = defaultdict(dict)
-        totals = defaultdict(lambda: [Decimal(0), 0])
-        for row in per_group:
-            period = (row["year"], row["quarter"])
-            value = Decimal(str(row["mean"])).quantize(Decimal("0.1"))
-            series[period][row["task_group_id"]] = value
-            totals[period][0] += Decimal(str(row["mean"])) * row["n"]
-            totals[period][1] += row["n"]
-        return [
-            (period, series[period], (totals[period][0] / totals[period][1]).quantize(Decimal("0.1")),
-             units.get(period, 0))
-            for period in sorted(series)
-        ]
-
-    found = cached("national-progress", [boundaries, getattr(region, "pk", None), last], compute)
-    return [(Quarter(*period), means, overall, n) for period, means, overall, n in found]
-
-
-def unit_progress_series(boundaries, unit):
-    """``[(Quarter, {task_group_id: percent}, units reporting)]`` of one unit, in time order."""
-    series = defaultdict(dict)
-    reporting = {}
-    for year, q, tg_id, percent, n in TaskGroupResult.objects.filter(
-        boundaries=boundaries, unit=unit
-    ).values_list("year", "quarter", "task_group_id", "percent_complete", "units_reporting"):
-        series[year, q][tg_id] = percent
-        reporting[year, q] = max(n, reporting.get((year, q), 0))
-    return [(Quarter(*period), series[period], reporting[period]) for period in sorted(series)]
-
-
-def latest_narratives(task_group, quarter, region=None, limit=12):
-    """The newest narratives of ``task_group`` in approved reports up to ``quarter``: one per unit.
-
-    ``[(unit, Quarter, excerpt)]``, newest first; excerpts are plain text (escaped
-    when shown), cut at about ``EXCERPT_LENGTH`` characters.
-    """
-    rows = (
-        TaskGroupProgress.objects.filter(
-            until(quarter, "report__"), task_group=task_group, report__status=ReportStatus.APPROVED,
-        )
-        .exclude(narrative="")
+def version_in_force(framework_code, day):
+    """The active version of the framework ``framework_code`` in force on ``day``, or ``None``."""
+    return (
+        FrameworkVersion.objects.filter(in_force_on(day), framework__code=framework_code)
+        .select_related("framework")
+        .first()
     )
-    if region is not None:
-        rows = rows.filter(report__unit__region=region)
-    rows = rows.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("report__unit_id")],
-            order_by=[F("report__year").desc(), F("report__quarter").desc()],
+
+
+def current_version(framework_code, day=None):
+    """The version a page shows for ``framework_code``: in force on ``day`` (today), else the latest active one."""
+    from django.utils import timezone
+
+    version = version_in_force(framework_code, day or timezone.localdate())
+    if version is None:
+        version = (
+            FrameworkVersion.objects.filter(framework__code=framework_code, status=FrameworkStatus.ACTIVE)
+            .select_related("framework")
+            .order_by("-valid_from")
+            .first()
         )
-    ).filter(rank=1)
-    found = list(
-        rows.values_list("report__unit_id", "report__year", "report__quarter", "narrative")
-        .order_by("-report__year", "-report__quarter", "report__unit__name_vi")[:limit]
+    return version
+
+
+def version_by_codes(framework_code, version_code):
+    return (
+        FrameworkVersion.objects.filter(framework__code=framework_code, code=version_code)
+        .select_related("framework")
+        .first()
     )
-    units = AdministrativeUnit.objects.in_bulk({row[0] for row in found})
-    return [(units[unit_id], Quarter(year, q), excerpt(text)) for unit_id, year, q, text in found]
 
 
-def excerpt(text, length=EXCERPT_LENGTH):
-    """The first ``length`` characters of ``text`` (tags stripped), cut at a word."""
-    from django.utils.html import strip_tags
+def report_items(quarter):
+    """The items a report on ``quarter`` answers, in display order.
 
-    plain = " ".join(strip_tags(text).split())
-    if len(plain) <= length:
-        return plain
-    cut = plain[:length].rsplit(" ", 1)[0]
-    return cut + "…"
-
-
-# --- indicators --------------------------------------------------------------------------
-
-
-def indicators(pillar=None):
-    found = Indicator.objects.filter(is_active=True).select_related("task_group", "pillar")
-    if pillar is not None:
-        found = found.filter(pillar=pillar)
-    return list(found)
+    Every progress or criterion node of the active quarterly versions in force
+    on the quarter's last day.
+    """
+    versions = versions_in_force(quarter.end, cycle=Cycle.QUARTERLY)
+    return list(
+        FrameworkNode.objects.filter(version__in=versions)
+        .exclude(kind=NodeKind.GROUP)
+        .select_related("version__framework", "parent")
+        .order_by("version__framework__code", "order")
+    )
 
 
-def targets(indicator_ids=None, unit_ids=()):
-    """``{indicator_id: {None: [(year, value)], unit_id: [(year, value)]}}``: national and units' targets."""
-    rows = Target.objects.filter(Q(unit__isnull=True) | Q(unit_id__in=list(unit_ids)))
-    if indicator_ids is not None:
-        rows = rows.filter(indicator_id__in=indicator_ids)
-    found = defaultdict(lambda: defaultdict(list))
-    for indicator_id, unit_id, year, value in rows.values_list("indicator_id", "unit_id", "year", "value"):
-        found[indicator_id][unit_id].append((year, value))
+def nodes_by_key(nodes):
+    """``{node key: node}`` (``decision-950:3``) of ``nodes`` fetched with their framework."""
+    return {f"{node.version.framework.code}:{node.code}": node for node in nodes}
+
+
+def version_nodes(version):
+    """Every node of ``version`` in tree order, with its mappings and their indicators."""
+    return list(
+        version.nodes.select_related("parent", "version__framework").prefetch_related(
+            Prefetch("mappings", queryset=IndicatorMapping.objects.select_related("indicator").order_by("indicator__code"))
+        ).order_by("order")
+    )
+
+
+def items_of(version):
+    """The nodes of ``version`` that reports answer (not groups), in tree order."""
+    return list(
+        version.nodes.exclude(kind=NodeKind.GROUP).select_related("version__framework", "parent").order_by("order")
+    )
+
+
+def frameworks():
+    """Every framework with its versions (newest first) and each version's number of nodes."""
+    versions = FrameworkVersion.objects.annotate_node_count().order_by("-valid_from")
+    return list(Framework.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("code"))
+
+
+def active_frameworks(day=None):
+    """``[(framework, version)]`` of the frameworks a version of which is active (in force on ``day`` if any)."""
+    from django.utils import timezone
+
+    day = day or timezone.localdate()
+    found = []
+    for framework in frameworks():
+        active = [v for v in framework.versions.all() if v.status == FrameworkStatus.ACTIVE]
+        if not active:
+            continue
+        in_force = [v for v in active if v.valid_from <= day and (v.valid_until is None or v.valid_until >= day)]
+        found.append((framework, (in_force or active)[0]))
     return found
 
 
-def target_for(targets_of_indicator, unit_id, latest_year):
-    """``(year, value, scope)`` of the target to use: the unit's if it has any, else the national one."""
-    if not targets_of_indicator:
-        return None
-    for scope in ([unit_id, None] if unit_id is not None else [None]):
-        chosen = choose_target(targets_of_indicator.get(scope, []), latest_year)
-        if chosen is not None:
-            return (*chosen, "national" if scope is None else "unit")
-    return None
+def active_indicators():
+    return list(Indicator.objects.filter(is_active=True).order_by("code"))
 
 
-def status_of(indicator, series, targets_of_indicator, unit_id=None):
-    """The ``TargetProgress`` of ``series`` (``[(Quarter, value)]``) for ``indicator``."""
-    latest_year = max((q.year for q, v in series if v is not None), default=None)
-    chosen = target_for(targets_of_indicator, unit_id, latest_year)
-    if chosen is None:
-        return progress_status(series, None, None, indicator.direction)
-    year, value, _scope = chosen
-    return progress_status(series, value, year, indicator.direction)
+def indicators_of(version, *, active_only=True):
+    """The indicators mapped to a node of ``version``."""
+    found = Indicator.objects.filter(mappings__node__version=version).distinct()
+    if active_only:
+        found = found.filter(is_active=True)
+    return list(found.order_by("code"))
 
 
-def national_value(rollup, total, average, yes):
-    """The national figure of one quarter by the indicator's rule (``any``: the number of units saying yes)."""
-    if rollup == Rollup.SUM:
-        return total
-    if rollup == Rollup.MEAN:
-        return None if average is None else Decimal(str(average)).quantize(Decimal("0.0001"))
-    return Decimal(yes)
-
-
-def national_indicator_series(boundaries, indicator_list, region=None, last=None):
-    """``{indicator_id: [(Quarter, national value, units reporting)]}`` in time order.
-
-    Units combine by each indicator's roll-up rule: ``sum`` adds them, ``mean``
-    averages them, ``any`` counts the units that say yes.
-    """
-    rules = {i.pk: i.rollup for i in indicator_list}
-
-    def compute():
-        rows = IndicatorResult.objects.filter(boundaries=boundaries, indicator_id__in=list(rules))
-        if region is not None:
-            rows = rows.filter(unit__region=region)
-        if last is not None:
-            rows = rows.filter(until(last))
-        found = defaultdict(list)
-        for row in rows.values("indicator_id", "year", "quarter").annotate(
-            total=Sum("value"), average=Avg("value"), yes=Count("id", filter=~Q(value=0)), n=Count("id"),
-        ).order_by("indicator_id", "year", "quarter"):
-            value = national_value(rules[row["indicator_id"]], row["total"], row["average"], row["yes"])
-            found[row["indicator_id"]].append(((row["year"], row["quarter"]), value, row["n"]))
-        return dict(found)
-
-    ids = ",".join(map(str, sorted(rules)))
-    found = cached("national-indicators", [boundaries, ids, getattr(region, "pk", None), last], compute)
-    return {
-        indicator_id: [(Quarter(*period), value, n) for period, value, n in series]
-        for indicator_id, series in found.items()
-    }
-
-
-def unit_indicator_series(boundaries, unit_ids, indicator_ids=None, last=None):
-    """``{(unit_id, indicator_id): [(Quarter, value)]}`` in time order."""
-    rows = IndicatorResult.objects.filter(boundaries=boundaries, unit_id__in=list(unit_ids))
+def mappings_of_indicators(indicator_ids=None):
+    """``{indicator_id: [IndicatorMapping]}`` with each mapping's node, version and framework."""
+    mappings = IndicatorMapping.objects.select_related("node__version__framework", "node__parent").order_by(
+        "node__version__framework__code", "-node__version__valid_from", "node__order"
+    )
     if indicator_ids is not None:
-        rows = rows.filter(indicator_id__in=list(indicator_ids))
-    if last is not None:
-        rows = rows.filter(until(last))
+        mappings = mappings.filter(indicator_id__in=list(indicator_ids))
     found = defaultdict(list)
-    for unit_id, indicator_id, year, q, value in rows.values_list(
-        "unit_id", "indicator_id", "year", "quarter", "value"
-    ).order_by("year", "quarter"):
-        found[unit_id, indicator_id].append((Quarter(year, q), value))
+    for mapping in mappings:
+        found[mapping.indicator_id].append(mapping)
     return found
 
 
-# --- reporting completeness -------------------------------------------------------------------
+def home_node(mappings, framework_code):
+    """The node of ``framework_code`` an indicator counts toward most directly (exact first), or ``None``.
 
-
-@dataclass
-class CompletenessRate:
-    quarter: Quarter
-    expected: int = 0
-    on_time: int = 0
-    late: int = 0
-    missing: int = 0
-    not_due: int = 0
-
-    @property
-    def submitted(self):
-        return self.on_time + self.late
-
-    def _share(self, count):
-        if not self.expected:
-            return None
-        return (Decimal(100) * count / self.expected).quantize(Decimal("0.1"))
-
-    @property
-    def completeness(self):
-        """Reports submitted, on time or late, per 100 units expected to report."""
-        return self._share(self.submitted)
-
-    @property
-    def timeliness(self):
-        """Reports submitted by the due date per 100 units expected to report."""
-        return self._share(self.on_time)
-
-
-@dataclass
-class Completeness:
-    quarters: list
-    rows: list  # (unit, [status per quarter])
-    rates: list  # CompletenessRate per quarter
-
-
-def submission_status(report, quarter, today):
-    """``on-time``, ``late``, ``missing`` or ``not-due`` for a unit expected to report on ``quarter``.
-
-    A report counts as submitted once it was first submitted (whatever happened
-    to it since); ``is_late`` says whether that was after the due date.
+    API v1 names an indicator's task group and pillar this way.
     """
-    if report is not None and report["first_submitted_at"] is not None:
-        return LATE if report["is_late"] else ON_TIME
-    return NOT_DUE if today <= quarter.due_date else MISSING
-
-
-def completeness(quarters, region=None, today=None):
-    """Who reported on each of ``quarters``, among the units in force throughout it.
-
-    One query per quarter for the units expected, one for the reports: a fixed
-    number for a fixed number of quarters. Not cached: submissions change it
-    without any recompute of results.
-    """
-    today = today or timezone.localdate()
-    quarters = list(quarters)
-    expected = {}
-    for quarter in quarters:
-        units = unit_selectors.units_in_force_throughout(quarter)
-        if region is not None:
-            units = units.filter(region=region)
-        expected[quarter] = set(units.values_list("pk", flat=True))
-    reports = {
-        (r["unit_id"], r["year"], r["quarter"]): r
-        for r in Report.objects.filter(in_quarters(quarters)).values(
-            "unit_id", "year", "quarter", "first_submitted_at", "is_late"
-        )
-    }
-    statuses, rates = defaultdict(dict), []
-    for quarter in quarters:
-        counts = defaultdict(int)
-        for unit_id in expected[quarter]:
-            status = submission_status(reports.get((unit_id, quarter.year, quarter.quarter)), quarter, today)
-            statuses[unit_id][quarter] = status
-            counts[status] += 1
-        rates.append(CompletenessRate(
-            quarter, expected=len(expected[quarter]), on_time=counts[ON_TIME], late=counts[LATE],
-            missing=counts[MISSING], not_due=counts[NOT_DUE],
-        ))
-    units = sorted(
-        AdministrativeUnit.objects.filter(pk__in=list(statuses)).select_related("region"), key=unit_sort_key
-    )
-    rows = [(u, [statuses[u.pk].get(q, NOT_EXPECTED) for q in quarters]) for u in units]
-    return Completeness(quarters, rows, rates)
-
-
-# --- headline figures ---------------------------------------------------------------------------
-
-
-@dataclass
-class Headline:
-    units: int
-    units_with_programme: int
-    reporting_quarter: Quarter
-    reporting: CompletenessRate
-    averages: list  # (task group, mean percent, units with a figure) over the units in force
-
-
-def units_with_approved_programme(units):
-    """How many of ``units`` have an approved programme (approved, being implemented or completed)."""
-    unit_ids = {u.pk for u in units}
-    programmes = Programme.objects.filter(unit_id__in=unit_ids).only("unit_id", "status")
-    return len({p.unit_id for p in programmes if p.is_approved})
-
-
-def headline(boundaries, quarter, region=None, table=None, today=None):
-    """The national overview's headline figures for ``quarter`` (``table``: its heat table, if computed)."""
-    table = table or heat_table(boundaries, quarter, region)
-    # Units dissolved before the end of the quarter keep their last figures in
-    # the as-reported table, but are not counted again in the headline figures.
-    in_force = [row for row in table.rows if row.unit.valid_until is None or row.unit.valid_until >= quarter.end]
-    reporting_quarter = Quarter.last_complete(today)
-    rates = completeness([reporting_quarter], region, today).rates[0]
-    return Headline(
-        units=len(in_force),
-        units_with_programme=units_with_approved_programme([row.unit for row in in_force]),
-        reporting_quarter=reporting_quarter,
-        reporting=rates,
-        averages=[(tg, *figures) for tg, figures in zip(table.task_groups, table.averages(in_force))],
-    )
-
-
-# --- one unit -------------------------------------------------------------------------------------
-
-
-@dataclass
-class IndicatorLine:
-    indicator: Indicator
-    latest: tuple | None  # (Quarter, value)
-    target: tuple | None  # (year, value, scope)
-    status: object
-    series: list
-
-
-@dataclass
-class UnitDashboard:
-    unit: AdministrativeUnit
-    boundaries: str
-    today_unit: AdministrativeUnit
-    predecessors: list
-    programmes: list
-    progress: list  # unit_progress_series
-    task_groups: list
-    indicators: list  # IndicatorLine
-    reports: list
-    computed_at: object = None
-
-    @property
-    def latest_quarter(self):
-        return self.progress[-1][0] if self.progress else None
-
-
-def unit_dashboard(unit):
-    """Everything the unit page shows about ``unit``'s programme and results.
-
-    A unit in force today is shown rolled up (``current``): for a unit formed on
-    1 July 2025 that includes its predecessors' approved history. A dissolved
-    unit is shown as it reported.
-    """
-    boundaries = Boundaries.CURRENT if unit.is_current else Boundaries.AS_REPORTED
-    predecessors = unit_selectors.predecessors(unit) if unit.is_current else []
-    lineage_ids = [unit.pk, *(p.pk for p in predecessors)]
-    programmes = list(
-        Programme.objects.filter(unit_id__in=lineage_ids).select_related("unit").order_by("-start_year", "pk")
-    )
-    indicator_list = indicators()
-    series = unit_indicator_series(boundaries, [unit.pk])
-    all_targets = targets(unit_ids=[unit.pk])
-    lines = []
-    for indicator in indicator_list:
-        points = series.get((unit.pk, indicator.pk), [])
-        latest = points[-1] if points else None
-        latest_year = latest[0].year if latest else None
-        target = target_for(all_targets.get(indicator.pk), unit.pk, latest_year)
-        lines.append(IndicatorLine(
-            indicator, latest, target, status_of(indicator, points, all_targets.get(indicator.pk), unit.pk), points,
-        ))
-    reports = list(
-        Report.objects.filter(unit_id__in=lineage_ids).select_related("unit").order_by("-year", "-quarter", "unit__name_vi")
-    )
-    return UnitDashboard(
-        unit=unit,
-        boundaries=boundaries,
-        today_unit=unit_selectors.current_unit(unit) if not unit.is_current else unit,
-        predecessors=predecessors,
-        programmes=programmes,
-        progress=unit_progress_series(boundaries, unit),
-        task_groups=list(TaskGroup.objects.all()),
-        indicators=lines,
-        reports=reports,
-        computed_at=computed_at(),
-    )
-
-
-# --- the ASEAN network -------------------------------------------------------------------------------
-
-
-def asean_progress(quarter=None):
-    """The Vietnamese members of the network with their unit today and its latest approved progress.
-
-    ``(quarter, [(city, unit today, HeatRow)])``.
-    """
-    quarter = quarter or default_quarter()
-    cities = list(
-        AseanSmartCity.objects.filter(country_code="VN", unit__isnull=False).select_related("unit").order_by("joined_year", "city")
-    )
-    current_of = unit_selectors.lineage_map() if cities else {}
-    today_units = AdministrativeUnit.objects.select_related("region").in_bulk({current_of[c.unit_id] for c in cities})
-    table = heat_table(Boundaries.CURRENT, quarter, units=list(today_units.values()))
-    rows = table.by_unit()
-    members = [(city, today_units[current_of[city.unit_id]], rows[current_of[city.unit_id]]) for city in cities]
-    return quarter, table.task_groups, members
+    candidates = [m for m in mappings if m.node.version.framework.code == framework_code]
+    if not candidates:
+        return None
+    candidates.sort(key=lambda m: (m.node.version.status != FrameworkStatus.ACTIVE, m.relation != "exact"))
+    return candidates[0].node

@@ -6,7 +6,13 @@ app_name = "indicators"
 
 # The national overview is the home page ("/", smartcity_portal/urls.py).
 urlpatterns = [
-    path("task-groups/<int:number>/", views.TaskGroupDetailView.as_view(), name="task_group_detail"),
+    path("task-groups/<int:number>/", views.NodeDetailView.as_view(), name="task_group_detail"),
+    path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),
+    path("frameworks/<slug:code>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
+    path(
+        "frameworks/<slug:framework>/<slug:version>/<str:code>/", views.NodeDetailView.as_view(), name="node_detail"
+    ),
+    path("crosswalk/", views.CrosswalkView.as_view(), name="crosswalk"),
     path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     path("completeness/", views.CompletenessView.as_view(), name="completeness"),
     path("method/", views.MethodView.as_view(), name="method"),

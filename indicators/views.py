@@ -1,6 +1,6 @@
-"""The dashboards: the nation, each task group and indicator, who has reported, and the method.
+"""The dashboards: the nation, each framework item and indicator, who has reported, and the method.
 
-Figures come from ``indicators.selectors`` (approved results only); each page
+Figures come from ``indicators.results.selectors`` (approved results only); each page
 builds its tables once (``indicators.exports.Table``) and either renders them
 or, with ``?format=csv`` or ``?format=xlsx`` (and ``table=<name>`` when the
 page has several), downloads one of them with the same filters.
@@ -15,14 +15,14 @@ from django.utils.translation import gettext, gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from indicators import fragments, selectors
-from indicators.exports import FORMATS, Cell, Table, display_value, table_response
+from indicators import selectors as reference
 from indicators.filtersets import DashboardFilterForm
-from indicators.models import Boundaries, Indicator, Rollup
-from indicators.progress import choose_target
+from indicators.models import Boundaries, Framework, FrameworkNode, FrameworkVersion, Indicator, NodeKind, Rollup
+from indicators.results import fragments, selectors
+from indicators.results.exports import FORMATS, Cell, Table, display_value, table_response
+from indicators.results.progress import choose_target
 from programmes import policies
-from programmes.models import TaskGroup
-from programmes.quarters import FIRST_REPORTING_YEAR, MERGER_DATE, Quarter, quarter_range
+from provinces.quarters import FIRST_REPORTING_YEAR, MERGER_DATE, Quarter, quarter_range
 from provinces.models import AdministrativeUnit
 from smartcity_portal.text import fold
 
@@ -102,9 +102,45 @@ def tiles_for(units, values):
     return tiles
 
 
-def task_group_columns(task_groups):
-    """Column headers of task groups: the number on the page, the full name in downloads."""
-    return [Cell(f"{tg.number}. {tg.name}", text=str(tg.number), title=tg.name) for tg in task_groups]
+def item_columns(items):
+    """Column headers of framework items: the code on the page, the full name in downloads."""
+    return [Cell(f"{node.code}. {node.name}", text=node.code, title=node.name) for node in items]
+
+
+def item_title(node):
+    return f"{node.code}. {node.name}"
+
+
+def met_cell(met, period=None):
+    """A criterion's answer: met or not met, with the quarter it is from."""
+    if met is None:
+        return Cell(None, css="heat-none")
+    text = gettext("met") if met else gettext("not met")
+    title = gettext("%(answer)s in %(quarter)s") % {"answer": text, "quarter": period} if period else ""
+    return Cell(text, text=text, css="heat-9" if met else "heat-0", title=title)
+
+
+def figure_cell(node, figure, period=None):
+    """A cell of a framework item: percent complete, or met / not met for a criterion."""
+    if isinstance(figure, bool) or (figure is None and node.kind == NodeKind.CRITERION):
+        return met_cell(figure, period)
+    return percent_cell(figure, period)
+
+
+def item_url(node):
+    return reverse("indicators:node_detail", kwargs={
+        "framework": node.version.framework.code, "version": node.version.code, "code": node.code,
+    })
+
+
+def pillar_names(indicators):
+    """``{indicator_id: name of its digital-transformation pillar}`` (through the indicators' mappings)."""
+    mappings = reference.mappings_of_indicators([i.pk for i in indicators])
+    names = {}
+    for indicator in indicators:
+        node = reference.home_node(mappings.get(indicator.pk, []), reference.PILLARS_FRAMEWORK)
+        names[indicator.pk] = node.name if node else ""
+    return names
 
 
 def progress_chart(periods, datasets, y_label="%", y_max=100, chart_type="line"):
@@ -130,7 +166,7 @@ def report_link(user, report):
 class DashboardView(TemplateView):
     """A page of figures with the shared filters and table downloads."""
 
-    filter_fields = ("year", "quarter", "region", "pillar", "boundaries")
+    filter_fields = ("year", "quarter", "region", "pillar", "boundaries", "framework")
 
     def default_quarter(self):
         return selectors.default_quarter()
@@ -194,6 +230,7 @@ class DashboardView(TemplateView):
             boundaries_label=Boundaries(self.filters["boundaries"]).label,
             region=self.filters["region"],
             pillar=self.filters["pillar"],
+            version=self.filters["version"],
             computed_at=selectors.computed_at(),
         )
         return context
@@ -230,49 +267,50 @@ class NationalOverviewView(DashboardView):
 
     def get_figures(self):
         context = {}
-        period, boundaries, region, pillar = (
+        period, boundaries, region, pillar, version = (
             self.filters["period"], self.filters["boundaries"], self.filters["region"], self.filters["pillar"],
+            self.filters["version"],
         )
-        heat = selectors.heat_table(boundaries, period, region)
+        heat = selectors.heat_table(boundaries, period, region, version=version)
         headline = selectors.headline(boundaries, period, region, table=heat)
-        trend = selectors.national_progress(boundaries, region, last=period)
+        trend = selectors.national_progress(boundaries, region, last=period, version=version)
         indicator_list = selectors.indicators(pillar)
+        pillars = pillar_names(indicator_list)
         national = selectors.national_indicator_series(boundaries, indicator_list, region, last=period)
         all_targets = selectors.targets([i.pk for i in indicator_list])
 
         heat_table = Table(
-            "heat", gettext("Latest approved percent complete per task group"),
-            [gettext("Unit"), *task_group_columns(heat.task_groups), gettext("Average")],
+            "heat", gettext("Latest approved answer per item"),
+            [gettext("Unit"), *item_columns(heat.items), gettext("Average")],
         )
         for row in heat.rows:
             heat_table.add([
                 unit_cell(row.unit),
-                *(percent_cell(percent, q) for percent, q in row.cells),
+                *(figure_cell(node, figure, q) for node, (figure, q) in zip(heat.items, row.cells, strict=True)),
                 percent_cell(row.average),
             ])
 
         averages = Table(
-            "averages", gettext("Average progress per task group"),
-            [gettext("Task group"), gettext("Average percent complete"), gettext("Units with figures")],
+            "averages", gettext("Average progress per item"),
+            [gettext("Item"), gettext("Average percent complete (criteria: share of units meeting it)"),
+             gettext("Units with figures")],
             caption=gettext("over the units in force at the end of %(quarter)s") % {"quarter": period},
         )
-        for tg, average, count in headline.averages:
-            averages.add([Cell(f"{tg.number}. {tg.name}", url=tg.get_absolute_url()), percent_cell(average), count])
+        for node, average, count in headline.averages:
+            averages.add([Cell(item_title(node), url=item_url(node)), percent_cell(average), count])
 
         trend_table = Table(
             "trend", gettext("National average progress per quarter"),
-            [gettext("Quarter"), gettext("All task groups"), *task_group_columns(heat.task_groups),
-             gettext("Units reporting")],
+            [gettext("Quarter"), gettext("All items"), *item_columns(heat.items), gettext("Units reporting")],
         )
         for q, means, overall, units in trend:
-            trend_table.add([str(q), percent_cell(overall), *(percent_cell(means.get(tg.pk)) for tg in heat.task_groups), units])
+            trend_table.add([str(q), percent_cell(overall), *(percent_cell(means.get(n.pk)) for n in heat.items), units])
         trend_chart = progress_chart(
             [q for q, *_ in trend],
-            [{"label": gettext("All task groups"), "data": [number(o) for _, _, o, _ in trend], "dashed": False}]
+            [{"label": gettext("All items"), "data": [number(o) for _, _, o, _ in trend], "dashed": False}]
             + [
-                {"label": f"{tg.number}. {tg.name}", "data": [number(m.get(tg.pk)) for _, m, _, _ in trend],
-                 "dashed": True}
-                for tg in heat.task_groups
+                {"label": item_title(node), "data": [number(m.get(node.pk)) for _, m, _, _ in trend], "dashed": True}
+                for node in heat.items
             ],
         )
 
@@ -289,7 +327,7 @@ class NationalOverviewView(DashboardView):
             indicator_table.add([
                 Cell(indicator.code, url=indicator.get_absolute_url()),
                 indicator.name,
-                indicator.pillar.name,
+                pillars[indicator.pk],
                 national_rule_label(indicator),
                 str(latest[0]) if latest else None,
                 latest[1] if latest else None,
@@ -333,30 +371,48 @@ def status_cell(status):
     return Cell(str(status.label), badge=status.css, title=title)
 
 
-# --- /results/task-groups/<number>/ -------------------------------------------------------------------
+# --- /results/frameworks/<framework>/<version>/<code>/ and /results/task-groups/<number>/ --------------
 
 
-class TaskGroupDetailView(DashboardView):
-    """Units ranked by their latest progress on one task group, the distribution, the latest narratives."""
+class NodeDetailView(DashboardView):
+    """Units ranked by their latest answer on one framework item, the distribution, the latest narratives.
 
-    template_name = "indicators/task_group_detail.html"
+    ``/results/task-groups/<number>/`` is the page of Decision 950's task group ``number``.
+    """
+
+    template_name = "indicators/node_detail.html"
     filter_fields = ("year", "quarter", "region", "boundaries")
 
     def get(self, request, *args, **kwargs):
-        self.task_group = selectors.reference_object(TaskGroup.objects.all(), number=kwargs["number"])
-        if self.task_group is None:
+        if "number" in kwargs:
+            version = selectors.default_version()
+            lookup = {"version_id": getattr(version, "pk", None), "code": str(kwargs["number"])}
+        else:
+            version = selectors.reference_object(
+                FrameworkVersion.objects.select_related("framework"),
+                framework__code=kwargs["framework"], code=kwargs["version"],
+            )
+            lookup = {"version_id": getattr(version, "pk", None), "code": kwargs["code"]}
+        self.node = version and selectors.reference_object(
+            FrameworkNode.objects.select_related("version__framework", "parent"), **lookup
+        )
+        if not self.node or self.node.kind == NodeKind.GROUP:
             raise Http404
         return super().get(request, *args, **kwargs)
 
     def get_page_context(self, **kwargs):
-        return {**super().get_page_context(**kwargs), "task_group": self.task_group}
+        return {**super().get_page_context(**kwargs), "node": self.node}
 
     def get_figures(self):
         context = {}
-        tg = self.task_group
+        tg = self.node
         period, boundaries, region = self.filters["period"], self.filters["boundaries"], self.filters["region"]
         units = selectors.units_for(boundaries, period, region)
-        found = selectors.latest_percents(boundaries, period, unit_ids=[u.pk for u in units], task_group_id=tg.pk)
+        unit_ids = [u.pk for u in units]
+        found = {
+            **selectors.threshold_figures(boundaries, period, unit_ids, [tg]),
+            **selectors.latest_figures(boundaries, period, unit_ids=unit_ids, node_ids=[tg.pk]),
+        }
         ranked = sorted(
             ((u, *found.get((u.pk, tg.pk), (None, None))) for u in units),
             key=lambda item: (item[1] is None, -(item[1] or 0), fold(item[0].name_vi)),
@@ -369,13 +425,13 @@ class TaskGroupDetailView(DashboardView):
         for position, (unit, percent, q) in enumerate(ranked, start=1):
             if percent is not None:
                 rank = position
-            ranking.add([rank if percent is not None else None, unit_cell(unit), percent_cell(percent, q),
+            ranking.add([rank if percent is not None else None, unit_cell(unit), figure_cell(tg, percent, q),
                          str(q) if q else None])
 
         buckets = [0] * 10
         for _unit, percent, _q in ranked:
             if percent is not None:
-                buckets[selectors.heat_class(percent)] += 1
+                buckets[selectors.heat_class(100 if percent is True else 0 if percent is False else percent)] += 1
         labels = [f"{10 * i}–{10 * i + 10} %" for i in range(10)]
         distribution = Table(
             "distribution", gettext("Distribution of units by percent complete"),
@@ -387,7 +443,7 @@ class TaskGroupDetailView(DashboardView):
             y_label=gettext("Units"), y_max=None, chart_type="bar",
         )
 
-        trend = selectors.national_progress(boundaries, region, last=period)
+        trend = selectors.national_progress(boundaries, region, last=period, version=tg.version)
         trend_table = Table(
             "trend", gettext("National average per quarter"),
             [gettext("Quarter"), gettext("Average percent complete")],
@@ -395,11 +451,12 @@ class TaskGroupDetailView(DashboardView):
         )
         trend_chart = progress_chart(
             [q for q, *_ in trend],
-            [{"label": f"{tg.number}. {tg.name}", "data": [number(m.get(tg.pk)) for _, m, _, _ in trend],
+            [{"label": item_title(tg), "data": [number(m.get(tg.pk)) for _, m, _, _ in trend],
               "dashed": False}],
         )
         context.update(
-            task_groups=list(TaskGroup.objects.all()),
+            items=selectors.version_items(tg.version),
+            mapped=mapped_indicators_table(tg),
             ranking_table=ranking,
             distribution_table=distribution,
             distribution_chart=distribution_chart,
@@ -409,6 +466,20 @@ class TaskGroupDetailView(DashboardView):
             tables=[ranking, distribution, trend_table],
         )
         return context
+
+
+def mapped_indicators_table(node):
+    """The indicators counted toward ``node``, with the relation and, for a criterion, the threshold."""
+    table = Table(
+        "crosswalk", gettext("Indicators behind this item"),
+        [gettext("Code"), gettext("Indicator"), gettext("Relation"), gettext("Met at")],
+    )
+    for mapping in node.mappings.select_related("indicator").order_by("indicator__code"):
+        table.add([
+            Cell(mapping.indicator.code, url=mapping.indicator.get_absolute_url()),
+            mapping.indicator.name, mapping.get_relation_display(), mapping.threshold or None,
+        ])
+    return table if table.rows else None
 
 
 # --- /results/indicators/<code>/ ----------------------------------------------------------------------
@@ -421,15 +492,18 @@ class IndicatorDetailView(DashboardView):
     filter_fields = ("year", "quarter", "region", "boundaries")
 
     def get(self, request, *args, **kwargs):
-        self.indicator = selectors.reference_object(
-            Indicator.objects.select_related("task_group", "pillar"), code=kwargs["code"]
-        )
+        self.indicator = selectors.reference_object(Indicator.objects.all(), code=kwargs["code"])
         if self.indicator is None:
             raise Http404
         return super().get(request, *args, **kwargs)
 
     def get_page_context(self, **kwargs):
         return {**super().get_page_context(**kwargs), "indicator": self.indicator}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["mappings"] = reference.mappings_of_indicators([self.indicator.pk]).get(self.indicator.pk, [])
+        return context
 
     def get_figures(self):
         context = {}
@@ -560,13 +634,14 @@ class MethodView(TemplateView):
 def unit_dashboard_tables(dashboard, user):
     """The tables of a unit's dashboard: progress per quarter, indicators, report history."""
     progress = Table(
-        "progress", gettext("Percent complete per task group and quarter"),
-        [gettext("Quarter"), *task_group_columns(dashboard.task_groups), gettext("Average"),
-         gettext("Units reporting")],
+        "progress", gettext("Answers per item and quarter"),
+        [gettext("Quarter"), *item_columns(dashboard.items), gettext("Average"), gettext("Units reporting")],
     )
-    for q, percents, reporting in reversed(dashboard.progress):
-        cells = [percents.get(tg.pk) for tg in dashboard.task_groups]
-        progress.add([str(q), *(percent_cell(p) for p in cells), percent_cell(selectors.mean(cells)), reporting])
+    for q, figures, reporting in reversed(dashboard.progress):
+        cells = [figures.get(node.pk) for node in dashboard.items]
+        percents = [c for c in cells if c is not None and not isinstance(c, bool)]
+        progress.add([str(q), *(figure_cell(node, c) for node, c in zip(dashboard.items, cells, strict=True)),
+                      percent_cell(selectors.mean(percents)), reporting])
     indicators = Table(
         "indicators", gettext("Indicators"),
         [gettext("Code"), gettext("Indicator"), gettext("Unit of measure"), gettext("Latest value"), gettext("Quarter"),
@@ -602,22 +677,23 @@ def unit_dashboard_tables(dashboard, user):
         ])
     chart = progress_chart(
         [q for q, *_ in dashboard.progress],
-        [{"label": f"{tg.number}. {tg.name}", "data": [number(p.get(tg.pk)) for _, p, _ in dashboard.progress],
-          "dashed": False} for tg in dashboard.task_groups],
+        [{"label": item_title(node), "data": [number(p.get(node.pk)) for _, p, _ in dashboard.progress],
+          "dashed": False} for node in dashboard.items if node.kind != NodeKind.CRITERION],
     )
     return {"progress": progress, "indicators": indicators, "reports": reports, "chart": chart}
 
 
-def asean_table(quarter, task_groups, members):
+def asean_table(quarter, items, members):
     table = Table(
         "asean", gettext("Vietnamese members: latest approved progress of their unit today"),
-        [gettext("City"), gettext("Year joined"), gettext("Unit today"), *task_group_columns(task_groups),
+        [gettext("City"), gettext("Year joined"), gettext("Unit today"), *item_columns(items),
          gettext("Average")],
     )
     for city, unit, row in members:
         table.add([
             city.city, year_cell(city.joined_year), unit_cell(unit),
-            *(percent_cell(p, q) for p, q in row.cells), percent_cell(row.average),
+            *(figure_cell(node, p, q) for node, (p, q) in zip(items, row.cells, strict=True)),
+            percent_cell(row.average),
         ])
     return table
 
@@ -647,6 +723,89 @@ class AseanExportView(View):
         fmt = request.GET.get("format", "csv")
         if fmt not in FORMATS:
             return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
-        quarter, task_groups, members = selectors.asean_progress()
-        return table_response(asean_table(quarter, task_groups, members), fmt, quarter)
+        quarter, items, members = selectors.asean_progress()
+        return table_response(asean_table(quarter, items, members), fmt, quarter)
 
+
+
+# --- /results/frameworks/ and /results/crosswalk/ ------------------------------------------------------
+
+
+class FrameworkListView(TemplateView):
+    """``/results/frameworks/``: every framework with its versions, and the document behind each."""
+
+    template_name = "indicators/framework_list.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "frameworks": reference.frameworks()}
+
+
+class FrameworkDetailView(TemplateView):
+    """``/results/frameworks/<code>/?version=``: a version's tree of groups and items with their indicators."""
+
+    template_name = "indicators/framework_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        framework = get_object_or_404(Framework, code=kwargs["code"])
+        versions = list(framework.versions.order_by("-valid_from"))
+        wanted = self.request.GET.get("version")
+        if wanted:
+            version = next((v for v in versions if v.code == wanted), None)
+            if version is None:
+                raise Http404
+        else:
+            version = reference.current_version(framework.code) or (versions[0] if versions else None)
+        context.update(
+            framework=framework, versions=versions, version=version,
+            nodes=reference.version_nodes(version) if version else [],
+            levels=list(version.levels.all()) if version else [],
+        )
+        return context
+
+
+class CrosswalkView(TemplateView):
+    """``/results/crosswalk/``: for each indicator, every framework node it counts toward.
+
+    ``?indicator=<code>`` shows one indicator; each node links to its page,
+    which lists every indicator behind it.
+    """
+
+    template_name = "indicators/crosswalk.html"
+
+    def get(self, request, *args, **kwargs):
+        self.format = request.GET.get("format")
+        if self.format is not None and self.format not in FORMATS:
+            return JsonResponse(
+                {"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400
+            )
+        context = self.get_context_data(**kwargs)
+        if self.format:
+            return table_response(context["table"], self.format, "crosswalk")
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        indicators = reference.active_indicators()
+        code = self.request.GET.get("indicator")
+        if code:
+            indicators = [i for i in indicators if i.code == code]
+            if not indicators:
+                raise Http404
+        mappings = reference.mappings_of_indicators([i.pk for i in indicators])
+        table = Table(
+            "crosswalk", gettext("Indicators and the framework nodes they count toward"),
+            [gettext("Code"), gettext("Indicator"), gettext("Framework"), gettext("Version"), gettext("Node"),
+             gettext("Relation"), gettext("Met at")],
+        )
+        for indicator in indicators:
+            for mapping in mappings.get(indicator.pk, []):
+                node = mapping.node
+                table.add([
+                    Cell(indicator.code, url=indicator.get_absolute_url()), indicator.name,
+                    node.version.framework.name, node.version.code,
+                    Cell(f"{node.code}. {node.name}", url=node.get_absolute_url() if node.is_item else ""),
+                    mapping.get_relation_display(), mapping.threshold or None,
+                ])
+        context.update(table=table, indicator_code=code or "")
+        return context

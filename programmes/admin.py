@@ -6,14 +6,12 @@ from indicators.models import IndicatorValue
 from programmes.models import (
     DemoDataset,
     Evidence,
+    NodeAnswer,
     OutboxMessage,
-    Pillar,
     Programme,
     Report,
     ReportRevision,
     SentNotification,
-    TaskGroup,
-    TaskGroupProgress,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -48,19 +46,6 @@ class ViewOnlyTabularInline(ViewOnlyMixin, admin.TabularInline):
     show_change_link = False
 
 
-@admin.register(Pillar)
-class PillarAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name_vi", "name_en"]
-    search_fields = ["code", "name_vi", "name_en"]
-
-
-@admin.register(TaskGroup)
-class TaskGroupAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "name_vi", "name_en"]
-    list_display_links = ["number", "name_vi"]
-    search_fields = ["name_vi", "name_en"]
-
-
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ["title", "unit", "status", "start_year", "end_year", "budget_billion_vnd", "decision_number"]
@@ -70,13 +55,13 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["unit"]
 
 
-class TaskGroupProgressInline(ViewOnlyTabularInline):
-    model = TaskGroupProgress
-    fields = ["task_group", "status", "percent_complete", "narrative"]
+class NodeAnswerInline(ViewOnlyTabularInline):
+    model = NodeAnswer
+    fields = ["node", "status", "percent_complete", "met", "narrative"]
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("task_group")
+        return super().get_queryset(request).select_related("node")
 
 
 class IndicatorValueInline(ViewOnlyTabularInline):
@@ -99,26 +84,26 @@ class ReportAdmin(ViewOnlyAdmin):
     list_select_related = ["unit"]
     search_fields = ["unit__name_vi", "unit__name_en", "unit__code", "unit__slug"]
     date_hierarchy = "submitted_at"
-    inlines = [TaskGroupProgressInline, IndicatorValueInline]
+    inlines = [NodeAnswerInline, IndicatorValueInline]
 
     @admin.display(description=_("period"), ordering="year")
     def period_label(self, obj):
         return obj.period_label
 
 
-@admin.register(TaskGroupProgress)
-class TaskGroupProgressAdmin(ViewOnlyAdmin):
-    list_display = ["report", "task_group", "status", "percent_complete"]
-    list_filter = ["status", "task_group", "report__year", "report__quarter"]
-    list_select_related = ["report__unit", "task_group"]
-    search_fields = ["report__unit__name_vi", "report__unit__name_en", "narrative"]
+@admin.register(NodeAnswer)
+class NodeAnswerAdmin(ViewOnlyAdmin):
+    list_display = ["report", "node", "status", "percent_complete", "met"]
+    list_filter = ["status", "met", "node__version__framework", "report__year", "report__quarter"]
+    list_select_related = ["report__unit", "node"]
+    search_fields = ["report__unit__name_vi", "report__unit__name_en", "node__code", "narrative"]
 
 
 @admin.register(Evidence)
 class EvidenceAdmin(ViewOnlyAdmin):
-    list_display = ["__str__", "progress", "content_type", "size", "uploaded_by", "uploaded_at"]
-    list_select_related = ["progress__report__unit", "progress__task_group", "uploaded_by"]
-    search_fields = ["url", "original_name", "progress__report__unit__name_vi"]
+    list_display = ["__str__", "answer", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["answer__report__unit", "answer__node", "uploaded_by"]
+    search_fields = ["url", "original_name", "answer__report__unit__name_vi"]
     date_hierarchy = "uploaded_at"
 
 

@@ -16,23 +16,24 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.models import Indicator, IndicatorValue, Rollup, Target, ValueType
+from indicators import selectors as reference
+from indicators.models import Indicator, IndicatorResult, IndicatorValue, NodeResult, Rollup, Target, ValueType
+from programmes import paths, selectors
 from programmes.models import (
     DemoDataset,
-    Pillar,
+    Evidence,
+    NodeAnswer,
+    OutboxMessage,
     Programme,
     ProgressStatus,
     Report,
     ReportRevision,
     ReportStatus,
     RevisionAction,
-    TaskGroup,
-    TaskGroupProgress,
 )
-from programmes.quarters import MERGER_DATE, Quarter, quarter_range
-from programmes import selectors
 from programmes.selectors import build_content
 from provinces.models import AdministrativeUnit
+from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 
 # Units whose history the demo always carries, whatever the seed: the ASEAN
 # network's members and both halves of new Bắc Ninh.
@@ -68,8 +69,14 @@ class DemoBuilder:
         self.seed, self.size = seed, size
         self.last = Quarter.last_complete(today)
         self.first = Quarter(2018, 1) if size > 1 else Quarter(2021, 1)
-        self.task_groups = list(TaskGroup.objects.order_by("number"))
+        self._items = {}
         self.now = timezone.now()
+
+    def items(self, quarter):
+        """The framework items a report on ``quarter`` answers (Decision 950's task groups)."""
+        if quarter not in self._items:
+            self._items[quarter] = reference.report_items(quarter)
+        return self._items[quarter]
 
     # --- who takes part ---------------------------------------------------------
 
@@ -89,25 +96,23 @@ class DemoBuilder:
         return old, new
 
     def indicators(self, reports_per_quarter):
-        indicators = list(Indicator.objects.filter(is_active=True).select_related("task_group").order_by("code"))
+        indicators = list(Indicator.objects.filter(is_active=True).order_by("code"))
         if self.size <= 1:
             return indicators
         # Enough extra demo indicators that values grow about ``size`` times.
         base_rows = PARTICIPANTS * len(list(quarter_range(Quarter(2021, 1), self.last))) * len(indicators)
         reports = reports_per_quarter * len(list(quarter_range(self.first, self.last)))
         wanted = math.ceil(self.size * base_rows / max(reports, 1))
-        pillar = Pillar.objects.order_by("id").first()
         extra = []
         for n in range(max(0, wanted - len(indicators))):
-            group = self.task_groups[n % len(self.task_groups)]
             extra.append(Indicator(
-                code=f"DEMO-{n + 1:03d}", task_group=group, pillar=pillar,
+                code=f"DEMO-{n + 1:03d}",
                 name_vi=f"Chỉ tiêu minh hoạ {n + 1}", name_en=f"Demonstration indicator {n + 1}",
                 unit="", value_type=ValueType.COUNT if n % 3 else ValueType.PERCENT,
                 rollup=Rollup.SUM if n % 3 else Rollup.MEAN, cumulative=False,
             ))
         Indicator.objects.bulk_create(extra, ignore_conflicts=True)
-        return list(Indicator.objects.filter(is_active=True).select_related("task_group").order_by("code"))
+        return list(Indicator.objects.filter(is_active=True).order_by("code"))
 
     # --- programmes ---------------------------------------------------------------
 
@@ -188,7 +193,10 @@ class DemoBuilder:
                     first_submitted_at=submitted, submitted_at=submitted,
                     is_late=bool(submitted and late), approved_at=approved,
                     review_comment="Đề nghị bổ sung minh chứng cho nhóm nhiệm vụ 2 và 5." if status == "returned" else "",
-                    field_comments={"tg-2-narrative": "Cần nêu rõ kết quả đạt được."} if status == "returned" else {},
+                    field_comments={
+                        str(paths.node_path(paths.node_key(reference.DEFAULT_FRAMEWORK, "2"), "narrative")):
+                            "Cần nêu rõ kết quả đạt được."
+                    } if status == "returned" else {},
                 )
                 reports.append(report)
                 plans.append((report, quarter, unit))
@@ -200,9 +208,9 @@ class DemoBuilder:
             level, pace = profile[unit.pk]
             elapsed = quarter.index - Quarter(2018, 1).index
             progress = []
-            for tg in self.task_groups:
-                percent = max(0.0, min(100.0, level + pace * elapsed * (0.6 + tg.number / 15) + self.rng.uniform(-6, 6)))
-                if report.status == "draft" and tg.number > 6:
+            for node in self.items(quarter):
+                percent = max(0.0, min(100.0, level + pace * elapsed * (0.6 + node.order / 15) + self.rng.uniform(-6, 6)))
+                if report.status == "draft" and node.order > 6:
                     status, percent_value = "", None
                 else:
                     status = (
@@ -211,11 +219,11 @@ class DemoBuilder:
                         ProgressStatus.DELAYED if self.rng.random() < 0.08 else ProgressStatus.IN_PROGRESS
                     )
                     percent_value = Decimal(f"{percent:.2f}")
-                row = TaskGroupProgress(
-                    report=report, task_group=tg, status=status, percent_complete=percent_value,
+                row = NodeAnswer(
+                    report=report, node=node, status=status, percent_complete=percent_value,
                     narrative=self.rng.choice(NARRATIVES) if status else "",
                 )
-                progress.append((tg.number, row, []))
+                progress.append((node, row, []))
                 progress_rows.append(row)
             values = []
             for indicator in indicators:
@@ -232,7 +240,7 @@ class DemoBuilder:
                 ))
             report.version = len(self._actions(report.status))
         Report.objects.bulk_update(reports, ["version"], batch_size=BATCH)
-        TaskGroupProgress.objects.bulk_create(progress_rows, batch_size=BATCH)
+        NodeAnswer.objects.bulk_create(progress_rows, batch_size=BATCH)
         IndicatorValue.objects.bulk_create(value_rows, batch_size=BATCH)
         ReportRevision.objects.bulk_create(revisions, batch_size=BATCH)
         self.targets(new, indicators)
@@ -291,11 +299,8 @@ class DemoRefused(Exception):
 
 def clear_demo_data():
     """Remove everything ``seed_demo`` wrote (refuses if the database holds real reports)."""
-    from indicators.models import IndicatorResult, TaskGroupResult
-    from programmes.models import Evidence, OutboxMessage
-
     IndicatorResult.objects.all().delete()
-    TaskGroupResult.objects.all().delete()
+    NodeResult.objects.all().delete()
     OutboxMessage.objects.all().delete()
     Evidence.objects.all().delete()
     ReportRevision.objects.all().delete()

@@ -11,6 +11,7 @@ seconds, when Redis refuses connections.
 import logging
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, DurationField, F, Q, Value, When
@@ -24,11 +25,18 @@ REPORT_SUBMITTED = "report.submitted"
 REPORT_RETURNED = "report.returned"
 REPORT_APPROVED = "report.approved"
 REPORT_REOPENED = "report.reopened"
-TOPICS = (REPORT_SUBMITTED, REPORT_RETURNED, REPORT_APPROVED, REPORT_REOPENED)
+# Values imported into a report that was already approved (a correction by import).
+REPORT_VALUES_IMPORTED = "report.values_imported"
+TOPICS = (REPORT_SUBMITTED, REPORT_RETURNED, REPORT_APPROVED, REPORT_REOPENED, REPORT_VALUES_IMPORTED)
+PROCESS_TASK = "programmes.tasks.process_outbox_message"
+DELIVER_TASK = "programmes.tasks.deliver_webhook"
+# One outbox message for a whole import: it stands for one event per report it approved or changed.
+REPORTS_IMPORTED = "reports.imported"
 
 
-def record_event(topic, report, *, actor=None, **extra):
-    payload = {
+def report_payload(report, *, actor=None, **extra):
+    """What every report event says about its report."""
+    return {
         "report_id": report.pk,
         "unit": report.unit.slug,
         "unit_id": report.unit_id,
@@ -40,13 +48,43 @@ def record_event(topic, report, *, actor=None, **extra):
         "occurred_at": timezone.now().isoformat(),
         **extra,
     }
+
+
+def record_event(topic, report, *, actor=None, **extra):
+    """Record ``topic`` for ``report`` in the outbox; it is handed to Celery after commit."""
+    return _record(topic, report_payload(report, actor=actor, **extra))
+
+
+def record_import(*, approved, updated, actor=None, results_computed=False):
+    """Record the events of an import: ``report.approved`` for each report it created approved,
+    ``report.values_imported`` for each approved report whose values it changed.
+
+    One outbox message for all of them, which the handlers expand into one
+    event per report (``programmes.handlers.report_events``): the same
+    e-mails, webhooks and recomputation as a report approved on its page.
+    ``results_computed``: the import already rewrote the results.
+    """
+    if not approved and not updated:
+        return None
+    return _record(REPORTS_IMPORTED, {
+        "approved": [report_payload(r, actor=actor) for r in approved],
+        "updated": [report_payload(r, actor=actor) for r in updated],
+        "results_computed": results_computed,
+    })
+
+
+def _record(topic, payload):
     message = OutboxMessage.objects.create(topic=topic, payload=payload)
     transaction.on_commit(lambda: dispatch(message.pk))
     return message
 
 
 def queue(task, *args):
-    """Queue ``task(*args)``; return False (and log) instead of raising when the broker fails."""
+    """Queue the task named ``task`` with ``args``; return False (and log) instead of raising when the broker fails.
+
+    Tasks are named, not imported: they are the layer above (``programmes.tasks``).
+    """
+    task = current_app.tasks[task] if isinstance(task, str) else task
     try:
         task.apply_async(args=[str(arg) for arg in args])
     except Exception as error:  # noqa: BLE001 - any broker failure: the sweep retries
@@ -61,13 +99,11 @@ def dispatch(message_id):
     ``dispatched_at`` records the last time the message was handed to the
     broker, so the sweep leaves recently queued messages alone.
     """
-    from programmes.tasks import process_outbox_message
-
     # Marked before it is queued: an UPDATE after queueing locks the row just when
     # a fast worker may take it, and the worker skips locked messages as work in
     # progress elsewhere, so the event waited for the sweep (seen once in 984 in the soak).
     OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=timezone.now())
-    queued, error = queue(process_outbox_message, message_id)
+    queued, error = queue(PROCESS_TASK, message_id)
     if not queued:
         OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=None, last_error=str(error)[:2000])
         return False
@@ -105,7 +141,6 @@ def sweep_outbox(*, older_than=None, inline=False, limit=500):
     still holds is not done twice.
     """
     from programmes import handlers, webhooks
-    from programmes.tasks import deliver_webhook
 
     older_than = settings.OUTBOX_SWEEP_AFTER_SECONDS if older_than is None else older_than
     now = timezone.now()
@@ -139,7 +174,7 @@ def sweep_outbox(*, older_than=None, inline=False, limit=500):
         if inline:
             webhooks.attempt_delivery(delivery_id)
         else:
-            summary["queued"] += queue(deliver_webhook, delivery_id)[0]
+            summary["queued"] += queue(DELIVER_TASK, delivery_id)[0]
     if message_ids or delivery_ids:
         logger.info("outbox sweep: %s", summary)
     return summary

@@ -2,11 +2,11 @@
 
 They only give the pages their shape and read what was posted: every rule a
 report must satisfy (ranges, required answers, who may do what) lives in
-``programmes.services`` and ``programmes.validation``, whose errors come back
-keyed by the names of these fields (``tg-3-percent_complete``,
-``indicator-TG5-01-value``) and are placed next to them with ``add_error``.
+``programmes.services`` and ``programmes.validation``. A field of the report
+form is named by its field path (``programmes.paths``:
+``nodes.decision-950:3.percent_complete``, ``indicators.TG5-01.value``), so
+the services' errors are placed next to their fields with ``add_error``.
 """
-import re
 from decimal import Decimal
 
 from django import forms
@@ -14,19 +14,19 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import ValueType
-from programmes import policies
+from indicators.models import NodeKind, ValueType
+from programmes import paths, policies
 from programmes.filtersets import QUARTER_CHOICES, UnitChoiceField
 from programmes.models import ProgressStatus
-from programmes.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
 from programmes.uploads import ALLOWED_TYPES
-from programmes.validation import indicator_key, tg_key
+from programmes.validation import MAX_COMMENT_LENGTH, MAX_FIELD_COMMENT_LENGTH
 from provinces.models import AdministrativeUnit
+from provinces.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
 
 BOOLEAN_CHOICES = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
+MET_CHOICES = [("", _("— not answered —")), ("yes", _("met")), ("no", _("not met"))]
 STATUS_CHOICES = [("", _("— not answered —")), *ProgressStatus.choices]
 EVIDENCE_ACCEPT = ",".join(f".{extension}" for extension in sorted(ALLOWED_TYPES))
-_SECTION_KEY = re.compile(r"^(tg-(?P<number>\d+)|indicator-(?P<code>.+?))(-(?P<field>value|note|status|percent_complete|narrative|evidence_links|evidence_files))?$")
 
 
 def plain_number(value):
@@ -37,16 +37,6 @@ def plain_number(value):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def section_of(key):
-    """``"tg-3-narrative"`` → ``("tg", 3, "narrative")``; ``"indicator-TG5-01"`` → ``("indicator", "TG5-01", None)``."""
-    match = _SECTION_KEY.match(key or "")
-    if not match:
-        return None, None, None
-    if match.group("number"):
-        return "tg", int(match.group("number")), match.group("field")
-    return "indicator", match.group("code"), match.group("field")
-
-
 # --- starting a report ---------------------------------------------------------------
 
 
@@ -55,11 +45,7 @@ def quarter_choices(units, today=None):
     last = Quarter.last_complete(today)
     choices = []
     for quarter in reversed(list(quarter_range(Quarter(FIRST_REPORTING_YEAR, 1), last))):
-        if any(
-            (u.valid_from is None or u.valid_from <= quarter.start)
-            and (u.valid_until is None or u.valid_until >= quarter.end)
-            for u in units
-        ):
+        if any(u.in_force_throughout(quarter.start, quarter.end) for u in units):
             choices.append((str(quarter), str(quarter)))
     return choices
 
@@ -128,62 +114,78 @@ def indicator_value_field(indicator):
     return forms.CharField(label=label, required=False, widget=forms.NumberInput(attrs=attrs))
 
 
-class ReportForm(forms.Form):
-    """The whole quarterly report on one page: nine task groups, then the indicators.
+def node_key_of(node):
+    return paths.node_key(node.version.framework.code, node.code)
 
-    Field names are the keys the services use for their errors. ``to_data()``
-    gives the services the posted raw values; a field the page did not post
-    stays as it is in the report.
+
+class ReportForm(forms.Form):
+    """The whole quarterly report on one page: each framework's items, then the indicators.
+
+    Field names are field paths, the names the services use for their errors.
+    ``to_data()`` gives the services the posted raw values; a field the page
+    did not post stays as it is in the report.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     confirm_warnings = forms.BooleanField(label=_("I confirm these values"), required=False)
 
-    def __init__(self, *args, task_groups, indicators, **kwargs):
+    def __init__(self, *args, items, indicators, **kwargs):
         super().__init__(*args, **kwargs)
-        self.task_groups = list(task_groups)
+        self.items = list(items)
         self.indicators = list(indicators)
-        for tg in self.task_groups:
-            n = tg.number
-            self.fields[tg_key(n, "status")] = forms.CharField(
-                label=_("Status"), required=False, widget=forms.Select(choices=STATUS_CHOICES)
-            )
-            self.fields[tg_key(n, "percent_complete")] = forms.CharField(
-                label=_("Percent complete"), required=False,
-                widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "any", "inputmode": "decimal", "class": "input-number"}),
-            )
-            self.fields[tg_key(n, "narrative")] = _text(_("What was done this quarter"), rows=5)
-            self.fields[tg_key(n, "evidence_links")] = _text(
+        for node in self.items:
+            key = node_key_of(node)
+            if node.kind == NodeKind.CRITERION:
+                self.fields[self.name(key, "met")] = forms.CharField(
+                    label=_("Met"), required=False, widget=forms.Select(choices=MET_CHOICES)
+                )
+            else:
+                self.fields[self.name(key, "status")] = forms.CharField(
+                    label=_("Status"), required=False, widget=forms.Select(choices=STATUS_CHOICES)
+                )
+                self.fields[self.name(key, "percent_complete")] = forms.CharField(
+                    label=_("Percent complete"), required=False,
+                    widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "any", "inputmode": "decimal",
+                                                    "class": "input-number"}),
+                )
+            self.fields[self.name(key, "narrative")] = _text(_("What was done this quarter"), rows=5)
+            links = self.fields[self.name(key, "evidence_links")] = _text(
                 _("Evidence links"), rows=3, placeholder="https://…"
             )
-            self.fields[tg_key(n, "evidence_links")].help_text = _("One web address per line, starting with https://.")
-            self.fields[tg_key(n, "evidence_files")] = MultipleFileField(
+            links.help_text = _("One web address per line, starting with https://.")
+            self.fields[self.name(key, "evidence_files")] = MultipleFileField(
                 label=_("Attach evidence files"),
                 help_text=_("PDF, images, Word, Excel or OpenDocument files; you may choose several."),
             )
         for indicator in self.indicators:
-            self.fields[indicator_key(indicator.code, "value")] = indicator_value_field(indicator)
-            self.fields[indicator_key(indicator.code, "note")] = _text(_("Note"))
+            self.fields[str(paths.indicator_path(indicator.code, "value"))] = indicator_value_field(indicator)
+            self.fields[str(paths.indicator_path(indicator.code, "note"))] = _text(_("Note"))
 
     @staticmethod
-    def initial_from(content, version):
+    def name(key, field):
+        return str(paths.node_path(key, field))
+
+    @classmethod
+    def initial_from(cls, content, version):
         """Initial values from a report's contents (``selectors.report_content``)."""
         initial = {"version": version}
-        for number, entry in content.get("task_groups", {}).items():
-            initial[tg_key(number, "status")] = entry.get("status") or ""
-            initial[tg_key(number, "percent_complete")] = plain_number(entry.get("percent_complete"))
-            initial[tg_key(number, "narrative")] = entry.get("narrative") or ""
-            initial[tg_key(number, "evidence_links")] = "\n".join(entry.get("evidence_links") or [])
-        for code, entry in content.get("indicators", {}).items():
-            initial[indicator_key(code, "value")] = entry.get("value")
-            initial[indicator_key(code, "note")] = entry.get("note") or ""
+        for key, entry in content.get(paths.NODES, {}).items():
+            if "met" in entry:
+                initial[cls.name(key, "met")] = {True: "yes", False: "no"}.get(entry["met"], "")
+            initial[cls.name(key, "status")] = entry.get("status") or ""
+            initial[cls.name(key, "percent_complete")] = plain_number(entry.get("percent_complete"))
+            initial[cls.name(key, "narrative")] = entry.get("narrative") or ""
+            initial[cls.name(key, "evidence_links")] = "\n".join(entry.get("evidence_links") or [])
+        for code, entry in content.get(paths.INDICATORS, {}).items():
+            initial[str(paths.indicator_path(code, "value"))] = entry.get("value")
+            initial[str(paths.indicator_path(code, "note"))] = entry.get("note") or ""
         return initial
 
     def get_initial_for_field(self, field, field_name):
         value = super().get_initial_for_field(field, field_name)
-        kind, code, part = section_of(field_name)
-        if kind == "indicator" and part == "value" and value not in (None, ""):
-            indicator = self._indicator(code)
+        path = paths.parse_or_none(field_name)
+        if path is not None and path.is_indicator and path.field == "value" and value not in (None, ""):
+            indicator = self._indicator(path.key)
             if indicator is not None and indicator.value_type == ValueType.BOOLEAN:
                 return "yes" if Decimal(value) else "no"
             return plain_number(value)
@@ -196,31 +198,32 @@ class ReportForm(forms.Form):
 
     def to_data(self):
         """The posted contents in the services' ``data`` shape: raw strings, checked there."""
-        data = {"task_groups": {}, "indicators": {}}
-        for tg in self.task_groups:
+        data = {paths.NODES: {}, paths.INDICATORS: {}}
+        for node in self.items:
+            key = node_key_of(node)
             entry = {}
-            for name in ("status", "percent_complete", "narrative", "evidence_links"):
-                key = tg_key(tg.number, name)
-                if key in self.data:
-                    entry[name] = self.cleaned_data.get(key, self.data.get(key))
+            for name in ("status", "percent_complete", "met", "narrative", "evidence_links"):
+                field_name = self.name(key, name)
+                if field_name in self.fields and field_name in self.data:
+                    entry[name] = self.cleaned_data.get(field_name, self.data.get(field_name))
             if entry:
-                data["task_groups"][tg.number] = entry
+                data[paths.NODES][key] = entry
         for indicator in self.indicators:
             entry = {}
-            for name in ("value", "note"):
-                key = indicator_key(indicator.code, name)
-                if key in self.data:
-                    entry[name] = self.cleaned_data.get(key, self.data.get(key))
+            for name in paths.INDICATOR_FIELDS:
+                field_name = str(paths.indicator_path(indicator.code, name))
+                if field_name in self.data:
+                    entry[name] = self.cleaned_data.get(field_name, self.data.get(field_name))
             if entry:
-                data["indicators"][indicator.code] = entry
+                data[paths.INDICATORS][indicator.code] = entry
         return data
 
     def uploads(self):
-        """``[(task_group_number, file), …]`` for the services to check and keep."""
+        """``[(node key, file), …]`` for the services to check and keep."""
         return [
-            (tg.number, upload)
-            for tg in self.task_groups
-            for upload in self.cleaned_data.get(tg_key(tg.number, "evidence_files")) or []
+            (node_key_of(node), upload)
+            for node in self.items
+            for upload in self.cleaned_data.get(self.name(node_key_of(node), "evidence_files")) or []
         ]
 
     def add_service_errors(self, errors):
@@ -254,34 +257,32 @@ class ApproveForm(VersionForm):
 
 
 class ReturnForm(VersionForm):
-    """The reviewer's comment, and optionally a comment per task group and per indicator.
+    """The reviewer's comment, and optionally a comment per item and per indicator.
 
-    Per-item comments are stored in ``Report.field_comments`` under ``tg-<n>``
-    and ``indicator-<code>``, the prefixes of the report form's field names.
+    Per-item comments are stored in ``Report.field_comments`` under the field
+    path of the item or indicator (``nodes.decision-950:3``, ``indicators.TG5-01``).
     """
 
     id_prefix = "return"
     comment = forms.CharField(
-        label=_("What the unit should change"), required=False,
+        label=_("What the unit should change"), required=False, max_length=MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "required": True}),
     )
 
-    def __init__(self, *args, task_groups=(), indicators=(), **kwargs):
+    def __init__(self, *args, items=(), indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.item_keys = []
-        for tg in task_groups:
-            key = f"tg-{tg.number}"
-            self.fields[f"comment-{key}"] = forms.CharField(
-                label=str(tg), required=False, widget=forms.Textarea(attrs={"rows": 1})
-            )
-            self.item_keys.append(key)
+        for node in items:
+            self._add(str(paths.node_path(node_key_of(node))), f"{node.code}. {node.name}")
         for indicator in indicators:
-            key = f"indicator-{indicator.code}"
-            self.fields[f"comment-{key}"] = forms.CharField(
-                label=f"{indicator.code} {indicator.name}", required=False,
-                widget=forms.Textarea(attrs={"rows": 1}),
-            )
-            self.item_keys.append(key)
+            self._add(str(paths.indicator_path(indicator.code)), f"{indicator.code} {indicator.name}")
+
+    def _add(self, key, label):
+        self.fields[f"comment-{key}"] = forms.CharField(
+            label=label, required=False, max_length=MAX_FIELD_COMMENT_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 1}),
+        )
+        self.item_keys.append(key)
 
     def field_comments(self):
         return {
@@ -290,11 +291,11 @@ class ReturnForm(VersionForm):
             if (self.cleaned_data.get(f"comment-{key}") or "").strip()
         }
 
-    def task_group_fields(self):
-        return [self[f"comment-{key}"] for key in self.item_keys if key.startswith("tg-")]
+    def item_fields(self):
+        return [self[f"comment-{key}"] for key in self.item_keys if key.startswith(f"{paths.NODES}.")]
 
     def indicator_fields(self):
-        return [self[f"comment-{key}"] for key in self.item_keys if key.startswith("indicator-")]
+        return [self[f"comment-{key}"] for key in self.item_keys if key.startswith(f"{paths.INDICATORS}.")]
 
 
 class ReopenForm(VersionForm):

@@ -1,5 +1,11 @@
 """What happens after a report event: the work of ``process_outbox_message``.
 
+Every approval, on the report page, through the API or by an import, goes
+through the same steps: the results are recomputed (by the receivers of the
+results layer, ``subscribe``), the people concerned are e-mailed and the
+integrators' webhooks called. An import's one outbox message stands for one
+event per report (``report_events``).
+
 Each step is idempotent, so a message processed twice (a worker killed
 mid-task, a sweep racing a slow worker) has its effect once:
 
@@ -12,6 +18,9 @@ the steps that succeeded keep their proof of work; the sweep queues the
 message again and only the missing work is done.
 """
 import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,24 +31,57 @@ from programmes.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 
-def _recompute(message):
-    from indicators.services import recompute_results
-    from provinces.models import AdministrativeUnit
+@dataclass(frozen=True)
+class ReportEvent:
+    """One report's event, as the handlers see it (an outbox message, or one report of an import's)."""
 
-    payload = message.payload
-    unit = AdministrativeUnit.objects.get(pk=payload["unit_id"])
-    recompute_results(unit, payload["year"], payload["quarter"])
-
-
-HANDLERS = {
-    events.REPORT_APPROVED: [_recompute, notifications.notify_event, webhooks.create_deliveries],
-    events.REPORT_REOPENED: [_recompute, notifications.notify_event, webhooks.create_deliveries],
-    events.REPORT_SUBMITTED: [notifications.notify_event, webhooks.create_deliveries],
-    events.REPORT_RETURNED: [notifications.notify_event, webhooks.create_deliveries],
-}
+    pk: uuid.UUID
+    topic: str
+    payload: dict
+    created_at: datetime
 
 
-def _run(handler, message):
+def report_events(message):
+    """The report events an outbox message stands for."""
+    if message.topic != events.REPORTS_IMPORTED:
+        return [ReportEvent(message.pk, message.topic, message.payload, message.created_at)]
+    found = []
+    for topic, key in ((events.REPORT_APPROVED, "approved"), (events.REPORT_VALUES_IMPORTED, "updated")):
+        for payload in message.payload.get(key, []):
+            payload = {**payload, "results_computed": message.payload.get("results_computed", False)}
+            # Stable per report, so that a message processed twice sends nothing twice.
+            event_id = uuid.uuid5(message.pk, f"{topic}:{payload['report_id']}")
+            found.append(ReportEvent(event_id, topic, payload, message.created_at))
+    return found
+
+
+# Receivers of other layers (the results' recomputation): ``handler(report events)``.
+_subscribers = []
+
+
+def subscribe(handler):
+    """Have ``handler`` called with the report events of every message, before e-mails and webhooks."""
+    if handler not in _subscribers:
+        _subscribers.append(handler)
+
+
+def _notify(report_events):
+    problems = []
+    for event in report_events:
+        problems.extend(notifications.notify_event(event) or [])
+    return problems
+
+
+def _call_webhooks(report_events):
+    for event in report_events:
+        webhooks.create_deliveries(event)
+
+
+def handlers():
+    return [*_subscribers, _notify, _call_webhooks]
+
+
+def _run(handler, message, report_events):
     """Run one handler in a savepoint; return the problems it met (empty if none).
 
     A handler that raises has all its writes undone. A handler may also return
@@ -49,7 +91,7 @@ def _run(handler, message):
     name = getattr(handler, "__name__", repr(handler))
     try:
         with transaction.atomic():
-            problems = handler(message) or []
+            problems = handler(report_events) or []
     except Exception as error:  # noqa: BLE001 - one handler's failure must not stop the others
         logger.exception("outbox message %s: %s failed", message.pk, name)
         return [f"{name}: {error}"]
@@ -72,8 +114,9 @@ def process_outbox_message(message_id):
             return "skipped"
         message.attempts += 1
         problems = []
-        for handler in HANDLERS.get(message.topic, []):
-            problems.extend(_run(handler, message))
+        found = report_events(message)
+        for handler in handlers():
+            problems.extend(_run(handler, message, found))
         if problems:
             message.last_error = "\n".join(problems)[:2000]
             message.save(update_fields=["attempts", "last_error"])

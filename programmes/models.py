@@ -8,51 +8,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from smartcity_portal.text import BilingualNameMixin
-
-
-class Pillar(BilingualNameMixin, models.Model):
-    """A pillar of the national digital transformation programme (2020)."""
-
-    code = models.SlugField(_("code"), max_length=64, unique=True)
-    name_vi = models.CharField(_("name (Vietnamese)"), max_length=128)
-    name_en = models.CharField(_("name (English)"), max_length=128)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("pillar")
-        verbose_name_plural = _("pillars")
-
-    def __str__(self):
-        return self.name
-
-
-class TaskGroup(BilingualNameMixin, models.Model):
-    """One of the nine task groups of Decision 950/QĐ-TTg (2018)."""
-
-    number = models.PositiveSmallIntegerField(
-        _("number"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
-    )
-    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["number"]
-        verbose_name = _("task group")
-        verbose_name_plural = _("task groups")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(number__gte=1, number__lte=9), name="task_group_number_1_to_9"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.number}. {self.name}"
-
-    def get_absolute_url(self):
-        return reverse("indicators:task_group_detail", kwargs={"number": self.number})
 
 
 class ProgrammeStatus(models.TextChoices):
@@ -157,7 +112,8 @@ class Report(models.Model):
         related_name="+", null=True, blank=True,
     )
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
-    # {"tg-3": "…", "indicator-TG5-01": "…"}: the reviewer's notes on single fields.
+    # {"nodes.decision-950:3": "…", "indicators.TG5-01.value": "…"}: the reviewer's notes on
+    # single fields, by field path (programmes.paths).
     field_comments = models.JSONField(_("comments on fields"), default=dict, blank=True)
 
     class Meta:
@@ -198,30 +154,34 @@ class ProgressStatus(models.TextChoices):
     DELAYED = "delayed", _("delayed")
 
 
-class TaskGroupProgress(models.Model):
-    """A report's answer for one task group."""
+class NodeAnswer(models.Model):
+    """A report's answer for one item of a framework version (a task group of Decision 950, a criterion…).
+
+    A progress item is answered with a status, percent complete and a
+    narrative; a criterion with met or not met and a narrative; both may carry
+    evidence.
+    """
 
     report = models.ForeignKey(
-        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="progress"
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="answers"
     )
-    task_group = models.ForeignKey(
-        TaskGroup, verbose_name=_("task group"), on_delete=models.PROTECT, related_name="+"
+    node = models.ForeignKey(
+        "indicators.FrameworkNode", verbose_name=_("framework item"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(_("status"), max_length=16, choices=ProgressStatus.choices, blank=True)
     percent_complete = models.DecimalField(
         _("percent complete"), max_digits=5, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    met = models.BooleanField(_("met"), null=True, blank=True)
     narrative = models.TextField(_("narrative"), blank=True)
 
     class Meta:
-        ordering = ["task_group__number"]
-        verbose_name = _("task group progress")
-        verbose_name_plural = _("task group progress")
+        ordering = ["node__version_id", "node__order"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         constraints = [
-            models.UniqueConstraint(
-                fields=["report", "task_group"], name="progress_one_per_report_task_group"
-            ),
+            models.UniqueConstraint(fields=["report", "node"], name="answer_one_per_report_node"),
             models.CheckConstraint(
                 condition=Q(percent_complete__isnull=True)
                 | Q(percent_complete__gte=0, percent_complete__lte=100),
@@ -230,7 +190,7 @@ class TaskGroupProgress(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.report} · {self.task_group.number}"
+        return f"{self.report} · {self.node.code}"
 
 
 def evidence_upload_path(instance, filename):
@@ -240,11 +200,10 @@ def evidence_upload_path(instance, filename):
 
 
 class Evidence(models.Model):
-    """A link or an uploaded file that backs a task group's progress."""
+    """A link or an uploaded file that backs a report's answer for one item."""
 
-    progress = models.ForeignKey(
-        TaskGroupProgress, verbose_name=_("task group progress"), on_delete=models.CASCADE,
-        related_name="evidence",
+    answer = models.ForeignKey(
+        NodeAnswer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="evidence",
     )
     url = models.URLField(_("link"), max_length=500, blank=True)
     file = models.FileField(_("file"), upload_to=evidence_upload_path, blank=True)

@@ -14,7 +14,6 @@ Who gets what:
   new Bắc Ninh hear about old Bắc Giang's reports).
 """
 import logging
-import re
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,9 +24,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from programmes import events
+from indicators.models import FrameworkNode, Indicator
+from programmes import events, paths, selectors
 from programmes.models import Report, ReportRevision, RevisionAction, SentNotification
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 
 logger = logging.getLogger(__name__)
 
@@ -146,47 +146,41 @@ def send_to_each(*, kind, key, recipients, template, context):
 
 # --- report events ------------------------------------------------------------------
 
-_TG_KEY = re.compile(r"^tg-(\d+)(?:-(\w+))?$")
-_INDICATOR_KEY = re.compile(r"^indicator-(.+?)(?:-(value|note))?$")
-
-
 def field_label(key):
-    """A reader's name for a form field key (``tg-3-narrative`` → "Task group 3. … (narrative)")."""
-    from indicators.models import Indicator
-    from programmes.models import TaskGroup
-
+    """A reader's name for a field path (``nodes.decision-950:3.narrative`` → "3. … (narrative)")."""
     parts = {
         "status": _("status"),
         "percent_complete": _("percent complete"),
+        "met": _("met"),
         "narrative": _("narrative"),
         "evidence_links": _("evidence links"),
         "evidence_files": _("evidence files"),
         "value": _("value"),
         "note": _("note"),
     }
-    match = _TG_KEY.match(key)
-    if match:
-        group = TaskGroup.objects.filter(number=int(match[1])).first()
-        label = _("Task group %(number)s") % {"number": match[1]}
-        if group:
-            label = f"{label}. {group.name}"
+    path = paths.parse_or_none(key)
+    if path is None or not path.key:
+        return key
+    if path.is_node:
+        framework_code, code = paths.split_node_key(path.key)
+        node = FrameworkNode.objects.filter(
+            version__framework__code=framework_code, code=code
+        ).order_by("-version__valid_from").first()
+        label = f"{code}. {node.name}" if node else code
     else:
-        match = _INDICATOR_KEY.match(key)
-        if not match:
-            return key
-        indicator = Indicator.objects.filter(code=match[1]).first()
-        label = f"{match[1]} {indicator.name}" if indicator else match[1]
-    if match[2]:
-        label = f"{label} ({parts.get(match[2], match[2])})"
+        indicator = Indicator.objects.filter(code=path.key).first()
+        label = f"{path.key} {indicator.name}" if indicator else path.key
+    if path.field:
+        label = f"{label} ({parts.get(path.field, path.field)})"
     return label
 
 
 def _field_order(key):
-    # Task groups by number, then indicators by code, as the report form shows them.
-    match = _TG_KEY.match(key)
-    if match:
-        return (0, int(match[1]), key)
-    return (1 if key.startswith("indicator-") else 2, 0, key)
+    # Items first, then indicators, each in their natural order, as the report form shows them.
+    path = paths.parse_or_none(key)
+    if path is None:
+        return (2, [], key)
+    return (0 if path.is_node else 1, selectors.natural_key(path.key), key)
 
 
 def _revision_of(report, message, action):

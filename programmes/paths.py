@@ -33,6 +33,9 @@ class FieldPath:
     key: str = ""
     field: str = ""
 
+    def __post_init__(self):
+        object.__setattr__(self, "key", str(self.key))
+
     def __str__(self):
         return ".".join(part for part in (self.section, self.key, self.field) if part)
 

@@ -11,12 +11,44 @@ rules. Summary:
   none (they see approved results on the dashboards and in the API);
 - only reviewers (and superusers) approve, return and reopen.
 """
+from enum import StrEnum
+
 from django.db.models import Q
 
 from programmes.models import Report, ReportStatus
+from provinces import selectors as units
 from smartcity_portal.accounts.models import Role
 
-EDITABLE_STATUSES = {ReportStatus.DRAFT, ReportStatus.RETURNED}
+
+class Action(StrEnum):
+    SAVE = "save"
+    SUBMIT = "submit"
+    RETURN = "return"
+    APPROVE = "approve"
+    REOPEN = "reopen"
+
+
+# The workflow: from which statuses each action may be taken, and the status it leads to
+# (``None``: it stays). Policies and services both read this table.
+TRANSITIONS = {
+    Action.SAVE: ({ReportStatus.DRAFT, ReportStatus.RETURNED}, None),
+    Action.SUBMIT: ({ReportStatus.DRAFT, ReportStatus.RETURNED}, ReportStatus.SUBMITTED),
+    Action.RETURN: ({ReportStatus.SUBMITTED}, ReportStatus.RETURNED),
+    Action.APPROVE: ({ReportStatus.SUBMITTED}, ReportStatus.APPROVED),
+    Action.REOPEN: ({ReportStatus.APPROVED}, ReportStatus.RETURNED),
+}
+# Actions of the unit's own reporters; the others are reviewers'.
+UNIT_ACTIONS = {Action.SAVE, Action.SUBMIT}
+EDITABLE_STATUSES = TRANSITIONS[Action.SAVE][0]
+
+
+def allows(action, report):
+    """Whether the workflow allows ``action`` on ``report`` in its status (whoever asks)."""
+    return report.status in TRANSITIONS[action][0]
+
+
+def target_status(action):
+    return TRANSITIONS[action][1]
 
 
 def _signed_in(user):
@@ -31,9 +63,7 @@ def reportable_unit_ids(user):
         return frozenset()
     cached = getattr(user, "_reportable_unit_ids", None)
     if cached is None:
-        from provinces.selectors import predecessors
-
-        cached = frozenset([user.unit_id, *(u.pk for u in predecessors(user.unit))])
+        cached = frozenset([user.unit_id, *(u.pk for u in units.predecessors(user.unit))])
         user._reportable_unit_ids = cached
     return cached
 
@@ -86,15 +116,15 @@ def can_file_for_unit(user, unit):
 
 
 def can_edit_report(user, report):
-    return report.status in EDITABLE_STATUSES and can_file_for_unit(user, report.unit)
+    return allows(Action.SAVE, report) and can_file_for_unit(user, report.unit)
 
 
 def can_review_report(user, report):
-    return is_reviewer(user) and report.status == ReportStatus.SUBMITTED
+    return is_reviewer(user) and allows(Action.APPROVE, report)
 
 
 def can_reopen_report(user, report):
-    return is_reviewer(user) and report.status == ReportStatus.APPROVED
+    return is_reviewer(user) and allows(Action.REOPEN, report)
 
 
 def can_import_values(user):

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from programmes import notifications
 from programmes.models import Report, ReportStatus
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 
 BEFORE_DUE = "reminder-before-due"
 ON_DUE = "reminder-due"

@@ -1,14 +1,19 @@
 """Reads about reports: their contents, their history and their neighbours."""
+import re
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from indicators.models import Indicator, IndicatorValue
+from indicators import selectors as reference
+from indicators.models import Indicator, IndicatorValue, NodeKind
 from indicators.rollup import combine
-from programmes.models import DemoDataset, Evidence, Report, ReportRevision, ReportStatus, TaskGroup, TaskGroupProgress
-from programmes.quarters import Quarter
+from programmes import paths
+from programmes.models import DemoDataset, Evidence, NodeAnswer, Report, ReportRevision, ReportStatus
+from provinces import selectors as units
+from provinces.quarters import Quarter
 
 
 DEMO_FLAG_KEY = "portal:is-demo"
@@ -31,56 +36,72 @@ def holds_demo_data():
     return is_demo
 
 
-def active_indicators():
-    return list(Indicator.objects.filter(is_active=True).select_related("task_group", "pillar"))
-
-
-def task_groups():
-    return list(TaskGroup.objects.all())
-
-
 def _decimal_text(value):
     return None if value is None else f"{value:f}"
+
+
+def answers(report):
+    """The report's answers with their nodes (framework and parent) and evidence, in display order."""
+    return list(
+        NodeAnswer.objects.filter(report=report)
+        .select_related("node__version__framework", "node__parent")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+        .order_by("node__version__framework__code", "node__order")
+    )
 
 
 def report_content(report):
     """The report's contents as plain JSON-able data (the revision snapshot format).
 
-    ``{"task_groups": {"1": {"status", "percent_complete", "narrative",
+    ``{"nodes": {"decision-950:1": {"status", "percent_complete", "narrative",
     "evidence_links", "evidence_files"}}, "indicators": {"TG1-01": {"value", "note"}}}``
-    with numbers as strings, so snapshots compare exactly.
+    with numbers as strings, so snapshots compare exactly; a criterion's entry
+    has ``met`` instead of ``status`` and ``percent_complete``.
     """
-    progress = TaskGroupProgress.objects.filter(report=report).select_related("task_group").prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
-    )
-    values = IndicatorValue.objects.filter(report=report).select_related("indicator")
+    values = IndicatorValue.objects.filter(report=report).select_related("indicator").order_by("indicator__code")
     return build_content(
-        ((p.task_group.number, p, list(p.evidence.all())) for p in progress),
+        ((answer.node, answer, list(answer.evidence.all())) for answer in answers(report)),
         ((v.indicator.code, v) for v in values),
     )
 
 
-def build_content(progress, values):
-    """The snapshot format from ``(number, progress, evidence list)`` and ``(code, value)`` pairs.
+def build_content(answered, values):
+    """The snapshot format from ``(node, answer, evidence list)`` and ``(code, value)`` pairs.
 
     Separate from ``report_content`` so that code creating many reports at once
     (the demo data, imports) writes revisions in exactly the same format.
     """
     return {
-        "task_groups": {
-            str(number): {
-                "status": p.status,
-                "percent_complete": _decimal_text(p.percent_complete),
-                "narrative": p.narrative,
-                "evidence_links": [e.url for e in evidence if e.url],
-                "evidence_files": [
-                    {"id": e.pk, "name": e.original_name, "size": e.size} for e in evidence if e.file
-                ],
-            }
-            for number, p, evidence in progress
+        "nodes": {
+            paths.node_key(node.version.framework.code, node.code): node_entry(node.kind, answer, evidence)
+            for node, answer, evidence in answered
         },
         "indicators": {code: {"value": _decimal_text(v.value), "note": v.note} for code, v in values},
     }
+
+
+def node_entry(kind, answer, evidence=()):
+    """One answer in the snapshot format: the fields an item of ``kind`` has."""
+    entry = {"narrative": answer.narrative}
+    if kind == NodeKind.CRITERION:
+        entry["met"] = answer.met
+    else:
+        entry["status"] = answer.status
+        entry["percent_complete"] = _decimal_text(answer.percent_complete)
+    entry["evidence_links"] = [e.url for e in evidence if e.url]
+    entry["evidence_files"] = [{"id": e.pk, "name": e.original_name, "size": e.size} for e in evidence if e.file]
+    return entry
+
+
+def report_items(report):
+    """The items the report answers: those in force for its quarter and any it already answered, in order."""
+    in_force = reference.report_items(Quarter(report.year, report.quarter))
+    known = {node.pk for node in in_force}
+    answered = [
+        answer.node for answer in NodeAnswer.objects.filter(report=report).exclude(node_id__in=known)
+        .select_related("node__version__framework", "node__parent")
+    ]
+    return sorted([*in_force, *answered], key=lambda n: (n.version.framework.code, n.order))
 
 
 def previous_report(unit, year, quarter):
@@ -113,11 +134,9 @@ def last_approved_values(report):
     predecessors' latest approved values combined by each indicator's roll-up
     rule stand in, so a running total cannot silently restart from zero.
     """
-    from provinces.selectors import predecessors
-
     found = _latest_approved(report, [report.unit_id])
     missing = {i.code: i for i in Indicator.objects.exclude(code__in=found)}
-    olders = [u.pk for u in predecessors(report.unit)] if missing else []
+    olders = [u.pk for u in units.predecessors(report.unit)] if missing else []
     if olders:
         per_unit = {}
         rows = (
@@ -165,57 +184,67 @@ def revision_at_version(report, version):
     )
 
 
+def natural_key(key):
+    """Sort key of node keys: ``decision-950:10`` after ``decision-950:9``."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
+
+
 def diff_contents(old, new):
     """Field-by-field differences between two snapshots, in a stable order.
 
-    Returns a list of ``{"key", "task_group" or "indicator", "field", "old", "new"}``;
-    ``key`` is the form field name the change belongs to.
+    Returns a list of ``{"path", "node" or "indicator", "field", "old", "new"}``;
+    ``path`` is the field path (``programmes.paths``) the change belongs to.
     """
     changes = []
     old, new = old or {}, new or {}
-    old_groups, new_groups = old.get("task_groups", {}), new.get("task_groups", {})
-    for number in sorted(set(old_groups) | set(new_groups), key=int):
-        before, after = old_groups.get(number, {}), new_groups.get(number, {})
-        for name in ("status", "percent_complete", "narrative", "evidence_links", "evidence_files"):
+    old_nodes, new_nodes = old.get("nodes", {}), new.get("nodes", {})
+    for key in sorted(set(old_nodes) | set(new_nodes), key=natural_key):
+        before, after = old_nodes.get(key, {}), new_nodes.get(key, {})
+        for name in paths.NODE_FIELDS:
             a, b = before.get(name), after.get(name)
             if name == "evidence_files":
                 a = [f["name"] for f in a or []]
                 b = [f["name"] for f in b or []]
-            if (a or None) != (b or None):
-                changes.append({
-                    "key": f"tg-{number}-{name}", "task_group": int(number), "field": name,
-                    "old": a, "new": b,
-                })
+            if name == "met":
+                if a != b:
+                    changes.append({"path": str(paths.node_path(key, name)), "node": key, "field": name,
+                                    "old": a, "new": b})
+            elif (a or None) != (b or None):
+                changes.append({"path": str(paths.node_path(key, name)), "node": key, "field": name,
+                                "old": a, "new": b})
     old_values, new_values = old.get("indicators", {}), new.get("indicators", {})
     for code in sorted(set(old_values) | set(new_values)):
         before, after = old_values.get(code, {}), new_values.get(code, {})
-        for name in ("value", "note"):
+        for name in paths.INDICATOR_FIELDS:
             a, b = before.get(name), after.get(name)
             if name == "value":
                 a = None if a in (None, "") else Decimal(a).normalize()
                 b = None if b in (None, "") else Decimal(b).normalize()
             if (a or None) != (b or None) and not (a == 0 and b == 0):
                 changes.append({
-                    "key": f"indicator-{code}-{name}", "indicator": code, "field": name,
+                    "path": str(paths.indicator_path(code, name)), "indicator": code, "field": name,
                     "old": None if a is None else str(a), "new": None if b is None else str(b),
                 })
     status_before, status_after = old.get("status"), new.get("status")
     if status_before and status_after and status_before != status_after:
-        changes.insert(0, {"key": "status", "field": "status", "old": status_before, "new": status_after})
+        changes.insert(0, {"path": "status", "field": "status", "old": status_before, "new": status_after})
     return changes
 
 
-def previous_quarter_progress(report):
-    """``{number: {"status", "percent_complete"}}`` from the unit's report for the quarter before ``report``'s.
+def previous_quarter_answers(report):
+    """``{node key: {"status", "percent_complete", "met"}}`` from the unit's report for the quarter before.
 
-    Shown beside each task group on the report form, as ``previous_quarter_values``
+    Shown beside each item on the report form, as ``previous_quarter_values``
     is beside each indicator.
     """
     before = Quarter(report.year, report.quarter).previous()
-    rows = TaskGroupProgress.objects.filter(
+    rows = NodeAnswer.objects.filter(
         report__unit_id=report.unit_id, report__year=before.year, report__quarter=before.quarter
-    ).values_list("task_group__number", "status", "percent_complete")
-    return {number: {"status": status, "percent_complete": percent} for number, status, percent in rows}
+    ).values_list("node__version__framework__code", "node__code", "status", "percent_complete", "met")
+    return {
+        paths.node_key(framework, code): {"status": status, "percent_complete": percent, "met": met}
+        for framework, code, status, percent, met in rows
+    }
 
 
 def reports_waiting_for_review():
@@ -227,6 +256,34 @@ def reports_waiting_for_review():
     )
 
 
+# Where a unit stands with its report on a quarter (the completeness page, the
+# reporting status page, reminders and the API all use these words).
+ON_TIME = "on-time"
+LATE = "late"
+MISSING = "missing"
+NOT_DUE = "not-due"
+NOT_EXPECTED = "not-expected"
+
+
+def submission_status(report, quarter, today):
+    """``on-time``, ``late``, ``missing`` or ``not-due`` for a unit expected to report on ``quarter``.
+
+    ``report`` is ``None`` or has ``first_submitted_at`` and ``is_late`` (a
+    report or a dict). A report counts as submitted once it was first
+    submitted (whatever happened to it since); ``is_late`` says whether that
+    was after the due date.
+    """
+    if isinstance(report, dict):
+        first_submitted_at, is_late = report["first_submitted_at"], report["is_late"]
+    elif report is not None:
+        first_submitted_at, is_late = report.first_submitted_at, report.is_late
+    else:
+        first_submitted_at = is_late = None
+    if first_submitted_at is not None:
+        return LATE if is_late else ON_TIME
+    return NOT_DUE if today <= quarter.due_date else MISSING
+
+
 def reporting_status(quarter, today=None):
     """Who has reported on ``quarter``: one row per unit in force throughout it.
 
@@ -235,22 +292,14 @@ def reporting_status(quarter, today=None):
     ``not-due``, by the same rule as the dashboards' completeness page. Two
     queries whatever the number of units.
     """
-    from django.utils import timezone
-
-    from indicators.selectors import submission_status
-    from provinces.selectors import units_in_force_throughout
-
     today = today or timezone.localdate()
-    units = list(units_in_force_throughout(quarter).select_related("region").order_by("name_vi"))
+    expected = list(units.units_in_force_throughout(quarter).select_related("region").order_by("name_vi"))
     reports = {
         r.unit_id: r
-        for r in Report.objects.filter(year=quarter.year, quarter=quarter.quarter, unit__in=units)
+        for r in Report.objects.filter(year=quarter.year, quarter=quarter.quarter, unit__in=expected)
     }
-    rows = []
-    for unit in units:
-        report = reports.get(unit.pk)
-        facts = None if report is None else {
-            "first_submitted_at": report.first_submitted_at, "is_late": report.is_late
-        }
-        rows.append({"unit": unit, "report": report, "status": submission_status(facts, quarter, today)})
-    return rows
+    return [
+        {"unit": unit, "report": reports.get(unit.pk),
+         "status": submission_status(reports.get(unit.pk), quarter, today)}
+        for unit in expected
+    ]

@@ -21,23 +21,21 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from indicators import selectors as reference
 from indicators.models import Indicator, IndicatorValue
-from programmes import events, policies, selectors
+from programmes import events, paths, policies, selectors
 from programmes.models import (
     Evidence,
+    NodeAnswer,
     Report,
     ReportRevision,
     ReportStatus,
     RevisionAction,
-    TaskGroup,
-    TaskGroupProgress,
 )
-from programmes.quarters import FIRST_REPORTING_YEAR, Quarter
-from programmes.validation import (
-    check_for_submission,
-    clean_report_data,
-    tg_key,
-)
+from programmes.policies import Action
+from programmes.validation import check_for_submission, clean_report_data
+from provinces.models import AdministrativeUnit
+from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
 
 
 class ReportError(Exception):
@@ -157,10 +155,7 @@ def check_can_report(unit, quarter, today=None):
             % {"quarter": quarter, "day": quarter.next().start.strftime("%d/%m/%Y")},
             code="quarter_not_ended",
         )
-    in_force = (unit.valid_from is None or unit.valid_from <= quarter.start) and (
-        unit.valid_until is None or unit.valid_until >= quarter.end
-    )
-    if not in_force:
+    if not unit.in_force_throughout(quarter.start, quarter.end):
         if unit.valid_from and unit.valid_from > quarter.start:
             message = _("%(unit)s was formed on %(day)s and cannot report on %(quarter)s.") % {
                 "unit": unit, "day": unit.valid_from.strftime("%d/%m/%Y"), "quarter": quarter,
@@ -199,40 +194,53 @@ def start_report(*, user, unit, year, quarter, today=None):
             _("%(unit)s already has a report for %(quarter)s.") % {"unit": unit, "quarter": period},
             code="exists",
         ) from None
-    old_progress = {}
-    old_values = {}
+    old_answers, old_values = {}, []
     if previous is not None:
-        old_progress = {p.task_group_id: p for p in previous.progress.all()}
-        old_values = {v.indicator_id: v for v in previous.indicator_values.all()}
-    TaskGroupProgress.objects.bulk_create(
-        TaskGroupProgress(
+        # By node key, so that a version's successor with the same codes is prefilled too.
+        old_answers = {
+            paths.node_key(a.node.version.framework.code, a.node.code): a
+            for a in previous.answers.select_related("node__version__framework")
+        }
+        old_values = [v for v in previous.indicator_values.all() if v.value is not None]
+    NodeAnswer.objects.bulk_create(
+        NodeAnswer(
             report=report,
-            task_group=tg,
-            status=getattr(old_progress.get(tg.pk), "status", ""),
-            percent_complete=getattr(old_progress.get(tg.pk), "percent_complete", None),
-            narrative=getattr(old_progress.get(tg.pk), "narrative", ""),
+            node=node,
+            status=getattr(old, "status", ""),
+            percent_complete=getattr(old, "percent_complete", None),
+            met=getattr(old, "met", None),
+            narrative=getattr(old, "narrative", ""),
         )
-        for tg in TaskGroup.objects.all()
+        for node in reference.report_items(period)
+        for old in [old_answers.get(paths.node_key(node.version.framework.code, node.code))]
     )
     IndicatorValue.objects.bulk_create(
-        IndicatorValue(report=report, indicator_id=old.indicator_id, value=old.value)
-        for old in old_values.values()
-        if old.value is not None
+        IndicatorValue(report=report, indicator_id=old.indicator_id, value=old.value) for old in old_values
     )
     _revise(report, RevisionAction.CREATED, user)
     return report
 
 
-def _apply(report, cleaned, user):
-    progress = {p.task_group.number: p for p in report.progress.select_related("task_group")}
-    missing = set(cleaned["task_groups"]) - set(progress)
-    if missing:
-        for tg in TaskGroup.objects.filter(number__in=missing):
-            progress[tg.number] = TaskGroupProgress.objects.create(report=report, task_group=tg)
+def _answers_by_key(report, items):
+    """``{node key: NodeAnswer}`` for every item of ``items``, creating the answers missing."""
+    found = {
+        paths.node_key(a.node.version.framework.code, a.node.code): a
+        for a in report.answers.select_related("node__version__framework")
+    }
+    for node in items:
+        key = paths.node_key(node.version.framework.code, node.code)
+        if key not in found:
+            found[key] = NodeAnswer.objects.create(report=report, node=node)
+    return found
+
+
+def _apply(report, cleaned, user, items):
+    answers = _answers_by_key(report, [n for n in items if paths.node_key(n.version.framework.code, n.code)
+                                        in cleaned[paths.NODES]])
     changed = []
-    for number, entry in cleaned["task_groups"].items():
-        row = progress[number]
-        for name in ("status", "percent_complete", "narrative"):
+    for key, entry in cleaned[paths.NODES].items():
+        row = answers[key]
+        for name in ("status", "percent_complete", "met", "narrative"):
             if name in entry:
                 setattr(row, name, entry[name])
         changed.append(row)
@@ -241,11 +249,11 @@ def _apply(report, cleaned, user):
             existing = {e.url: e for e in row.evidence.exclude(url="")}
             Evidence.objects.filter(pk__in=[e.pk for url, e in existing.items() if url not in wanted]).delete()
             Evidence.objects.bulk_create(
-                Evidence(progress=row, url=url, uploaded_by=user if getattr(user, "pk", None) else None)
+                Evidence(answer=row, url=url, uploaded_by=user if getattr(user, "pk", None) else None)
                 for url in wanted
                 if url not in existing
             )
-    TaskGroupProgress.objects.bulk_update(changed, ["status", "percent_complete", "narrative"])
+    NodeAnswer.objects.bulk_update(changed, ["status", "percent_complete", "met", "narrative"])
 
     if cleaned["indicators"]:
         ids = dict(Indicator.objects.filter(code__in=cleaned["indicators"]).values_list("code", "pk"))
@@ -269,33 +277,39 @@ def _apply(report, cleaned, user):
         IndicatorValue.objects.bulk_update(to_update, ["value", "note"])
 
 
-def _clean(data):
-    cleaned, result = clean_report_data(data, selectors.task_groups(), selectors.active_indicators())
+def _clean(data, items):
+    cleaned, result = clean_report_data(data, items, reference.active_indicators())
     if not result.is_valid:
         raise ReportInvalid(result.errors)
     return cleaned
 
 
-def _store_uploads(report, uploads, user):
-    """Attach uploaded evidence files: ``uploads`` is ``[(task_group_number, file), …]``."""
+def _store_uploads(report, uploads, user, items):
+    """Attach uploaded evidence files: ``uploads`` is ``[(node key, file), …]``."""
     from programmes.uploads import check_evidence_file
 
     errors = {}
     checked = []
-    for number, upload in uploads or ():
+    keys = {paths.node_key(n.version.framework.code, n.code) for n in items}
+    for key, upload in uploads or ():
+        path = str(paths.node_path(key, "evidence_files"))
+        if key not in keys:
+            errors.setdefault(path, []).append(_("There is no item %(key)s in this report.") % {"key": key})
+            continue
         try:
-            checked.append((int(number), upload, check_evidence_file(upload)))
+            checked.append((key, upload, check_evidence_file(upload)))
         except Exception as error:  # ValidationError from the checker
             messages = getattr(error, "messages", [str(error)])
-            errors.setdefault(tg_key(number, "evidence_files"), []).extend(messages)
+            errors.setdefault(path, []).extend(messages)
     if errors:
         raise ReportInvalid(errors)
     if not checked:
         return
-    progress = {p.task_group.number: p for p in report.progress.select_related("task_group")}
-    for number, upload, content_type in checked:
+    answers = _answers_by_key(report, [n for n in items if paths.node_key(n.version.framework.code, n.code)
+                                        in {key for key, *_ in checked}])
+    for key, upload, content_type in checked:
         Evidence.objects.create(
-            progress=progress[number],
+            answer=answers[key],
             file=upload,
             original_name=upload.name[:255],
             content_type=content_type,
@@ -315,9 +329,10 @@ def save_report(*, user, report, version, data, uploads=()):
             _("A %(status)s report cannot be changed.") % {"status": report.get_status_display()}
         )
     _check_version(report, version)
-    cleaned = _clean(data)
-    _apply(report, cleaned, user)
-    _store_uploads(report, uploads, user)
+    items = selectors.report_items(report)
+    cleaned = _clean(data, items)
+    _apply(report, cleaned, user, items)
+    _store_uploads(report, uploads, user, items)
     _bump(report, user)
     _revise(report, RevisionAction.SAVED, user)
     return report
@@ -345,7 +360,8 @@ def submit_report(*, user, report, version, data=None, uploads=(), confirm_warni
     content = selectors.report_content(report)
     result = check_for_submission(
         content,
-        selectors.active_indicators(),
+        selectors.report_items(report),
+        reference.active_indicators(),
         last_approved=selectors.last_approved_values(report),
         previous=selectors.previous_quarter_values(report),
     )
@@ -357,7 +373,7 @@ def submit_report(*, user, report, version, data=None, uploads=(), confirm_warni
         due = Quarter(report.year, report.quarter).due_date
         report.is_late = (today or timezone.localdate()) > due
     report.submitted_at = now
-    report.status = ReportStatus.SUBMITTED
+    report.status = policies.target_status(Action.SUBMIT)
     _bump(report, user, "status", "submitted_at", "first_submitted_at", "is_late")
     _revise(report, RevisionAction.SUBMITTED, user, confirmed=result.warnings)
     events.record_event(events.REPORT_SUBMITTED, report, actor=user)
@@ -367,12 +383,12 @@ def submit_report(*, user, report, version, data=None, uploads=(), confirm_warni
 # --- review -------------------------------------------------------------------------
 
 
-def _reviewable(user, report, allowed):
+def _reviewable(user, report, action):
     if not policies.is_reviewer(user):
         if policies.can_view_report(user, report):
             raise PermissionDenied(_("Only ministry reviewers may review reports."))
         raise PermissionDenied(_("You may not see this report."))
-    if report.status not in allowed:
+    if not policies.allows(action, report):
         raise ReportStateError(
             _("This report is %(status)s; that action is not possible now.")
             % {"status": report.get_status_display()}
@@ -383,7 +399,7 @@ def _reviewable(user, report, allowed):
 def return_report(*, user, report, version, comment, field_comments=None):
     """Send a submitted report back to its unit with the reviewer's comment."""
     report = _locked(report)
-    _reviewable(user, report, {ReportStatus.SUBMITTED})
+    _reviewable(user, report, Action.RETURN)
     _check_version(report, version)
     comment = (comment or "").strip()
     if not comment:
@@ -391,7 +407,7 @@ def return_report(*, user, report, version, comment, field_comments=None):
     field_comments = {
         str(k): str(v).strip() for k, v in (field_comments or {}).items() if str(v).strip()
     }
-    report.status = ReportStatus.RETURNED
+    report.status = policies.target_status(Action.RETURN)
     report.review_comment = comment
     report.field_comments = field_comments
     _bump(report, user, "status", "review_comment", "field_comments")
@@ -405,9 +421,9 @@ def return_report(*, user, report, version, comment, field_comments=None):
 def approve_report(*, user, report, version, comment=""):
     """Approve a submitted report: it is locked and its figures reach the dashboards."""
     report = _locked(report)
-    _reviewable(user, report, {ReportStatus.SUBMITTED})
+    _reviewable(user, report, Action.APPROVE)
     _check_version(report, version)
-    report.status = ReportStatus.APPROVED
+    report.status = policies.target_status(Action.APPROVE)
     report.approved_at = timezone.now()
     report.approved_by = user
     report.review_comment = ""
@@ -423,12 +439,12 @@ def approve_report(*, user, report, version, comment=""):
 def reopen_report(*, user, report, version, reason):
     """Reopen an approved report for correction. The approved revision stays in the history."""
     report = _locked(report)
-    _reviewable(user, report, {ReportStatus.APPROVED})
+    _reviewable(user, report, Action.REOPEN)
     _check_version(report, version)
     reason = (reason or "").strip()
     if not reason:
         raise ReportInvalid({"reason": [_("Give the reason for reopening the report.")]})
-    report.status = ReportStatus.RETURNED
+    report.status = policies.target_status(Action.REOPEN)
     report.review_comment = reason
     report.approved_at = None
     report.approved_by = None
@@ -472,7 +488,7 @@ _STAGING_TABLE = "import_values_staging"
 
 @transaction.atomic
 def import_report_values(*, user, values, batch_size=5000, progress=None):
-    """Write checked indicator values into approved reports, all or nothing.
+    """Write checked indicator values into approved reports, all or nothing; record their events.
 
     ``values`` is ``{(unit_id, year, quarter): {indicator_id: (value, note)}}``
     holding values already cleaned by the shared rules (``indicators.imports``
@@ -521,9 +537,11 @@ def import_report_values(*, user, values, batch_size=5000, progress=None):
             _("Someone started one of these reports during the import; nothing was imported. Run it again."),
             code="exists",
         ) from None
-    groups = list(TaskGroup.objects.order_by("number"))
-    TaskGroupProgress.objects.bulk_create(
-        (TaskGroupProgress(report=report, task_group=tg) for report in created for tg in groups),
+    items_of = {}  # the items a report on each quarter answers, looked up once per quarter
+    for report in created:
+        items_of.setdefault((report.year, report.quarter), reference.report_items(Quarter(report.year, report.quarter)))
+    NodeAnswer.objects.bulk_create(
+        (NodeAnswer(report=report, node=node) for report in created for node in items_of[report.year, report.quarter]),
         batch_size=batch_size,
     )
     reports = {**existing, **{(r.unit_id, r.year, r.quarter): r for r in created}}
@@ -561,11 +579,13 @@ def import_report_values(*, user, values, batch_size=5000, progress=None):
         if report_id in changed:
             values_of.setdefault(report_id, []).append((codes[indicator_id], entry))
     evidence_of = {}
-    for item in Evidence.objects.filter(progress__report_id__in=[r.pk for r in updated]).order_by("id"):
-        evidence_of.setdefault(item.progress_id, []).append(item)
-    progress_of = {}
-    for row in TaskGroupProgress.objects.filter(report_id__in=[r.pk for r in updated]).select_related("task_group"):
-        progress_of.setdefault(row.report_id, []).append((row.task_group.number, row, evidence_of.get(row.pk, [])))
+    for item in Evidence.objects.filter(answer__report_id__in=[r.pk for r in updated]).order_by("id"):
+        evidence_of.setdefault(item.answer_id, []).append(item)
+    answers_of = {}
+    for row in NodeAnswer.objects.filter(report_id__in=[r.pk for r in updated]).select_related(
+        "node__version__framework"
+    ).order_by("node__version__framework__code", "node__order"):
+        answers_of.setdefault(row.report_id, []).append((row.node, row, evidence_of.get(row.pk, [])))
     last_numbers = dict(
         ReportRevision.objects.filter(report_id__in=[r.pk for r in updated])
         .values("report_id")
@@ -574,10 +594,10 @@ def import_report_values(*, user, values, batch_size=5000, progress=None):
     )
     revisions = []
     for report in [*created, *updated]:
-        if report.pk in progress_of:
-            answers = sorted(progress_of[report.pk], key=lambda item: item[0])
+        if report.pk in answers_of:
+            answers = answers_of[report.pk]
         else:
-            answers = [(tg.number, TaskGroupProgress(task_group=tg), []) for tg in groups]
+            answers = [(node, NodeAnswer(node=node), []) for node in items_of[report.year, report.quarter]]
         content = selectors.build_content(answers, sorted(values_of.get(report.pk, []), key=lambda item: item[0]))
         content["status"] = report.status
         revisions.append(ReportRevision(
@@ -585,6 +605,11 @@ def import_report_values(*, user, values, batch_size=5000, progress=None):
             action=RevisionAction.IMPORTED, status=report.status, actor=actor, snapshot=content,
         ))
     ReportRevision.objects.bulk_create(revisions, batch_size=batch_size)
+    # The same events as approvals on the report page: results, e-mails, webhooks.
+    units_by_id = AdministrativeUnit.objects.in_bulk({r.unit_id for r in created})
+    for report in created:
+        report.unit = units_by_id[report.unit_id]
+    events.record_import(approved=created, updated=updated, actor=actor)
     if progress:
         progress(len(writes), len(writes))
     return {

@@ -1,9 +1,10 @@
-"""The rules a report's contents must satisfy.
+"""The rules a report's contents must satisfy, and the limits every edge reads.
 
 One set of rules, called by the report form, the API and the bulk import
-(through ``programmes.services``). Errors are keyed by the same names the form
-uses for its fields (``tg-3-percent_complete``, ``indicator-TG5-01-value``) so
-that each message can be shown next to its field; the API returns the same keys.
+(through ``programmes.services``). Errors are keyed by field path
+(``programmes.paths``: ``nodes.decision-950:3.percent_complete``,
+``indicators.TG5-01.value``); the form shows each message next to its field
+and the API nests it under its own path.
 """
 import re
 from dataclasses import dataclass, field
@@ -14,32 +15,33 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from indicators.models import ValueType
+from indicators.models import NodeKind, ValueType
 from programmes.models import ProgressStatus
+from programmes.paths import INDICATORS, NODES, indicator_path, node_path
 from smartcity_portal.text import normalise
 
+# The limits of a report's contents: the form, the API's serializers and these rules read them here.
 MAX_NARRATIVE_LENGTH = 10_000
 MAX_NOTE_LENGTH = 2_000
 MAX_EVIDENCE_LINKS = 20
+MAX_LINK_LENGTH = 500
+MAX_COMMENT_LENGTH = 10_000
+MAX_FIELD_COMMENT_LENGTH = 2_000
+MAX_FIELD_COMMENTS = 200
 _TRUE_WORDS = {"1", "true", "yes", "y", "có", "co", "x"}
 _FALSE_WORDS = {"0", "false", "no", "n", "không", "khong"}
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-
-
-def tg_key(number, name):
-    return f"tg-{number}-{name}"
-
-
-def indicator_key(code, name):
-    return f"indicator-{code}-{name}"
 
 
 @dataclass
 class Problem:
     """A warning the reporter must confirm before submitting."""
 
-    key: str
+    key: str  # a field path
     message: str
+
+    def __post_init__(self):
+        self.key = str(self.key)
 
     def as_dict(self):
         return {"field": self.key, "message": self.message}
@@ -51,7 +53,7 @@ class CheckResult:
     warnings: list = field(default_factory=list)
 
     def add_error(self, key, message):
-        self.errors.setdefault(key, []).append(str(message))
+        self.errors.setdefault(str(key), []).append(str(message))
 
     @property
     def is_valid(self):
@@ -144,8 +146,10 @@ def clean_links(raw):
             _("Give at most %(max)d links.") % {"max": MAX_EVIDENCE_LINKS}, code="too_many"
         )
     for link in links:
-        if len(link) > 500:
-            raise ValidationError(_("A link may have at most 500 characters."), code="too_long")
+        if len(link) > MAX_LINK_LENGTH:
+            raise ValidationError(
+                _("A link may have at most %(max)d characters.") % {"max": MAX_LINK_LENGTH}, code="too_long"
+            )
         try:
             _url_validator(link)
         except ValidationError:
@@ -156,89 +160,122 @@ def clean_links(raw):
     return links
 
 
-def clean_report_data(data, task_groups, indicators):
+def clean_met(raw):
+    """``True``, ``False`` or ``None`` (not answered) from a criterion's answer."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        return raw
+    word = normalise(str(raw)).strip().lower()
+    if word in _TRUE_WORDS | {"met", "đạt", "dat"}:
+        return True
+    if word in _FALSE_WORDS | {"not-met", "không đạt", "khong dat"}:
+        return False
+    raise ValidationError(_("Answer met or not met."), code="invalid_met")
+
+
+def clean_report_data(data, items, indicators):
     """Check types and ranges of raw report contents.
 
-    ``data`` is ``{"task_groups": {number: {...}}, "indicators": {code: {...}}}``
-    with raw values. Returns ``(cleaned, CheckResult)``; ``cleaned`` has the same
-    shape with parsed values for every field that was valid. Unknown task
-    groups or indicator codes are errors, not silently dropped.
+    ``data`` is ``{"nodes": {key: {...}}, "indicators": {code: {...}}}`` with
+    raw values; ``items`` are the nodes the report may answer (their key is
+    ``framework:code``). Returns ``(cleaned, CheckResult)``; ``cleaned`` has the
+    same shape with parsed values for every field that was valid. Unknown
+    items or indicator codes are errors, not silently dropped; a field an item
+    of its kind does not have is an error too.
     """
     result = CheckResult()
-    cleaned = {"task_groups": {}, "indicators": {}}
+    cleaned = {NODES: {}, INDICATORS: {}}
     if not isinstance(data, dict):
         result.add_error("non_field_errors", _("The report's contents are not in the expected form."))
         return cleaned, result
-    groups_by_number = {tg.number: tg for tg in task_groups}
-    for number, raw in (data.get("task_groups") or {}).items():
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            number = None
-        if number not in groups_by_number or not isinstance(raw, dict):
-            result.add_error("task_groups", _("There is no task group %(number)s.") % {"number": number})
+    items_by_key = {f"{node.version.framework.code}:{node.code}": node for node in items}
+    for key, raw in (data.get(NODES) or {}).items():
+        node = items_by_key.get(str(key))
+        if node is None or not isinstance(raw, dict):
+            result.add_error(NODES, _("There is no item %(key)s in this report.") % {"key": str(key)[:80]})
             continue
         entry = {}
+        fields = CRITERION_FIELDS if node.kind == NodeKind.CRITERION else PROGRESS_FIELDS
+        for name in sorted(set(raw) - set(fields)):
+            result.add_error(node_path(key, name), _("This item has no such field."))
         # Only what ``raw`` names changes: a partial update must not clear the status.
-        if "status" in raw:
+        if "status" in raw and "status" in fields:
             status = raw.get("status") or ""
             if status and status not in ProgressStatus.values:
-                result.add_error(tg_key(number, "status"), _("Choose one of the listed statuses."))
+                result.add_error(node_path(key, "status"), _("Choose one of the listed statuses."))
             else:
                 entry["status"] = status
         for name, cleaner in (
             ("percent_complete", clean_percent_complete),
+            ("met", clean_met),
             ("narrative", lambda v: clean_text(v, MAX_NARRATIVE_LENGTH)),
             ("evidence_links", clean_links),
         ):
-            if name not in raw:
+            if name not in raw or name not in fields:
                 continue
             try:
                 entry[name] = cleaner(raw.get(name))
             except ValidationError as error:
                 for message in error.messages:
-                    result.add_error(tg_key(number, name), message)
-        cleaned["task_groups"][number] = entry
+                    result.add_error(node_path(key, name), message)
+        cleaned[NODES][str(key)] = entry
 
     indicators_by_code = {i.code: i for i in indicators}
-    for code, raw in (data.get("indicators") or {}).items():
+    for code, raw in (data.get(INDICATORS) or {}).items():
         indicator = indicators_by_code.get(str(code))
         if indicator is None or not isinstance(raw, dict):
-            result.add_error("indicators", _("There is no indicator %(code)s.") % {"code": str(code)[:20]})
+            result.add_error(INDICATORS, _("There is no indicator %(code)s.") % {"code": str(code)[:20]})
             continue
         entry = {}
         try:
             entry["value"] = clean_indicator_value(indicator, raw.get("value"))
         except ValidationError as error:
             for message in error.messages:
-                result.add_error(indicator_key(code, "value"), message)
+                result.add_error(indicator_path(code, "value"), message)
         try:
             entry["note"] = clean_text(raw.get("note"), MAX_NOTE_LENGTH)
         except ValidationError as error:
             for message in error.messages:
-                result.add_error(indicator_key(code, "note"), message)
-        cleaned["indicators"][code] = entry
+                result.add_error(indicator_path(code, "note"), message)
+        cleaned[INDICATORS][code] = entry
     return cleaned, result
 
 
-def check_for_submission(content, indicators, *, last_approved, previous):
+PROGRESS_FIELDS = ("status", "percent_complete", "narrative", "evidence_links")
+CRITERION_FIELDS = ("met", "narrative", "evidence_links")
+
+
+def check_for_submission(content, items, indicators, *, last_approved, previous):
     """Rules that apply when a report is submitted, to its complete contents.
 
     ``content`` is the report's snapshot (``programmes.selectors.report_content``);
-    ``last_approved`` maps indicator codes to the unit's last approved value;
-    ``previous`` maps them to last quarter's value. Returns a ``CheckResult``
-    whose warnings need the reporter's confirmation.
+    every item of ``items`` must be answered (a progress item with a status and
+    percent complete, a criterion with met or not met, and "met" only with
+    evidence); ``last_approved`` maps indicator codes to the unit's last
+    approved value; ``previous`` maps them to last quarter's value. Returns a
+    ``CheckResult`` whose warnings need the reporter's confirmation.
     """
     result = CheckResult()
-    for number, entry in content["task_groups"].items():
+    for node in items:
+        key = f"{node.version.framework.code}:{node.code}"
+        entry = content[NODES].get(key, {})
+        if node.kind == NodeKind.CRITERION:
+            if entry.get("met") is None:
+                result.add_error(node_path(key, "met"), _("Say whether this criterion is met."))
+            elif entry["met"] and not (entry.get("evidence_links") or entry.get("evidence_files")):
+                result.add_error(node_path(key, "met"), _(
+                    "A criterion without evidence is not met: add a link or a file, or answer not met."
+                ))
+            continue
         if not entry.get("status"):
-            result.add_error(tg_key(number, "status"), _("Choose a status for this task group."))
+            result.add_error(node_path(key, "status"), _("Choose a status for this item."))
         if entry.get("percent_complete") in (None, ""):
-            result.add_error(tg_key(number, "percent_complete"), _("Give the percent complete."))
+            result.add_error(node_path(key, "percent_complete"), _("Give the percent complete."))
 
     factor = Decimal(str(settings.REPORT_CHANGE_WARNING_FACTOR))
     by_code = {i.code: i for i in indicators}
-    for code, entry in content["indicators"].items():
+    for code, entry in content[INDICATORS].items():
         indicator = by_code.get(code)
         value = entry.get("value")
         if indicator is None or value in (None, ""):
@@ -247,7 +284,7 @@ def check_for_submission(content, indicators, *, last_approved, previous):
         floor = last_approved.get(code)
         if indicator.cumulative and floor is not None and value < floor and not entry.get("note"):
             result.add_error(
-                indicator_key(code, "note"),
+                indicator_path(code, "note"),
                 _(
                     "This is a running total: it was %(previous)s in the last approved report. "
                     "Explain in the note why it fell to %(value)s."
@@ -263,7 +300,7 @@ def check_for_submission(content, indicators, *, last_approved, previous):
         ):
             result.warnings.append(
                 Problem(
-                    indicator_key(code, "value"),
+                    indicator_path(code, "value"),
                     _("Changed from %(before)s last quarter to %(value)s: more than %(factor)s times. Please confirm.")
                     % {"before": _format(before), "value": _format(value), "factor": _format(factor)},
                 )

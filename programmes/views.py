@@ -19,11 +19,13 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from indicators.models import ValueType
-from programmes import policies, selectors, services
+from indicators import selectors as reference
+from indicators.models import Indicator, NodeKind, ValueType
+from programmes import paths, policies, selectors, services
 from programmes.filtersets import ReportFilterSet
 from programmes.forms import (
     ApproveForm,
@@ -33,12 +35,11 @@ from programmes.forms import (
     ReportForm,
     ReturnForm,
     StartReportForm,
+    node_key_of,
     plain_number,
-    section_of,
 )
 from programmes.models import Evidence, ProgressStatus, Report, ReportStatus
-from programmes.quarters import Quarter
-from programmes.validation import indicator_key, tg_key
+from provinces.quarters import Quarter
 from smartcity_portal.accounts.services import acting_as
 
 REPORTS_PER_PAGE = 50
@@ -61,26 +62,35 @@ def format_value(indicator, value):
 
 
 def indicator_groups(indicators):
-    """Indicators grouped under their task group, pillar-only indicators last."""
-    groups = {}
-    for indicator in sorted(
-        indicators, key=lambda i: (i.task_group.number if i.task_group else 99, i.code)
-    ):
-        title = str(indicator.task_group) if indicator.task_group else _("Digital transformation indicators")
-        groups.setdefault(title, []).append(indicator)
+    """Indicators grouped under the Decision 950 item they count toward; the others last."""
+    mappings = reference.mappings_of_indicators([i.pk for i in indicators])
+    groups, other = {}, []
+    homes = {i.pk: reference.home_node(mappings.get(i.pk, []), reference.DEFAULT_FRAMEWORK) for i in indicators}
+    for indicator in sorted(indicators, key=lambda i: (homes[i.pk].order if homes[i.pk] else 10**6, i.code)):
+        home = homes[indicator.pk]
+        if home is None:
+            other.append(indicator)
+        else:
+            groups.setdefault(f"{home.code}. {home.name}", []).append(indicator)
+    if other:
+        groups[_("Other indicators")] = other
     return list(groups.items())
 
 
-def comments_by_section(field_comments):
-    """Split the reviewer's ``field_comments`` by where they belong on the form.
+def item_anchor(node):
+    """The page anchor of an item (``item-decision-950-3``): safe in an address and a CSS selector."""
+    return f"item-{node.version.framework.code}-{node.code}"
 
-    Returns ``({"tg-3": text, "tg-3-narrative": text, "indicator-TG5-01": text, …}, [unplaced texts])``
-    keyed by section (``tg-<n>``, ``indicator-<code>``) or by field name.
+
+def comments_by_section(field_comments):
+    """Split the reviewer's ``field_comments`` into those on a field of the report and the others.
+
+    Returns ``({path: text}, [unplaced texts])``; a path names an item or
+    indicator (``nodes.decision-950:3``) or one of its fields.
     """
     placed, loose = {}, []
     for key, text in (field_comments or {}).items():
-        kind, _ident, _part = section_of(key)
-        if kind is None:
+        if paths.parse_or_none(key) is None or key in paths.SECTIONS:
             loose.append(text)
         else:
             placed[key] = text
@@ -190,21 +200,31 @@ class FormField:
 
 
 @dataclass
-class TaskGroupSection:
-    task_group: object
-    status: FormField
-    percent: FormField
+class ItemSection:
+    """One item of the report form: a task group's progress or a criterion."""
+
+    node: object
+    fields: list  # FormField: status and percent complete, or met
     narrative: FormField
     links: FormField
     files: FormField
     comment: str = ""
     existing_files: list = field(default_factory=list)
-    previous_status: str = ""
-    previous_percent: str = ""
+    previous: str = ""
+
+    @property
+    def anchor(self):
+        return item_anchor(self.node)
 
     @property
     def has_problems(self):
-        return any(f.bound.errors for f in (self.status, self.percent, self.narrative, self.links, self.files))
+        return any(f.bound.errors for f in (*self.fields, self.narrative, self.links, self.files))
+
+
+@dataclass
+class FrameworkSection:
+    version: object
+    items: list
 
 
 @dataclass
@@ -216,45 +236,55 @@ class IndicatorRow:
     comment: str = ""
 
 
+def _previous_answer_text(node, before):
+    if not before:
+        return ""
+    if node.kind == NodeKind.CRITERION:
+        return {True: _("met"), False: _("not met")}.get(before.get("met"), "—")
+    return _("%(status)s, %(percent)s %% complete") % {
+        "status": STATUS_LABELS.get(before.get("status"), "—"),
+        "percent": plain_number(before.get("percent_complete")) or "—",
+    }
+
+
 def _edit_context(form, report, *, warnings=(), conflict=None):
     content = selectors.report_content(report)
     placed, loose = comments_by_section(report.field_comments if report.status == ReportStatus.RETURNED else {})
     warned = {w.key: w.message for w in warnings}
-    previous_progress = selectors.previous_quarter_progress(report)
+    previous_answers = selectors.previous_quarter_answers(report)
     previous_values = selectors.previous_quarter_values(report)
 
     def wrap(name):
         return FormField(form[name], comment=placed.get(name, ""), warning=warned.get(name, ""))
 
-    sections = []
-    for tg in form.task_groups:
-        n = tg.number
-        before = previous_progress.get(n, {})
-        sections.append(TaskGroupSection(
-            task_group=tg,
-            status=wrap(tg_key(n, "status")),
-            percent=wrap(tg_key(n, "percent_complete")),
-            narrative=wrap(tg_key(n, "narrative")),
-            links=wrap(tg_key(n, "evidence_links")),
-            files=wrap(tg_key(n, "evidence_files")),
-            comment=placed.get(f"tg-{n}", ""),
-            existing_files=content["task_groups"].get(str(n), {}).get("evidence_files", []),
-            previous_status=STATUS_LABELS.get(before.get("status"), ""),
-            previous_percent=plain_number(before.get("percent_complete")),
+    frameworks = {}
+    for node in form.items:
+        key = node_key_of(node)
+        name = ReportForm.name
+        kind_fields = ["met"] if node.kind == NodeKind.CRITERION else ["status", "percent_complete"]
+        frameworks.setdefault(node.version.pk, FrameworkSection(node.version, [])).items.append(ItemSection(
+            node=node,
+            fields=[wrap(name(key, part)) for part in kind_fields],
+            narrative=wrap(name(key, "narrative")),
+            links=wrap(name(key, "evidence_links")),
+            files=wrap(name(key, "evidence_files")),
+            comment=placed.get(str(paths.node_path(key)), ""),
+            existing_files=content[paths.NODES].get(key, {}).get("evidence_files", []),
+            previous=_previous_answer_text(node, previous_answers.get(key)),
         ))
     groups = []
     for title, indicators in indicator_groups(form.indicators):
         groups.append((title, [
             IndicatorRow(
                 indicator=i,
-                value=wrap(indicator_key(i.code, "value")),
-                note=wrap(indicator_key(i.code, "note")),
+                value=wrap(str(paths.indicator_path(i.code, "value"))),
+                note=wrap(str(paths.indicator_path(i.code, "note"))),
                 previous=format_value(i, previous_values.get(i.code)),
-                comment=placed.get(f"indicator-{i.code}", ""),
+                comment=placed.get(str(paths.indicator_path(i.code)), ""),
             )
             for i in indicators
         ]))
-    labels = _change_labels(form.task_groups, form.indicators)
+    labels = _change_labels(form.items, form.indicators)
     # Above a long form, a list of what to correct, each linking to its field.
     error_summary = [
         (labels.get(name, form.fields[name].label), message, form[name].id_for_label)
@@ -267,7 +297,8 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
         "quarter": Quarter(report.year, report.quarter),
         "previous_quarter": Quarter(report.year, report.quarter).previous(),
         "form": form,
-        "sections": sections,
+        "frameworks": list(frameworks.values()),
+        "sections": [section for framework in frameworks.values() for section in framework.items],
         "indicator_groups": groups,
         "warnings": [(labels.get(w.key, w.key), w.message) for w in warnings],
         "error_summary": error_summary,
@@ -275,7 +306,7 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
         "conflict_changes": _describe_changes(conflict.changes, labels) if conflict else [],
         "loose_comments": loose,
         "show_review_comment": report.status == ReportStatus.RETURNED and report.review_comment,
-        "has_previous_quarter": bool(previous_progress),
+        "has_previous_quarter": bool(previous_answers),
     }
 
 
@@ -298,7 +329,7 @@ class ReportEditView(LoginRequiredMixin, View):
 
     def make_form(self, *args, **kwargs):
         return ReportForm(
-            *args, task_groups=selectors.task_groups(), indicators=selectors.active_indicators(), **kwargs
+            *args, items=selectors.report_items(self.report), indicators=reference.active_indicators(), **kwargs
         )
 
     def get(self, request, pk):
@@ -351,66 +382,77 @@ class ReportEditView(LoginRequiredMixin, View):
 # --- the report -------------------------------------------------------------------------------
 
 
+def _report_indicators(content):
+    """The active indicators, and any retired since whose value is still part of the report."""
+    indicators = reference.active_indicators()
+    retired = set(content[paths.INDICATORS]) - {i.code for i in indicators}
+    if retired:
+        indicators += list(Indicator.objects.filter(code__in=retired))
+    return indicators
+
+
+def _comments_on(placed, path):
+    """The reviewer's comments on the item or indicator at ``path`` and on its fields."""
+    prefix = f"{path}."
+    return [text for key, text in placed.items() if key == path or key.startswith(prefix)]
+
+
 def _detail_context(request, report, **forms):
     user = request.user
     content = selectors.report_content(report)
-    indicators = selectors.active_indicators()
-    known = {i.code for i in indicators}
-    # A value of an indicator retired since is still part of the report.
-    if set(content["indicators"]) - known:
-        from indicators.models import Indicator
-
-        indicators += list(
-            Indicator.objects.filter(code__in=set(content["indicators"]) - known).select_related("task_group", "pillar")
-        )
-    task_groups = selectors.task_groups()
-    evidence_names = {}
-    sections = []
+    indicators = _report_indicators(content)
+    items = selectors.report_items(report)
     placed, loose = comments_by_section(report.field_comments)
-    for tg in task_groups:
-        entry = content["task_groups"].get(str(tg.number), {})
-        for item in entry.get("evidence_files", []):
-            evidence_names[item["id"]] = item["name"]
-        sections.append({
-            "task_group": tg,
+    frameworks = {}
+    for node in items:
+        key = node_key_of(node)
+        entry = content[paths.NODES].get(key, {})
+        frameworks.setdefault(node.version.pk, {"version": node.version, "items": []})["items"].append({
+            "node": node,
+            "anchor": item_anchor(node),
+            "is_criterion": node.kind == NodeKind.CRITERION,
             "status": entry.get("status") or "",
             "status_label": STATUS_LABELS.get(entry.get("status"), ""),
             "percent": plain_number(entry.get("percent_complete")),
+            "met": entry.get("met"),
+            "answered": entry.get("met") is not None if node.kind == NodeKind.CRITERION else bool(entry.get("status")),
             "narrative": entry.get("narrative") or "",
             "links": entry.get("evidence_links") or [],
             "files": entry.get("evidence_files") or [],
-            "comments": [text for key, text in placed.items() if section_of(key)[:2] == ("tg", tg.number)],
+            "comments": _comments_on(placed, str(paths.node_path(key))),
         })
     groups = []
-    for title, items in indicator_groups(indicators):
+    for title, rows in indicator_groups(indicators):
         groups.append((title, [
             {
                 "indicator": i,
-                "value": format_value(i, content["indicators"].get(i.code, {}).get("value")),
-                "note": content["indicators"].get(i.code, {}).get("note") or "",
-                "comments": [text for key, text in placed.items() if section_of(key)[:2] == ("indicator", i.code)],
+                "value": format_value(i, content[paths.INDICATORS].get(i.code, {}).get("value")),
+                "note": content[paths.INDICATORS].get(i.code, {}).get("note") or "",
+                "comments": _comments_on(placed, str(paths.indicator_path(i.code))),
             }
-            for i in items
+            for i in rows
         ]))
+    sections = [item for framework in frameworks.values() for item in framework["items"]]
     can_review = policies.can_review_report(user, report)
     can_reopen = policies.can_reopen_report(user, report)
     version = {"version": report.version}
     context = {
         "report": report,
         "quarter": Quarter(report.year, report.quarter),
+        "frameworks": list(frameworks.values()),
         "sections": sections,
         "indicator_groups": groups,
         "loose_comments": loose,
         "can_edit": policies.can_edit_report(user, report),
         "can_review": can_review,
         "can_reopen": can_reopen,
-        "answered": sum(1 for s in sections if s["status"]),
+        "answered": sum(1 for s in sections if s["answered"]),
         "revision_count": report.revisions.count(),
     }
     if can_review:
         context["approve_form"] = forms.get("approve_form") or ApproveForm(initial=version)
         context["return_form"] = forms.get("return_form") or ReturnForm(
-            initial=version, task_groups=task_groups, indicators=indicators
+            initial=version, items=items, indicators=indicators
         )
     if can_reopen:
         context["reopen_form"] = forms.get("reopen_form") or ReopenForm(initial=version)
@@ -490,7 +532,8 @@ class ReportReturnView(_ReviewActionView):
 
     def make_form(self, report):
         return ReturnForm(
-            self.request.POST, task_groups=selectors.task_groups(), indicators=selectors.active_indicators()
+            self.request.POST, items=selectors.report_items(report),
+            indicators=_report_indicators(selectors.report_content(report)),
         )
 
     def act(self, report, form):
@@ -520,39 +563,46 @@ class ReportReopenView(_ReviewActionView):
 # --- history and differences ---------------------------------------------------------------------
 
 
-def _change_labels(task_groups, indicators):
-    """Readable names of the report's field keys, for diffs, conflicts and warnings."""
-    names = {
-        "status": _("Status"),
-        "percent_complete": _("Percent complete"),
-        "narrative": _("Narrative"),
-        "evidence_links": _("Evidence links"),
-        "evidence_files": _("Evidence files"),
-        "value": _("Value"),
-        "note": _("Note"),
-    }
+FIELD_NAMES = {
+    "status": _lazy("Status"),
+    "percent_complete": _lazy("Percent complete"),
+    "met": _lazy("Met"),
+    "narrative": _lazy("Narrative"),
+    "evidence_links": _lazy("Evidence links"),
+    "evidence_files": _lazy("Evidence files"),
+    "value": _lazy("Value"),
+    "note": _lazy("Note"),
+}
+
+
+def _change_labels(items, indicators):
+    """Readable names of the report's field paths, for diffs, conflicts, warnings and comments."""
     labels = {"status": _("Report status")}
-    for tg in task_groups:
-        for part in ("status", "percent_complete", "narrative", "evidence_links", "evidence_files"):
-            labels[tg_key(tg.number, part)] = _("Task group %(number)s · %(field)s") % {
-                "number": tg.number, "field": names[part],
-            }
+    for node in items:
+        key = node_key_of(node)
+        title = f"{node.code}. {node.name}"
+        labels[str(paths.node_path(key))] = title
+        for part in paths.NODE_FIELDS:
+            labels[str(paths.node_path(key, part))] = f"{title} · {FIELD_NAMES[part]}"
     for indicator in indicators:
-        for part in ("value", "note"):
-            labels[indicator_key(indicator.code, part)] = f"{indicator.code} {indicator.name} · {names[part]}"
-    # The keys of the reviewer's comments on a whole task group or indicator.
-    for tg in task_groups:
-        labels[f"tg-{tg.number}"] = _("Task group %(number)s") % {"number": tg.number}
-    for indicator in indicators:
-        labels[f"indicator-{indicator.code}"] = f"{indicator.code} {indicator.name}"
+        title = f"{indicator.code} {indicator.name}"
+        labels[str(paths.indicator_path(indicator.code))] = title
+        for part in paths.INDICATOR_FIELDS:
+            labels[str(paths.indicator_path(indicator.code, part))] = f"{title} · {FIELD_NAMES[part]}"
     return labels
+
+
+def _labels_for(report):
+    return _change_labels(selectors.report_items(report), _report_indicators(selectors.report_content(report)))
 
 
 def _show_change_value(change, value, indicators_by_code):
     if value in (None, "", []):
         return ""
-    if change["key"] == "status":
+    if change["path"] == "status":
         return capfirst(dict(ReportStatus.choices).get(value, value))
+    if change["field"] == "met":
+        return _("met") if value else _("not met")
     if change["field"] == "status":
         return capfirst(STATUS_LABELS.get(value, value))
     if isinstance(value, list):
@@ -565,13 +615,11 @@ def _show_change_value(change, value, indicators_by_code):
 
 
 def _describe_changes(changes, labels, indicators=None):
-    from indicators.models import Indicator
-
     by_code = {i.code: i for i in (indicators or Indicator.objects.all())}
     return [
         {
-            "key": change["key"],
-            "label": labels.get(change["key"], change["key"]),
+            "path": change["path"],
+            "label": labels.get(change["path"], change["path"]),
             "old": _show_change_value(change, change["old"], by_code),
             "new": _show_change_value(change, change["new"], by_code),
         }
@@ -585,7 +633,7 @@ class ReportHistoryView(LoginRequiredMixin, View):
     def get(self, request, pk):
         report = visible_report(request.user, pk)
         revisions = selectors.revisions(report)
-        labels = _change_labels(selectors.task_groups(), selectors.active_indicators())
+        labels = _labels_for(report)
         for revision in revisions:
             revision.comment_items = [
                 (labels.get(key, key), text) for key, text in (revision.field_comments or {}).items()
@@ -616,7 +664,7 @@ class ReportDiffView(LoginRequiredMixin, View):
         changes, old, new = None, None, None
         if form.is_valid():
             old, new = by_number[form.cleaned_data["from"]], by_number[form.cleaned_data["to"]]
-            labels = _change_labels(selectors.task_groups(), selectors.active_indicators())
+            labels = _labels_for(report)
             changes = _describe_changes(selectors.diff_contents(old.snapshot, new.snapshot), labels)
         return render(request, "programmes/report_diff.html", {
             "report": report,
@@ -640,9 +688,9 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         evidence = get_object_or_404(
-            Evidence.objects.select_related("progress__report").exclude(file=""), pk=pk
+            Evidence.objects.select_related("answer__report").exclude(file=""), pk=pk
         )
-        if not policies.can_view_report(request.user, evidence.progress.report):
+        if not policies.can_view_report(request.user, evidence.answer.report):
             raise Http404
         try:
             handle = evidence.file.open("rb")

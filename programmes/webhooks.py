@@ -48,6 +48,7 @@ EVENT_CHOICES = [
     (events.REPORT_RETURNED, gettext_lazy("report returned")),
     (events.REPORT_APPROVED, gettext_lazy("report approved")),
     (events.REPORT_REOPENED, gettext_lazy("approved report reopened")),
+    (events.REPORT_VALUES_IMPORTED, gettext_lazy("values of an approved report imported")),
 ]
 MAX_SUBSCRIPTIONS_PER_OWNER = 20
 USER_AGENT = "smartcity-portal-webhooks/1"
@@ -194,10 +195,8 @@ def create_deliveries(message):
 
 
 def queue_deliveries(delivery_ids):
-    from programmes.tasks import deliver_webhook
-
     for delivery_id in delivery_ids:
-        events.queue(deliver_webhook, delivery_id)
+        events.queue(events.DELIVER_TASK, delivery_id)
 
 
 def check_target(url):

@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from programmes.quarters import MERGER_DATE
+from provinces.quarters import MERGER_DATE
 from provinces.forms import UnitFilterForm
 from provinces.models import AdministrativeUnit, Region, UnitKind
 

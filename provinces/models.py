@@ -43,7 +43,7 @@ class AdministrativeUnitQuerySet(models.QuerySet):
         )
 
     def in_force_throughout(self, start, end):
-        """Units that existed on every day from ``start`` to ``end``."""
+        """Units that existed on every day from ``start`` to ``end`` (``AdministrativeUnit.in_force_throughout``)."""
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=start),
             Q(valid_until__isnull=True) | Q(valid_until__gte=end),
@@ -133,6 +133,12 @@ class AdministrativeUnit(BilingualNameMixin, models.Model):
             fold(part) for part in (self.name_vi, self.name_en, self.former_names, self.slug)
         )
         super().save(*args, **kwargs)
+
+    def in_force_throughout(self, start, end):
+        """Whether the unit existed on every day from ``start`` to ``end``: the rule of the queryset method."""
+        return (self.valid_from is None or self.valid_from <= start) and (
+            self.valid_until is None or self.valid_until >= end
+        )
 
     def get_absolute_url(self):
         return reverse("provinces:unit_detail", kwargs={"slug": self.slug})

@@ -11,7 +11,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from programmes import policies
-from programmes.quarters import MERGER_DATE
+from provinces.quarters import MERGER_DATE
 from provinces import selectors
 from provinces.filtersets import AdministrativeUnitFilterSet
 from provinces.models import AdministrativeUnit, AseanSmartCity
@@ -170,7 +170,7 @@ class UnitDetailView(DetailView):
     context_object_name = "unit"
 
     def get_object(self, queryset=None):
-        from indicators.selectors import reference_object
+        from indicators.results.selectors import reference_object
 
         unit = reference_object(
             AdministrativeUnit.objects.select_related("region", "successor"), slug=self.kwargs["slug"]

@@ -4,6 +4,11 @@ Loading is idempotent: a row already in the database is left as it is. Where
 an administrator has since edited a field, the edit is kept and reported
 (``ReferenceLoadReport.kept_edits``) instead of being overwritten silently;
 ``overwrite=True`` restores the shipped values.
+
+The shipped frameworks (``indicators/fixtures/frameworks/*.json``) are loaded by
+the framework loader (``indicators.frameworks``), after the indicators they map.
+A shipped version that is already in the database and differs from its document
+(an active version is frozen) is reported as a kept edit, never changed.
 """
 import csv
 from dataclasses import dataclass, field
@@ -17,6 +22,10 @@ from django.db import transaction
 from smartcity_portal.text import normalise
 
 NATIONAL_TARGET_YEAR = 2025
+
+
+class _KeptEdit(Exception):
+    """A shipped framework version that an administrator changed: rolled back, reported."""
 
 
 @dataclass
@@ -80,9 +89,9 @@ def _date(text):
 
 @transaction.atomic
 def load_reference_data(*, overwrite=False):
-    """Load regions, units, ASEAN cities, task groups, pillars and indicators."""
-    from indicators.models import Indicator, Target
-    from programmes.models import Pillar, TaskGroup
+    """Load regions, units, ASEAN cities, indicators and the shipped frameworks."""
+    from indicators import frameworks
+    from indicators.models import Framework, FrameworkVersion, Indicator, Target
     from provinces.models import AdministrativeUnit, AseanSmartCity, Region
 
     report = ReferenceLoadReport()
@@ -146,25 +155,11 @@ def load_reference_data(*, overwrite=False):
             },
         )
 
-    task_groups = {
-        int(row["number"]): upsert(
-            TaskGroup, {"number": int(row["number"])},
-            {"name_vi": row["name_vi"], "name_en": row["name_en"]},
-        )
-        for row in _rows("programmes", "task_groups_950.csv")
-    }
-    pillars = {
-        row["code"]: upsert(Pillar, {"code": row["code"]}, {"name_vi": row["name_vi"], "name_en": row["name_en"]})
-        for row in _rows("programmes", "pillars.csv")
-    }
-
     for row in _rows("indicators", "indicators.csv"):
         indicator = upsert(
             Indicator,
             {"code": row["code"]},
             {
-                "task_group": task_groups[int(row["task_group"])] if row["task_group"] else None,
-                "pillar": pillars[row["pillar"]],
                 "name_vi": row["name_vi"],
                 "name_en": row["name_en"],
                 "unit": row["unit"],
@@ -180,4 +175,29 @@ def load_reference_data(*, overwrite=False):
                 {"indicator": indicator, "year": NATIONAL_TARGET_YEAR, "unit": None},
                 {"value": Decimal(row["national_target_2025"])},
             )
+
+    framework_dir = Path(apps.get_app_config("indicators").path) / "fixtures" / "frameworks"
+    for path in sorted(framework_dir.glob("*.json")):
+        document = frameworks.read_document(path)
+        name = f"{document['framework']['code']} {document['version']['code']}"
+        try:
+            with transaction.atomic():
+                loaded = frameworks.load_document(document)
+                if loaded.changed and not overwrite:
+                    raise _KeptEdit(", ".join(loaded.changed))
+        except (frameworks.FrameworkDocumentError, _KeptEdit) as difference:
+            report.kept_edits.append({
+                "model": FrameworkVersion._meta.verbose_name, "object": name, "field": "",
+                "database": "", "reference": str(difference)[:300],
+            })
+            continue
+        if loaded.created:
+            report.count(report.created, FrameworkVersion)
+        elif loaded.changed:
+            report.overwritten.append({
+                "model": Framework._meta.verbose_name, "object": name, "field": ", ".join(loaded.changed),
+                "database": "", "reference": "",
+            })
+        else:
+            report.count(report.unchanged, FrameworkVersion)
     return report

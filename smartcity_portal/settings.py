@@ -323,6 +323,10 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "programmes.models.ReportStatus",
         "ProgressStatusEnum": "programmes.models.ProgressStatus",
         "ProgrammeStatusEnum": "programmes.models.ProgrammeStatus",
+        "NodeKindEnum": "indicators.models.NodeKind",
+        "AnswerKindEnum": ["progress", "criterion"],
+        "FrameworkStatusEnum": "indicators.models.FrameworkStatus",
+        "CycleEnum": "indicators.models.Cycle",
     },
 }
 

@@ -31,3 +31,20 @@ class BilingualNameMixin:
         if (get_language() or "vi").startswith("en") and self.name_en:
             return self.name_en
         return self.name_vi
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV
+# injection"); full-width forms are included because some spreadsheets fold them.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise_cell(value):
+    """``value`` made safe for a spreadsheet cell.
+
+    Text that a spreadsheet would run as a formula gets a leading apostrophe, so
+    it is shown as text; numbers, dates and other text are returned unchanged.
+    This is the only place the rule lives: every CSV and XLSX the portal writes calls it.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -11,14 +11,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from indicators.models import Indicator, IndicatorValue
-from programmes.models import (
-    Programme,
-    ProgressStatus,
-    Report,
-    ReportStatus,
-    TaskGroup,
-    TaskGroupProgress,
-)
+from indicators import selectors as reference
+from programmes.models import NodeAnswer, Programme, ProgressStatus, Report, ReportStatus
 from provinces.models import AdministrativeUnit
 from smartcity_portal.accounts.models import Role
 
@@ -57,7 +51,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
 
 
 class ReportFactory(factory.django.DjangoModelFactory):
-    """A report with all nine task groups answered and no indicator values."""
+    """A report with every item of its quarter answered (Decision 950's nine task groups) and no values."""
 
     class Meta:
         model = Report
@@ -73,16 +67,30 @@ class ReportFactory(factory.django.DjangoModelFactory):
         if not create or extracted is False:
             return
         percent = Decimal(extracted if extracted not in (None, True) else 50)
-        TaskGroupProgress.objects.bulk_create(
-            TaskGroupProgress(
+        NodeAnswer.objects.bulk_create(
+            NodeAnswer(
                 report=obj,
-                task_group=tg,
+                node=node,
                 status=ProgressStatus.IN_PROGRESS,
                 percent_complete=percent,
-                narrative=f"Tiến độ nhóm nhiệm vụ {tg.number}",
+                narrative=f"Tiến độ nhóm nhiệm vụ {node.code}",
             )
-            for tg in TaskGroup.objects.all()
+            for node in task_groups()
         )
+
+
+def task_groups():
+    """Decision 950's items (its nine task groups), in order."""
+    return reference.items_of(reference.current_version(reference.DEFAULT_FRAMEWORK))
+
+
+def task_group(number):
+    return next(node for node in task_groups() if node.code == str(number))
+
+
+def tg_path(number, field=""):
+    """The field path of task group ``number``'s ``field`` (``nodes.decision-950:3.narrative``)."""
+    return ".".join(part for part in ("nodes", f"decision-950:{number}", field) if part)
 
 
 def set_values(report, values):
@@ -170,14 +178,14 @@ def report_form_data(report, *, action="save", answered=True, **fields):
 
     With ``answered`` every task group gets a status and a percent complete, so
     the report can be submitted. ``fields`` are keyed by the form's field names,
-    e.g. ``**{"tg-3-narrative": "…", "indicator-TG5-01-value": "42"}``.
+    e.g. ``**{"nodes.decision-950:3.narrative": "…", "indicators.TG5-01.value": "42"}``.
     """
     from programmes.forms import ReportForm
-    from programmes.selectors import active_indicators, report_content, task_groups
+    from programmes.selectors import report_content, report_items
 
     form = ReportForm(
         initial=ReportForm.initial_from(report_content(report), report.version),
-        task_groups=task_groups(), indicators=active_indicators(),
+        items=report_items(report), indicators=reference.active_indicators(),
     )
     data = {"action": action}
     for name, field in form.fields.items():
@@ -186,8 +194,10 @@ def report_form_data(report, *, action="save", answered=True, **fields):
         value = form.get_initial_for_field(field, name)
         data[name] = "" if value is None else str(value)
     if answered:
-        for n in range(1, 10):
-            data[f"tg-{n}-status"] = data.get(f"tg-{n}-status") or "in-progress"
-            data[f"tg-{n}-percent_complete"] = data.get(f"tg-{n}-percent_complete") or "50"
+        for name in list(data):
+            if name.endswith(".status"):
+                data[name] = data[name] or "in-progress"
+            elif name.endswith(".percent_complete"):
+                data[name] = data[name] or "50"
     data.update(fields)
     return data

@@ -1,11 +1,22 @@
-"""Indicators, and the approved results the dashboards show (precomputed, never raw reports)."""
+"""Frameworks, indicators, and the approved results the dashboards show (precomputed, never raw reports)."""
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from indicators import selectors as reference
 from indicators.api.filtersets import IndicatorFilterSet
-from indicators.api.serializers import IndicatorResultSerializer, IndicatorSerializer, ProgressResultSerializer
-from indicators.filtersets import IndicatorResultFilterSet, TaskGroupResultFilterSet
-from indicators.models import Indicator, IndicatorResult, TaskGroupResult
+from indicators.api.serializers import (
+    FrameworkSerializer,
+    IndicatorResultSerializer,
+    IndicatorSerializer,
+    ProgressResultSerializer,
+    VersionNodesSerializer,
+)
+from indicators.filtersets import IndicatorResultFilterSet, NodeResultFilterSet
+from indicators.models import Framework, FrameworkVersion, Indicator, IndicatorMapping, IndicatorResult, NodeResult
 from smartcity_portal.api.mixins import CachedList, FilterListOnly
 from smartcity_portal.api.schema import errors
 
@@ -20,11 +31,55 @@ BOUNDARIES = (
 
 
 @extend_schema_view(
+    list=extend_schema(
+        summary="List frameworks with their versions",
+        description="Decision 950, the digital-transformation pillars, criteria sets… (docs/frameworks.md).",
+        responses={200: FrameworkSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(summary="One framework, by code", responses={200: FrameworkSerializer, **DETAIL_ERRORS}),
+)
+class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Framework.objects.prefetch_related(
+        Prefetch("versions", queryset=FrameworkVersion.objects.annotate_node_count().order_by("-valid_from"))
+    ).order_by("code")
+    serializer_class = FrameworkSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[a-z0-9-]+"
+    ordering_fields = ["code"]
+
+    @extend_schema(
+        summary="A framework version's tree of nodes, with each node's indicators",
+        request=None,
+        responses={200: VersionNodesSerializer, **DETAIL_ERRORS},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<version>[a-z0-9-]+)/nodes",
+            filter_backends=[], pagination_class=None)
+    def nodes(self, request, code=None, version=None):
+        version = get_object_or_404(
+            FrameworkVersion.objects.select_related("framework"), framework__code=code, code=version
+        )
+        nodes = reference.version_nodes(version)
+        by_pk = {node.pk: node for node in nodes}
+        roots = []
+        for node in nodes:
+            node.tree_children = []
+        for node in nodes:
+            (by_pk[node.parent_id].tree_children if node.parent_id in by_pk else roots).append(node)
+        body = {"version": version, "levels": list(version.levels.all()), "nodes": roots}
+        return Response(VersionNodesSerializer(body, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(
     list=extend_schema(summary="List indicators", responses={200: IndicatorSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One indicator, by code", responses={200: IndicatorSerializer, **DETAIL_ERRORS}),
 )
 class IndicatorViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
-    queryset = Indicator.objects.select_related("task_group", "pillar")
+    queryset = Indicator.objects.prefetch_related(
+        Prefetch("mappings", queryset=IndicatorMapping.objects.select_related("node__version__framework").order_by(
+            "node__version__framework__code", "-node__version__valid_from", "node__order"
+        ))
+    ).order_by("code")
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilterSet
     lookup_field = "code"
@@ -34,16 +89,16 @@ class IndicatorViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Approved percent complete per unit, task group and quarter",
+        summary="Approved answers per unit, framework item and quarter",
         description=BOUNDARIES,
         responses={200: ProgressResultSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="One progress result", responses={200: ProgressResultSerializer, **DETAIL_ERRORS}),
 )
 class ProgressViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
-    queryset = TaskGroupResult.objects.select_related("unit", "task_group")
+    queryset = NodeResult.objects.select_related("unit", "node__version__framework")
     serializer_class = ProgressResultSerializer
-    filterset_class = TaskGroupResultFilterSet
+    filterset_class = NodeResultFilterSet
     lookup_value_regex = r"\d+"
     ordering_fields = ["id", "year", "quarter", "percent_complete", "computed_at"]
 

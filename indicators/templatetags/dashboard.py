@@ -5,13 +5,13 @@ dashboard page (``indicators.views.DashboardView``) or of the unit page. ``{% un
 and ``{% asean_progress %}`` are called by the placeholders
 ``provinces/includes/unit_dashboard.html`` and
 ``provinces/includes/asean_progress.html``; the figures come from
-``indicators.selectors`` like every other dashboard.
+``indicators.results.selectors`` like every other dashboard.
 """
 from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from indicators import fragments, selectors
+from indicators.results import fragments, selectors
 from indicators.models import Boundaries
 from indicators.views import asean_table, unit_dashboard_tables
 
@@ -82,11 +82,11 @@ def asean_progress(context):
     request = context.get("request")
 
     def render():
-        quarter, task_groups, members = selectors.asean_progress()
+        quarter, items, members = selectors.asean_progress()
         return render_to_string("indicators/includes/asean_progress.html", {
             "period": quarter,
             "members": members,
-            "table": asean_table(quarter, task_groups, members),
+            "table": asean_table(quarter, items, members),
             "download_base": reverse("indicators:asean_export") + "?",
             "computed_at": selectors.computed_at(),
             "boundaries_label": Boundaries.CURRENT.label,

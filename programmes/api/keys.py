@@ -1,59 +1,85 @@
-"""How the services' field keys and the API's field paths correspond.
+"""How the domain's field paths and the API's paths correspond.
 
-The report services and forms name fields ``tg-3-percent_complete`` and
-``indicator-TG5-01-value``; the API body has ``task_groups`` and
-``indicator_values`` lists. Errors and reviewers' field comments are given to
-API clients by path:
+The domain names a report's fields by field path (``programmes.paths``). API v1
+spells some of them its own way, and keeps doing so:
 
-- ``tg-3-percent_complete`` ↔ ``task_groups.3.percent_complete``
-- ``tg-3`` ↔ ``task_groups.3`` (a comment on the whole task group)
-- ``indicator-TG5-01-value`` ↔ ``indicator_values.TG5-01.value``
-- ``indicator-TG5-01`` ↔ ``indicator_values.TG5-01``
+- ``nodes.decision-950:3.percent_complete`` ↔ ``task_groups.3.percent_complete``
+  (Decision 950's task groups, the ``task_groups`` list of the report body);
+- ``nodes.<framework>:<code>.met`` ↔ the same path (the ``nodes`` list);
+- ``indicators.TG5-01.value`` ↔ ``indicator_values.TG5-01.value``;
 - ``indicators`` ↔ ``indicator_values``; anything else keeps its name.
 
 Error bodies nest the same path: ``{"task_groups": {"3": {"percent_complete": [...]}}}``;
 a message about a whole list goes under its ``non_field_errors``.
 """
-import re
+from indicators.selectors import DEFAULT_FRAMEWORK
+from programmes import paths
 
-_TG = re.compile(r"^tg-(\d+)(?:-([a-z_]+))?$")
-_INDICATOR = re.compile(r"^indicator-(.+?)(?:-(value|note))?$")
-_TG_PATH = re.compile(r"^task_groups\.(\d+)(?:\.([a-z_]+))?$")
-_INDICATOR_PATH = re.compile(r"^indicator_values\.(.+?)(?:\.(value|note))?$")
-
-
-def to_path(key):
-    """``tg-3-status`` → ``("task_groups", "3", "status")``."""
-    if match := _TG.match(key):
-        return tuple(part for part in ("task_groups", *match.groups()) if part)
-    if match := _INDICATOR.match(key):
-        return tuple(part for part in ("indicator_values", *match.groups()) if part)
-    if key == "indicators":
-        return ("indicator_values",)
-    return (key,)
+TASK_GROUPS = "task_groups"
+NODES = "nodes"
+INDICATOR_VALUES = "indicator_values"
 
 
-def to_dotted(key):
-    return ".".join(to_path(key))
+def task_group_key(number):
+    """The node key of Decision 950's task group ``number``."""
+    return paths.node_key(DEFAULT_FRAMEWORK, str(number))
 
 
-def from_dotted(path):
-    """``task_groups.3.status`` → ``tg-3-status``; form keys are returned as they are."""
-    if match := _TG_PATH.match(path):
-        number, name = match.groups()
-        return f"tg-{number}-{name}" if name else f"tg-{number}"
-    if match := _INDICATOR_PATH.match(path):
-        code, name = match.groups()
-        return f"indicator-{code}-{name}" if name else f"indicator-{code}"
-    return path
+def task_group_number(key):
+    """The task-group number of a Decision 950 node key, or ``None`` for any other node."""
+    framework, code = paths.split_node_key(key)
+    if framework == DEFAULT_FRAMEWORK and code.isdigit():
+        return int(code)
+    return None
 
 
-def nest_errors(errors):
-    """``{"tg-3-status": [...], "comment": [...]}`` → the nested error body of the API."""
+def to_parts(text, *, section_name=TASK_GROUPS):
+    """The API path of the domain path ``text``, as a tuple of parts.
+
+    ``section_name`` is how a message on the whole ``nodes`` section is
+    reported: under ``task_groups`` (the default) or ``nodes``.
+    """
+    if text == paths.NODES:
+        return (section_name,)
+    if text == paths.INDICATORS:
+        return (INDICATOR_VALUES,)
+    path = paths.parse_or_none(text)
+    if path is None:
+        return (str(text),)
+    if path.section == paths.INDICATORS:
+        return tuple(part for part in (INDICATOR_VALUES, path.key, path.field) if part)
+    if path.section == paths.NODES and not path.key:
+        return (section_name,)
+    if path.section == paths.NODES:
+        number = task_group_number(path.key)
+        if number is not None:
+            return tuple(part for part in (TASK_GROUPS, str(number), path.field) if part)
+        return tuple(part for part in (NODES, path.key, path.field) if part)
+    return (path.section,)
+
+
+def to_dotted(text):
+    return ".".join(to_parts(text))
+
+
+def from_dotted(text):
+    """The domain path of the API path ``text`` (``task_groups.3.status`` → ``nodes.decision-950:3.status``)."""
+    section, _, rest = str(text).partition(".")
+    if section == TASK_GROUPS and rest:
+        number, _, field = rest.partition(".")
+        return str(paths.node_path(task_group_key(number), field))
+    if section == INDICATOR_VALUES:
+        code, _, field = rest.partition(".")
+        return str(paths.indicator_path(code, field)) if code else paths.INDICATORS
+    return str(text)
+
+
+def nest_errors(errors, *, section_name=TASK_GROUPS):
+    """``{"nodes.decision-950:3.status": [...], "comment": [...]}`` → the nested error body of the API."""
     body = {}
     for key, messages in errors.items():
-        path = to_path(key)
-        if len(path) == 1 and path[0] in ("task_groups", "indicator_values"):
+        path = to_parts(key, section_name=section_name)
+        if len(path) == 1 and path[0] in (TASK_GROUPS, NODES, INDICATOR_VALUES):
             path = (path[0], "non_field_errors")
         node = body
         for part in path[:-1]:

@@ -6,43 +6,43 @@ rules on the values themselves (ranges, required answers, links) are the
 services' and come back from them keyed by the same API paths (see
 ``programmes.api.keys``).
 """
-from drf_spectacular.utils import extend_schema_field
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from indicators.models import IndicatorValue
+from indicators.models import IndicatorValue, NodeKind
+from programmes import paths, validation
 from programmes.api import keys
-from programmes.models import (
-    Pillar,
-    Programme,
-    ProgressStatus,
-    Report,
-    ReportRevision,
-    TaskGroup,
-    TaskGroupProgress,
-)
+from programmes.models import Programme, ProgressStatus, Report, ReportRevision
 from provinces.models import AdministrativeUnit
+from provinces.quarters import FIRST_REPORTING_YEAR
 
 # --- reference data ---------------------------------------------------------------
 
 
-class PillarSerializer(serializers.ModelSerializer):
+class PillarSerializer(serializers.Serializer):
+    """A group of the digital-transformation framework (API v1's pillars)."""
+
+    code = serializers.CharField()
     name = serializers.CharField(read_only=True, help_text="The name in the language of Accept-Language.")
-
-    class Meta:
-        model = Pillar
-        fields = ["code", "name", "name_vi", "name_en"]
+    name_vi = serializers.CharField()
+    name_en = serializers.CharField()
 
 
-class TaskGroupSerializer(serializers.ModelSerializer):
+class TaskGroupSerializer(serializers.Serializer):
+    """An item of Decision 950 (API v1's task groups)."""
+
+    number = serializers.SerializerMethodField()
     name = serializers.CharField(read_only=True, help_text="The name in the language of Accept-Language.")
-    indicators = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text="Codes of the task group's indicators."
-    )
+    name_vi = serializers.CharField()
+    name_en = serializers.CharField()
+    indicators = serializers.SerializerMethodField(help_text="Codes of the task group's indicators.")
 
-    class Meta:
-        model = TaskGroup
-        fields = ["number", "name", "name_vi", "name_en", "indicators"]
+    def get_number(self, node) -> int:
+        return int(node.code)
+
+    def get_indicators(self, node) -> list[str]:
+        return sorted(m.indicator.code for m in node.mappings.all())
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -65,25 +65,64 @@ class EvidenceFileSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text="Bytes.")
 
 
-class TaskGroupProgressSerializer(serializers.ModelSerializer):
-    number = serializers.IntegerField(source="task_group.number")
+def _evidence_links(answer):
+    return [e.url for e in answer.evidence.all() if e.url]
+
+
+def _evidence_files(answer):
+    return [{"id": e.pk, "name": e.original_name, "size": e.size} for e in answer.evidence.all() if e.file]
+
+
+class TaskGroupProgressSerializer(serializers.Serializer):
+    """A report's answer for a Decision 950 task group."""
+
+    number = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=[("", ""), *ProgressStatus.choices])
+    percent_complete = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    narrative = serializers.CharField()
     evidence_links = serializers.SerializerMethodField()
     evidence_files = serializers.SerializerMethodField(
         help_text="Files uploaded on the report page (read-only in the API)."
     )
 
-    class Meta:
-        model = TaskGroupProgress
-        fields = ["number", "status", "percent_complete", "narrative", "evidence_links", "evidence_files"]
+    def get_number(self, answer) -> int:
+        return int(answer.node.code)
 
-    def get_evidence_links(self, progress) -> list[str]:
-        return [e.url for e in progress.evidence.all() if e.url]
+    def get_evidence_links(self, answer) -> list[str]:
+        return _evidence_links(answer)
 
     @extend_schema_field(EvidenceFileSerializer(many=True))
-    def get_evidence_files(self, progress):
-        return [
-            {"id": e.pk, "name": e.original_name, "size": e.size} for e in progress.evidence.all() if e.file
-        ]
+    def get_evidence_files(self, answer):
+        return _evidence_files(answer)
+
+
+class NodeAnswerSerializer(serializers.Serializer):
+    """A report's answer for an item of any framework version in force for its quarter."""
+
+    framework = serializers.CharField(source="node.version.framework.code", help_text="Framework code.")
+    version = serializers.CharField(source="node.version.code", help_text="Framework version code.")
+    code = serializers.CharField(source="node.code", help_text="The item's code in its version.")
+    kind = serializers.ChoiceField(
+        source="node.kind", choices=[NodeKind.PROGRESS, NodeKind.CRITERION],
+        help_text="progress: status, percent_complete and narrative; criterion: met and narrative.",
+    )
+    status = serializers.ChoiceField(choices=[("", ""), *ProgressStatus.choices], help_text="Progress items.")
+    percent_complete = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Progress items."
+    )
+    met = serializers.BooleanField(allow_null=True, help_text="Criteria: true (met), false (not met) or null.")
+    narrative = serializers.CharField()
+    evidence_links = serializers.SerializerMethodField()
+    evidence_files = serializers.SerializerMethodField(
+        help_text="Files uploaded on the report page (read-only in the API)."
+    )
+
+    def get_evidence_links(self, answer) -> list[str]:
+        return _evidence_links(answer)
+
+    @extend_schema_field(EvidenceFileSerializer(many=True))
+    def get_evidence_files(self, answer):
+        return _evidence_files(answer)
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
@@ -99,7 +138,11 @@ class ReportSerializer(serializers.ModelSerializer):
     field_comments = serializers.SerializerMethodField(
         help_text="The reviewer's comments on single fields, by API path (e.g. task_groups.3.narrative)."
     )
-    task_groups = TaskGroupProgressSerializer(source="progress", many=True, read_only=True)
+    task_groups = serializers.SerializerMethodField(help_text="The answers for Decision 950's task groups.")
+    nodes = serializers.SerializerMethodField(
+        help_text="Every answer of the report, for each framework version in force for its quarter "
+                  "(Decision 950's task groups included)."
+    )
     indicator_values = IndicatorValueSerializer(many=True, read_only=True)
 
     class Meta:
@@ -107,12 +150,26 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = [
             "id", "province", "year", "quarter", "status", "version", "is_late",
             "created_at", "updated_at", "submitted_at", "approved_at",
-            "review_comment", "field_comments", "task_groups", "indicator_values",
+            "review_comment", "field_comments", "task_groups", "nodes", "indicator_values",
         ]
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_field_comments(self, report):
         return keys.comments_to_api(report.field_comments)
+
+    @extend_schema_field(TaskGroupProgressSerializer(many=True))
+    def get_task_groups(self, report):
+        answers = [a for a in report.answers.all() if keys.task_group_number(_key(a)) is not None]
+        answers.sort(key=lambda a: int(a.node.code))
+        return TaskGroupProgressSerializer(answers, many=True).data
+
+    @extend_schema_field(NodeAnswerSerializer(many=True))
+    def get_nodes(self, report):
+        return NodeAnswerSerializer(report.answers.all(), many=True).data
+
+
+def _key(answer):
+    return paths.node_key(answer.node.version.framework.code, answer.node.code)
 
 
 class RevisionSerializer(serializers.ModelSerializer):
@@ -192,26 +249,46 @@ def _text(**kwargs):
     )
 
 
+def _links():
+    return serializers.ListField(
+        child=serializers.CharField(max_length=validation.MAX_LINK_LENGTH), required=False, allow_empty=True,
+        max_length=validation.MAX_EVIDENCE_LINKS,
+        help_text=f"http(s) links, at most {validation.MAX_EVIDENCE_LINKS}; the list replaces the stored links.",
+    )
+
+
 class TaskGroupProgressInputSerializer(serializers.Serializer):
-    number = serializers.IntegerField(min_value=1, max_value=9)
+    number = serializers.IntegerField(min_value=1, help_text="The task group's number in Decision 950.")
     status = serializers.ChoiceField(
         choices=ProgressStatus.choices, required=False, allow_blank=True, allow_null=True
     )
     percent_complete = NumberField(help_text="0 to 100.")
-    narrative = _text()
-    evidence_links = serializers.ListField(
-        child=serializers.CharField(max_length=500), required=False, allow_empty=True,
-        help_text="http(s) links, at most 20; the list replaces the stored links.",
-    )
+    narrative = _text(max_length=validation.MAX_NARRATIVE_LENGTH)
+    evidence_links = _links()
 
     # Keys a client may echo back from a report it read; they are not written.
     READ_ONLY = {"evidence_files"}
 
 
+class NodeAnswerInputSerializer(serializers.Serializer):
+    framework = serializers.SlugField(max_length=64, help_text="Framework code, e.g. decision-950.")
+    code = serializers.CharField(max_length=32, help_text="The item's code in the version in force.")
+    status = serializers.ChoiceField(
+        choices=ProgressStatus.choices, required=False, allow_blank=True, allow_null=True,
+        help_text="Progress items only.",
+    )
+    percent_complete = NumberField(help_text="Progress items only: 0 to 100.")
+    met = serializers.BooleanField(required=False, allow_null=True, help_text="Criteria only.")
+    narrative = _text(max_length=validation.MAX_NARRATIVE_LENGTH)
+    evidence_links = _links()
+
+    READ_ONLY = {"evidence_files", "version", "kind"}
+
+
 class IndicatorValueInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=16)
     value = IndicatorValueField()
-    note = _text()
+    note = _text(max_length=validation.MAX_NOTE_LENGTH)
 
     READ_ONLY = set()
 
@@ -225,6 +302,7 @@ class _ContentListField(serializers.Field):
 
     item_serializer = None
     key_field = None
+    key_fields = ()
     default_error_messages = {
         "not_a_list": _("Expected a list of objects."),
         "not_an_object": _("Item %(index)s is not an object."),
@@ -247,7 +325,7 @@ class _ContentListField(serializers.Field):
                 continue
             serializer = self.item_serializer(data=item)
             valid = serializer.is_valid()
-            key = serializer.validated_data.get(self.key_field) if valid else None
+            key = self._key(serializer.validated_data) if valid else None
             if key is None:
                 key = self._raw_key(item)
             if key is None:
@@ -264,13 +342,17 @@ class _ContentListField(serializers.Field):
                 errors[key] = item_errors
                 continue
             items[key] = {
-                name: value for name, value in serializer.validated_data.items() if name != self.key_field
+                name: value for name, value in serializer.validated_data.items()
+                if name != self.key_field and name not in self.key_fields
             }
         if general:
             errors["non_field_errors"] = general
         if errors:
             raise serializers.ValidationError(errors)
         return items
+
+    def _key(self, validated):
+        return validated.get(self.key_field)
 
     def _raw_key(self, item):
         raise NotImplementedError
@@ -286,8 +368,26 @@ class TaskGroupsField(_ContentListField):
 
     def _raw_key(self, item):
         number = item.get("number")
-        if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= 9:
+        if isinstance(number, int) and not isinstance(number, bool) and number >= 1:
             return number
+        return None
+
+
+@extend_schema_field(NodeAnswerInputSerializer(many=True))
+class NodesField(_ContentListField):
+    """Answers by framework and code; errors keyed ``<framework>:<code>``."""
+
+    item_serializer = NodeAnswerInputSerializer
+    key_field = "code"
+    key_fields = ("framework",)
+
+    def _key(self, validated):
+        return paths.node_key(validated["framework"], validated["code"])
+
+    def _raw_key(self, item):
+        framework, code = item.get("framework"), item.get("code")
+        if isinstance(framework, str) and isinstance(code, str) and 0 < len(framework) <= 64 and 0 < len(code) <= 32:
+            return paths.node_key(framework, code)
         return None
 
 
@@ -305,35 +405,57 @@ VERSION_HELP = "The report's version you read and edited; a stale version gets 4
 MAX_VERSION = 2_147_483_647
 
 
+PROGRESS_EMPTY = {"status": "", "percent_complete": None, "narrative": "", "evidence_links": []}
+CRITERION_EMPTY = {"met": None, "narrative": "", "evidence_links": []}
+VALUE_EMPTY = {"value": None, "note": ""}
+
+
 class ReportContentSerializer(serializers.Serializer):
-    task_groups = TaskGroupsField(help_text="Progress per task group, by number.")
+    task_groups = TaskGroupsField(help_text="Progress per Decision 950 task group, by number.")
+    nodes = NodesField(help_text="Answers per item of any framework in force, by framework and code.")
     indicator_values = IndicatorValuesField(help_text="Values per indicator, by code.")
+
+    def validate(self, attrs):
+        given = {keys.task_group_key(number) for number in attrs.get("task_groups", {})}
+        twice = sorted(given & set(attrs.get("nodes", {})))
+        if twice:
+            raise serializers.ValidationError({"nodes": {key: {"code": [
+                _("This item is also in task_groups: give it once.")]} for key in twice}})
+        return attrs
+
+    def given_nodes(self):
+        """``{node key: given fields}`` from ``task_groups`` and ``nodes``."""
+        given = {keys.task_group_key(number): entry for number, entry in self.validated_data.get("task_groups", {}).items()}
+        given.update(self.validated_data.get("nodes", {}))
+        return given
 
     def to_service_data(self, current=None, *, replace=False):
         """The services' ``data`` dict.
 
         ``replace`` (PUT) empties everything the request leaves out; otherwise
         (PATCH, create) what is left out keeps ``current`` (the report's
-        ``report_content``), down to single fields of a task group or indicator.
+        ``report_content``), down to single fields of an item or indicator.
         """
-        current = current or {"task_groups": {}, "indicators": {}}
-        given_groups = self.validated_data.get("task_groups", {})
-        given_values = self.validated_data.get("indicator_values", {})
-        empty_group = {"status": "", "percent_complete": None, "narrative": "", "evidence_links": []}
-        empty_value = {"value": None, "note": ""}
-        groups, values = {}, {}
-        for number, entry in given_groups.items():
-            base = empty_group if replace else current["task_groups"].get(number, empty_group)
-            groups[int(number)] = {name: entry.get(name, base.get(name)) for name in empty_group}
-        for code, entry in given_values.items():
-            base = empty_value if replace else current["indicators"].get(code, empty_value)
-            values[code] = {name: entry.get(name, base.get(name)) for name in empty_value}
+        current = current or {paths.NODES: {}, paths.INDICATORS: {}}
+        stored_nodes, stored_values = current[paths.NODES], current[paths.INDICATORS]
+        nodes, values = {}, {}
+
+        def empty(key):
+            return dict(CRITERION_EMPTY if "met" in stored_nodes.get(key, {}) else PROGRESS_EMPTY)
+
+        for key, entry in self.given_nodes().items():
+            base = empty(key) if replace else {**empty(key), **stored_nodes.get(key, {})}
+            names = [name for name in base if name != "evidence_files"] + [n for n in entry if n not in base]
+            nodes[key] = {name: entry.get(name, base.get(name)) for name in names}
+        for code, entry in self.validated_data.get("indicator_values", {}).items():
+            base = VALUE_EMPTY if replace else stored_values.get(code, VALUE_EMPTY)
+            values[code] = {name: entry.get(name, base.get(name)) for name in VALUE_EMPTY}
         if replace:
-            for number in current["task_groups"]:
-                groups.setdefault(int(number), dict(empty_group))
-            for code in current["indicators"]:
-                values.setdefault(code, dict(empty_value))
-        return {"task_groups": groups, "indicators": values}
+            for key in stored_nodes:
+                nodes.setdefault(key, empty(key))
+            for code in stored_values:
+                values.setdefault(code, dict(VALUE_EMPTY))
+        return {paths.NODES: nodes, paths.INDICATORS: values}
 
 
 class ReportCreateSerializer(ReportContentSerializer):
@@ -341,7 +463,7 @@ class ReportCreateSerializer(ReportContentSerializer):
         slug_field="slug", queryset=AdministrativeUnit.objects.all(),
         help_text="Slug of the unit the report is for (a unit merged into yours, for quarters before July 2025).",
     )
-    year = serializers.IntegerField(min_value=2018, max_value=2100)
+    year = serializers.IntegerField(min_value=FIRST_REPORTING_YEAR, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
 
 
@@ -351,6 +473,7 @@ class ReportUpdateSerializer(ReportContentSerializer):
 
 class ReportReplaceSerializer(ReportUpdateSerializer):
     task_groups = TaskGroupsField(required=True, help_text="Every task group; one left out is emptied.")
+    nodes = NodesField(help_text="Answers of the other frameworks' items; one left out is emptied.")
     indicator_values = IndicatorValuesField(required=True, help_text="Every value; one left out is removed.")
 
 
@@ -363,20 +486,24 @@ class SubmitSerializer(serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=validation.MAX_COMMENT_LENGTH)
 
 
 class ReturnSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
-    comment = serializers.CharField(allow_blank=True, max_length=10_000, help_text="What the unit should change.")
+    comment = serializers.CharField(
+        allow_blank=True, max_length=validation.MAX_COMMENT_LENGTH, help_text="What the unit should change."
+    )
     field_comments = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=2_000), required=False,
+        child=serializers.CharField(allow_blank=True, max_length=validation.MAX_FIELD_COMMENT_LENGTH), required=False,
         help_text="Comments on single fields by API path, e.g. {\"task_groups.3.narrative\": \"Too short\"}.",
     )
 
     def validate_field_comments(self, value):
-        if len(value) > 200:
-            raise serializers.ValidationError(_("Give at most 200 field comments."))
+        if len(value) > validation.MAX_FIELD_COMMENTS:
+            raise serializers.ValidationError(
+                _("Give at most %(max)d field comments.") % {"max": validation.MAX_FIELD_COMMENTS}
+            )
         if any(len(path) > 100 for path in value):
             raise serializers.ValidationError(_("A field path has at most 100 characters."))
         return keys.comments_from_api(value)
@@ -384,7 +511,9 @@ class ReturnSerializer(serializers.Serializer):
 
 class ReopenSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
-    reason = serializers.CharField(allow_blank=True, max_length=10_000, help_text="Why the report is reopened.")
+    reason = serializers.CharField(
+        allow_blank=True, max_length=validation.MAX_COMMENT_LENGTH, help_text="Why the report is reopened."
+    )
 
 
 class ReportErrorSerializer(serializers.Serializer):
@@ -398,6 +527,7 @@ class ChangeSerializer(serializers.Serializer):
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
     task_group = serializers.IntegerField(required=False)
+    node = serializers.CharField(required=False, help_text="An item of another framework: <framework>:<code>.")
     indicator = serializers.CharField(required=False)
 
 

@@ -1,5 +1,8 @@
 """Task groups, pillars, programmes, and the quarterly reports with their workflow.
 
+API v1's task groups and pillars are the items of Decision 950 and the groups
+of the digital-transformation framework (``indicators.selectors``).
+
 Every change to a report goes through ``programmes.services``; who may see what
 is ``programmes.policies``. This module only translates between HTTP and them.
 """
@@ -18,7 +21,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import FrameworkNode, IndicatorMapping, IndicatorValue, NodeKind
+from indicators.selectors import DEFAULT_FRAMEWORK, PILLARS_FRAMEWORK
 from programmes import policies, selectors, services
 from programmes.api import keys
 from programmes.api.filtersets import ProgrammeFilterSet
@@ -38,7 +42,8 @@ from programmes.api.serializers import (
     TaskGroupSerializer,
 )
 from programmes.filtersets import ReportFilterSet
-from programmes.models import Evidence, Pillar, Programme, Report, TaskGroup, TaskGroupProgress
+from indicators.models import FrameworkStatus
+from programmes.models import Evidence, NodeAnswer, Programme, Report
 from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import FieldErrors, PortalError
 from smartcity_portal.api.mixins import FilterListOnly
@@ -55,13 +60,19 @@ DETAIL_ERRORS = errors(401, 404, 429)
     retrieve=extend_schema(summary="One task group, by number", responses={200: TaskGroupSerializer, **DETAIL_ERRORS}),
 )
 class TaskGroupViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = TaskGroup.objects.prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.order_by("code").only("pk", "code", "task_group_id"))
-    )
+    queryset = FrameworkNode.objects.filter(
+        version__framework__code=DEFAULT_FRAMEWORK, version__status=FrameworkStatus.ACTIVE,
+        kind=NodeKind.PROGRESS, code__regex=r"^\d+$",
+    ).prefetch_related(Prefetch("mappings", queryset=IndicatorMapping.objects.select_related("indicator")))
     serializer_class = TaskGroupSerializer
-    lookup_field = "number"
+    lookup_field = "code"
+    lookup_url_kwarg = "number"
     lookup_value_regex = r"\d+"
-    ordering_fields = ["number"]
+    ordering_fields = ["order"]
+
+    def get_queryset(self):
+        # The numbers' order, not the text's ("10" after "9").
+        return super().get_queryset().order_by("order")
 
 
 @extend_schema_view(
@@ -69,10 +80,12 @@ class TaskGroupViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One pillar, by code", responses={200: PillarSerializer, **DETAIL_ERRORS}),
 )
 class PillarViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Pillar.objects.all()
+    queryset = FrameworkNode.objects.filter(
+        version__framework__code=PILLARS_FRAMEWORK, version__status=FrameworkStatus.ACTIVE, depth=0,
+    ).order_by("order")
     serializer_class = PillarSerializer
     lookup_field = "code"
-    ordering_fields = ["id", "code"]
+    ordering_fields = ["order", "code"]
 
 
 @extend_schema_view(
@@ -94,9 +107,9 @@ def report_queryset():
     """Reports with everything their body shows, in a fixed number of queries."""
     return Report.objects.select_related("unit").prefetch_related(
         Prefetch(
-            "progress",
-            queryset=TaskGroupProgress.objects.select_related("task_group")
-            .order_by("task_group__number")
+            "answers",
+            queryset=NodeAnswer.objects.select_related("node__version__framework")
+            .order_by("node__version__framework__code", "node__order")
             .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id"))),
         ),
         Prefetch(
@@ -116,7 +129,12 @@ def api_error(error):
         changes = []
         for change in error.changes:
             change = dict(change)
-            change["path"] = keys.to_dotted(change.pop("key"))
+            change["path"] = keys.to_dotted(change["path"])
+            if "node" in change:
+                number = keys.task_group_number(change["node"])
+                if number is not None:
+                    change["task_group"] = number
+                    del change["node"]
             if change["field"] == "value":
                 # The diff normalises numbers ("5E+1"); clients expect plain decimals.
                 change["old"], change["new"] = _plain(change["old"]), _plain(change["new"])
@@ -167,8 +185,9 @@ WRITE_ERRORS = {
 }
 
 REPORT_BODY = (
-    "Task groups are identified by `number`, indicator values by `code`; decimal numbers are "
-    "returned as strings with their stored precision."
+    "Task groups are identified by `number`, the items of every framework in `nodes` by `framework` "
+    "and `code`, indicator values by `code`; decimal numbers are returned as strings with their "
+    "stored precision."
 )
 
 
@@ -271,7 +290,7 @@ class ReportViewSet(
                 report = services.start_report(
                     user=request.user, unit=data["province"], year=data["year"], quarter=data["quarter"]
                 )
-                if "task_groups" in data or "indicator_values" in data:
+                if "task_groups" in data or "nodes" in data or "indicator_values" in data:
                     report = services.save_report(
                         user=request.user, report=report, version=report.version,
                         data=serializer.to_service_data(selectors.report_content(report)),

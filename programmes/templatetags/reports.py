@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from programmes.forms import plain_number as _plain_number
 from programmes.models import ReportStatus
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 
 register = template.Library()
 

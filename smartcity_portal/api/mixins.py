@@ -29,7 +29,7 @@ class CachedList:
     cached_list_parameters = ("ordering", "page", "page_size")
 
     def list(self, request, *args, **kwargs):
-        from indicators.selectors import cached
+        from indicators.results.selectors import cached
 
         filterset = getattr(self, "filterset_class", None)
         known = {*self.cached_list_parameters, *(filterset.base_filters if filterset else getattr(self, "filterset_fields", ()))}

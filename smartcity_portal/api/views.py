@@ -7,7 +7,8 @@ from rest_framework.views import APIView
 
 # path segment → route name
 ENDPOINTS = {
-    "regions": "region", "provinces": "province", "task-groups": "task-group", "pillars": "pillar",
+    "regions": "region", "provinces": "province", "frameworks": "framework", "task-groups": "task-group",
+    "pillars": "pillar",
     "indicators": "indicator", "asean-cities": "asean-city", "programmes": "programme",
     "reports": "report", "progress": "progress", "indicator-values": "indicator-value",
 }

@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from indicators.models import Boundaries, Indicator, IndicatorResult, TaskGroupResult
-from programmes.models import ReportStatus, TaskGroup
+from indicators.models import Boundaries, Indicator, IndicatorResult, NodeResult
+from programmes.models import ReportStatus
 from provinces.models import AseanSmartCity, Region
-from tests.factories import ProgrammeFactory, ReportFactory, api_client, set_values, unit, user_of
+from tests.factories import ProgrammeFactory, ReportFactory, api_client, set_values, task_group, unit, user_of
 
 PERSONAS = [
     "anonymous", "reporter", "other_reporter", "viewer", "reviewer", "integrator", "readonly_integrator",
@@ -45,9 +45,9 @@ def world(personas):
     other_draft = ReportFactory(unit=personas.other_unit, year=2025, quarter=3)
     approved = ReportFactory(unit=personas.other_unit, year=2025, quarter=2, status=ReportStatus.APPROVED)
     set_values(approved, {"TG5-01": 40})
-    progress = TaskGroupResult.objects.create(
+    progress = NodeResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=personas.other_unit, year=2025, quarter=2,
-        task_group=TaskGroup.objects.get(number=1), percent_complete=Decimal("50"), computed_at=now,
+        node=task_group(1), percent_complete=Decimal("50"), computed_at=now,
     )
     value = IndicatorResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=personas.other_unit, year=2025, quarter=2,

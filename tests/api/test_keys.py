@@ -1,4 +1,4 @@
-"""The one mapping between the services' field keys and the API's field paths."""
+"""The one mapping between the domain's field paths and the API's paths."""
 import pytest
 
 from programmes.api import keys
@@ -7,12 +7,14 @@ from programmes.api import keys
 @pytest.mark.parametrize(
     "key, path",
     [
-        ("tg-3-percent_complete", "task_groups.3.percent_complete"),
-        ("tg-3", "task_groups.3"),
-        ("indicator-TG5-01-value", "indicator_values.TG5-01.value"),
-        ("indicator-TG5-01-note", "indicator_values.TG5-01.note"),
-        ("indicator-TG5-01", "indicator_values.TG5-01"),
+        ("nodes.decision-950:3.percent_complete", "task_groups.3.percent_complete"),
+        ("nodes.decision-950:3", "task_groups.3"),
+        ("indicators.TG5-01.value", "indicator_values.TG5-01.value"),
+        ("indicators.TG5-01.note", "indicator_values.TG5-01.note"),
+        ("indicators.TG5-01", "indicator_values.TG5-01"),
         ("indicators", "indicator_values"),
+        ("nodes.example-criteria:A1.met", "nodes.example-criteria:A1.met"),
+        ("nodes.example-criteria:A1", "nodes.example-criteria:A1"),
         ("comment", "comment"),
     ],
 )
@@ -24,8 +26,8 @@ def test_keys_and_paths_correspond_both_ways(key, path):
 
 def test_errors_nest_by_path_and_whole_list_messages_go_to_non_field_errors():
     assert keys.nest_errors({
-        "tg-3-status": ["a"], "tg-3-narrative": ["b"], "indicator-TG5-01-value": ["c"],
-        "indicators": ["d"], "task_groups": ["e"], "version": ["f"],
+        "nodes.decision-950:3.status": ["a"], "nodes.decision-950:3.narrative": ["b"], "indicators.TG5-01.value": ["c"],
+        "indicators": ["d"], "nodes": ["e"], "version": ["f"],
     }) == {
         "task_groups": {"3": {"status": ["a"], "narrative": ["b"]}, "non_field_errors": ["e"]},
         "indicator_values": {"TG5-01": {"value": ["c"]}, "non_field_errors": ["d"]},
@@ -33,7 +35,7 @@ def test_errors_nest_by_path_and_whole_list_messages_go_to_non_field_errors():
     }
 
 
-def test_form_keys_given_as_comments_are_kept():
-    assert keys.comments_from_api({"tg-2-narrative": "x", "task_groups.4": "y"}) == {
-        "tg-2-narrative": "x", "tg-4": "y"
+def test_comments_given_by_domain_path_are_kept():
+    assert keys.comments_from_api({"nodes.decision-950:2.narrative": "x", "task_groups.4": "y"}) == {
+        "nodes.decision-950:2.narrative": "x", "nodes.decision-950:4": "y"
     }

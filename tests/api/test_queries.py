@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from indicators.models import Boundaries, Indicator, IndicatorResult, IndicatorValue, TaskGroupResult
-from programmes.models import Evidence, Programme, Report, ReportStatus, TaskGroup, TaskGroupProgress
+from indicators.models import Boundaries, Indicator, IndicatorResult, IndicatorValue, NodeResult
+from programmes.models import Evidence, NodeAnswer, Programme, Report, ReportStatus
+from tests.factories import task_groups
 from provinces.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -21,25 +22,25 @@ def many(personas):
     """More than 100 of everything that can be listed, written in bulk."""
     now = timezone.now()
     units = list(AdministrativeUnit.objects.order_by("pk"))
-    groups = list(TaskGroup.objects.all())
+    groups = task_groups()
     indicators = [i for i in Indicator.objects.all() if i.value_type != "boolean"][:4]
     reports = Report.objects.bulk_create(
         Report(unit=unit, year=year, quarter=1, status=ReportStatus.APPROVED)
         for unit in units[:40] for year in (2023, 2024, 2025)
     )
-    progress = TaskGroupProgress.objects.bulk_create(
-        TaskGroupProgress(report=r, task_group=tg, status="completed", percent_complete=100)
+    progress = NodeAnswer.objects.bulk_create(
+        NodeAnswer(report=r, node=tg, status="completed", percent_complete=100)
         for r in reports for tg in groups
     )
-    Evidence.objects.bulk_create(Evidence(progress=p, url=f"https://x.gov.vn/{p.pk}") for p in progress[::7])
+    Evidence.objects.bulk_create(Evidence(answer=p, url=f"https://x.gov.vn/{p.pk}") for p in progress[::7])
     IndicatorValue.objects.bulk_create(
         IndicatorValue(report=r, indicator=i, value=Decimal(1)) for r in reports for i in indicators
     )
     Programme.objects.bulk_create(
         Programme(unit=unit, title=f"Đề án {unit.slug}", start_year=2021, end_year=2030) for unit in units
     )
-    TaskGroupResult.objects.bulk_create(
-        TaskGroupResult(boundaries=Boundaries.AS_REPORTED, unit=unit, year=2025, quarter=1, task_group=tg,
+    NodeResult.objects.bulk_create(
+        NodeResult(boundaries=Boundaries.AS_REPORTED, unit=unit, year=2025, quarter=1, node=tg,
                         percent_complete=Decimal(50), computed_at=now)
         for unit in units[:20] for tg in groups
     )

@@ -54,9 +54,9 @@ def test_full_lifecycle_from_draft_to_published_values(api, personas, django_cap
     assert report["field_comments"] == {
         "task_groups.2.narrative": "Quá ngắn", "indicator_values.TG5-01.value": "Nguồn?"
     }
-    # The pages read the same comments by their form field names.
+    # Stored by field path, the name the pages read them by.
     assert Report.objects.get(pk=report["id"]).field_comments == {
-        "tg-2-narrative": "Quá ngắn", "indicator-TG5-01-value": "Nguồn?"
+        "nodes.decision-950:2.narrative": "Quá ngắn", "indicators.TG5-01.value": "Nguồn?"
     }
 
     # A partial change: task group 2's status and percentage stay as they were.

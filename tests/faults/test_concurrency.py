@@ -118,7 +118,7 @@ def test_fifty_clients_writing_one_report_at_once(stack):
         "SELECT note FROM indicators_indicatorvalue WHERE report_id = %s", [report_id]
     )
     narratives = stack.postgres.query(
-        "SELECT narrative FROM programmes_taskgroupprogress WHERE report_id = %s ORDER BY narrative", [report_id]
+        "SELECT narrative FROM programmes_nodeanswer WHERE report_id = %s ORDER BY narrative", [report_id]
     )
     assert [n for (n,) in narratives] == sorted(f"{note} tg{n}" for n in range(1, 10))
     submitted_events = stack.postgres.query(

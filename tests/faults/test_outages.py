@@ -174,7 +174,7 @@ def test_postgres_restart_under_load_fails_fast_with_503_and_recovers(stack):
         )
         assert revisions == version, (report_id, version, revisions)
         narratives = stack.postgres.query(
-            "SELECT narrative FROM programmes_taskgroupprogress WHERE report_id = %s", [report_id]
+            "SELECT narrative FROM programmes_nodeanswer WHERE report_id = %s", [report_id]
         )
         [(note,)] = stack.postgres.query(
             "SELECT note FROM indicators_indicatorvalue WHERE report_id = %s", [report_id]
@@ -262,7 +262,7 @@ def test_redis_stopped_pages_served_and_submissions_kept_in_the_outbox(stack):
 def _results(stack, report_id):
     return stack.postgres.query(
         "SELECT 'tg', boundaries, unit_id, year, quarter, task_group_id, percent_complete::text, units_reporting "
-        "FROM indicators_taskgroupresult t WHERE (unit_id, year, quarter) IN "
+        "FROM indicators_noderesult t WHERE (unit_id, year, quarter) IN "
         "  (SELECT unit_id, year, quarter FROM programmes_report WHERE id = %s) "
         "UNION ALL "
         "SELECT 'ind', boundaries, unit_id, year, quarter, indicator_id, value::text, units_reporting "
@@ -342,7 +342,7 @@ def test_worker_killed_mid_task_runs_again_and_has_its_effect_once(stack):
     rows = _results(stack, report_id)
     assert rows and {row[6] for row in rows if row[0] == "tg"} == {"50.00"}
     stack.django(
-        "import json; from programmes.models import Report; from indicators.services import recompute_results; "
+        "import json; from programmes.models import Report; from indicators.results.services import recompute_results; "
         f"r = Report.objects.get(pk={report_id}); recompute_results(r.unit, r.year, r.quarter); print(json.dumps(1))"
     )
     assert _results(stack, report_id) == rows

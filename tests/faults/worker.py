@@ -26,16 +26,16 @@ from smartcity_portal.celery import app  # noqa: E402
 marker = os.environ.get("FAULTS_SLOW_MARKER")
 if marker:
 
-    def pause_once(message):
+    def pause_once(report_events):
         """Stop here (results rewritten, nothing committed, no e-mail sent) the first time."""
         path = Path(marker)
-        if not path.exists():
+        if any(e.topic == events.REPORT_APPROVED for e in report_events) and not path.exists():
             path.write_text(str(os.getpid()))
             time.sleep(120)
         return []
 
-    steps = handlers.HANDLERS[events.REPORT_APPROVED]
-    handlers.HANDLERS[events.REPORT_APPROVED] = [steps[0], pause_once, *steps[1:]]
+    # After the results layer's recomputation, before the e-mails and webhooks.
+    handlers.subscribe(pause_once)
 
 if __name__ == "__main__":
     app.worker_main(

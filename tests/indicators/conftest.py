@@ -1,5 +1,5 @@
 """Helpers of the dashboard tests: approved reports with their results computed."""
-from indicators.services import recompute_results
+from indicators.results.services import recompute_results
 from programmes.models import ReportStatus
 from tests.factories import ReportFactory, set_values, unit
 

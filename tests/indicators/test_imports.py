@@ -8,6 +8,7 @@ from django.utils import translation
 
 from indicators import imports
 from indicators.models import IndicatorResult, IndicatorValue
+from indicators.results import services as results
 from programmes.models import Report, ReportRevision, ReportStatus
 from provinces.models import AdministrativeUnit
 from tests.factories import ReportFactory, set_values, unit
@@ -23,8 +24,21 @@ def _in_english(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _events_after_commit(django_capture_on_commit_callbacks):
+    # An import's events are handed over when it commits: the results are recomputed then.
+    global _after_commit
+    _after_commit = django_capture_on_commit_callbacks
+    yield
+    _after_commit = None
+
+
+_after_commit = None
+
+
 def run(user, data, name="values.csv", **kwargs):
-    return imports.import_file(user=user, file=data, name=name, **kwargs)
+    with _after_commit(execute=True):
+        return imports.import_file(user=user, file=data, name=name, **kwargs)
 
 
 def errors_of(result):
@@ -33,16 +47,16 @@ def errors_of(result):
 
 @pytest.fixture
 def recomputed(monkeypatch):
-    """The (unit slug, year, quarter) triples the import asked to recompute."""
+    """The (unit slug, year, quarter) triples the import's events had recomputed."""
     calls = []
-    original = imports._recompute
+    original = results.recompute_many
 
-    def spy(pairs, progress):
+    def spy(pairs, progress=None):
         slugs = dict(AdministrativeUnit.objects.values_list("pk", "slug"))
         calls.extend((slugs[u], y, q) for u, y, q in pairs)
         return original(pairs, progress)
 
-    monkeypatch.setattr(imports, "_recompute", spy)
+    monkeypatch.setattr(results, "recompute_many", spy)
     return calls
 
 
@@ -63,8 +77,8 @@ def test_import_creates_approved_reports_with_imported_revisions(personas, recom
     report = Report.objects.get(unit=unit("bac-giang"), year=2025, quarter=2)
     assert report.status == ReportStatus.APPROVED and report.version == 1
     assert report.approved_by == personas.reviewer
-    assert report.progress.count() == 9
-    assert not report.progress.exclude(status="").exists()  # the nine task groups stay unanswered
+    assert report.answers.count() == 9
+    assert not report.answers.exclude(status="").exists()  # the nine task groups stay unanswered
     values = dict(report.indicator_values.values_list("indicator__code", "value"))
     assert values == {"TG5-01": Decimal("45.5"), "TG1-01": Decimal("1")}
     assert report.indicator_values.get(indicator__code="TG5-01").note == "Theo báo cáo của Sở"
@@ -107,7 +121,7 @@ def test_import_into_an_approved_report_adds_a_version_and_keeps_the_old_values(
     assert (second.number, second.version, second.action) == (2, 2, "imported")
     assert second.snapshot["indicators"]["TG5-01"] == {"value": "35.0000", "note": "đã rà soát"}
     assert second.snapshot["indicators"]["TG5-02"]["value"] == "60.0000"
-    assert len(second.snapshot["task_groups"]) == 9
+    assert len(second.snapshot["nodes"]) == 9
     assert recomputed == [("ha-noi", 2024, 3)]
 
 

@@ -12,11 +12,11 @@ import pytest
 from django.utils import translation
 
 from indicators import imports
-from indicators.models import Indicator, IndicatorResult, IndicatorValue, TaskGroupResult
-from indicators.services import recompute_all, recompute_many, recompute_results
+from indicators.models import Indicator, IndicatorResult, IndicatorValue, NodeResult
+from indicators.results.services import recompute_all, recompute_many, recompute_results
 from programmes import services
 from programmes.models import Report, ReportRevision, ReportStatus
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 from provinces.models import AdministrativeUnit
 from tests.factories import ReportFactory, set_values, unit
 from tests.fixtures_files.spreadsheets import csv_bytes
@@ -32,8 +32,21 @@ def _in_english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _events_after_commit(django_capture_on_commit_callbacks):
+    # An import's events are handed over when it commits: the results are recomputed then.
+    global _after_commit
+    _after_commit = django_capture_on_commit_callbacks
+    yield
+    _after_commit = None
+
+
+_after_commit = None
+
+
 def run(user, rows, **kwargs):
-    return imports.import_file(user=user, file=csv_bytes(rows), name="values.csv", **kwargs)
+    with _after_commit(execute=True):
+        return imports.import_file(user=user, file=csv_bytes(rows), name="values.csv", **kwargs)
 
 
 def numeric_codes(count):
@@ -65,8 +78,8 @@ def results_table():
         set(IndicatorResult.objects.values_list(
             "boundaries", "unit_id", "year", "quarter", "indicator_id", "value", "units_reporting"
         )),
-        set(TaskGroupResult.objects.values_list(
-            "boundaries", "unit_id", "year", "quarter", "task_group_id", "percent_complete", "units_reporting"
+        set(NodeResult.objects.values_list(
+            "boundaries", "unit_id", "year", "quarter", "node_id", "percent_complete", "units_reporting"
         )),
     )
 
@@ -95,17 +108,17 @@ def test_a_large_import_writes_every_value_a_revision_per_report_and_the_results
 
     created = Report.objects.exclude(pk__in=[changed.pk, same.pk])
     assert set(created.values_list("status", "version")) == {(ReportStatus.APPROVED, 1)}
-    assert {r.progress.count() for r in created[:5]} == {9}
+    assert {r.answers.count() for r in created[:5]} == {9}
     assert ReportRevision.objects.filter(action="imported").count() == 198 + 1
     some = created.first().revisions.get()
-    assert len(some.snapshot["indicators"]) == 10 and len(some.snapshot["task_groups"]) == 9
+    assert len(some.snapshot["indicators"]) == 10 and len(some.snapshot["nodes"]) == 9
 
     changed.refresh_from_db()
     assert changed.version == 2
     revision = changed.revisions.get(action="imported")
     assert revision.snapshot["indicators"][first_code] == {"value": "12.0000", "note": f"ghi chú {first_slug}"}
     assert revision.snapshot["indicators"][other_code] == {"value": "7.0000", "note": ""}
-    assert revision.snapshot["task_groups"]["1"]["percent_complete"] == "60.00"
+    assert revision.snapshot["nodes"]["decision-950:1"]["percent_complete"] == "60.00"
     same.refresh_from_db()
     assert same.version == 1 and not same.revisions.exists()
 
@@ -235,7 +248,7 @@ def test_recompute_many_gives_the_rows_of_recompute_results_one_pair_at_a_time()
     recompute_many(ids)
     at_once = results_table()
     IndicatorResult.objects.all().delete()
-    TaskGroupResult.objects.all().delete()
+    NodeResult.objects.all().delete()
     for slug, year, quarter in pairs:
         recompute_results(unit(slug), year, quarter)
 

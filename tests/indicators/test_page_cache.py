@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import fragments, selectors
+from indicators.results import fragments, selectors
 from programmes.models import ReportStatus
 from tests.factories import unit
 from tests.indicators.conftest import approved_report
@@ -88,8 +88,8 @@ def test_a_renamed_unit_shows_its_new_name_at_once(client, reports):
 def test_each_language_has_its_own_section(client, reports):
     english = get(client, HOME, "en").content.decode()
     vietnamese = get(client, HOME, "vi").content.decode()
-    assert "Latest approved percent complete per task group" in english
-    assert "Latest approved percent complete per task group" not in vietnamese
+    assert "Latest approved answer per item" in english
+    assert "Latest approved answer per item" not in vietnamese
 
 
 def test_the_unit_page_links_only_the_reports_each_visitor_may_read(client, personas, reports):

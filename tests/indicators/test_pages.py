@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 
 from indicators.models import Indicator, Target
 from programmes.models import ProgrammeStatus, ReportStatus
-from programmes.quarters import MERGER_DATE
+from provinces.quarters import MERGER_DATE
 from provinces.models import AdministrativeUnit
 from tests.factories import ProgrammeFactory, unit
 from tests.indicators.conftest import approved_report
@@ -358,12 +358,12 @@ def test_task_group_page_ranks_units_and_shows_the_distribution(client, data):
 
 
 def test_task_group_page_quotes_the_latest_approved_narratives_escaped(client, data):
-    from programmes.models import TaskGroupProgress
+    from programmes.models import NodeAnswer
 
-    TaskGroupProgress.objects.filter(report__unit__slug="ha-noi", task_group__number=4).update(
+    NodeAnswer.objects.filter(report__unit__slug="ha-noi", node__code=4).update(
         narrative="<script>alert(1)</script>" + "Triển khai " * 60
     )
-    TaskGroupProgress.objects.filter(report=data["submitted"]).update(narrative="Chưa duyệt")
+    NodeAnswer.objects.filter(report=data["submitted"]).update(narrative="Chưa duyệt")
     response = get(client, task_group_url(4))
     html = response.content.decode()
     assert "<script>alert" not in html
@@ -490,8 +490,8 @@ def test_completeness_follows_submissions_at_once(client, data):
 
 
 def test_a_report_not_yet_due_is_not_missing():
-    from indicators import selectors
-    from programmes.quarters import Quarter
+    from indicators.results import selectors
+    from provinces.quarters import Quarter
 
     q = Quarter(2025, 3)
     rates = selectors.completeness([q], today=q.due_date).rates[0]

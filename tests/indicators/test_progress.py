@@ -5,10 +5,10 @@ import pytest
 from django.utils import translation
 
 from indicators.models import Direction
-from indicators.progress import (
+from indicators.results.progress import (
     ACHIEVED, INSUFFICIENT, MODERATE, NO_TARGET, OFF_TRACK, ON_TRACK, choose_target, progress_status,
 )
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 
 
 def series(*points):

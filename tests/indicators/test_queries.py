@@ -3,9 +3,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 
-from indicators.services import recompute_all
+from indicators.results.services import recompute_all
 from programmes.models import ProgrammeStatus
-from programmes.quarters import MERGER_DATE, Quarter, quarter_range
+from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 from provinces.models import AdministrativeUnit
 from tests.factories import ProgrammeFactory
 from tests.indicators.conftest import approved_report
@@ -13,10 +13,11 @@ from tests.indicators.conftest import approved_report
 pytestmark = pytest.mark.django_db
 
 # The most queries each page may run on a cold cache, the same for small and for ten-times-larger
-# data (about five more than today's count, for the frame's own queries to grow).
+# data (about five more than today's count, for the frame's own queries to grow). The overview also
+# reads the framework version it shows, its items and the active frameworks.
 PAGES = {
-    reverse("home"): 24,
-    reverse("home") + "?boundaries=as-reported&region=red-river-delta&pillar=digital-economy": 26,
+    reverse("home"): 27,
+    reverse("home") + "?boundaries=as-reported&region=red-river-delta&pillar=digital-economy": 29,
     reverse("home") + "?format=csv&table=heat": 21,
     reverse("indicators:task_group_detail", kwargs={"number": 4}): 18,
     reverse("indicators:task_group_detail", kwargs={"number": 4}) + "?boundaries=as-reported": 18,

@@ -5,10 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators import selectors
-from indicators.models import Boundaries, IndicatorResult, TaskGroupResult
-from indicators.services import bump_results_generation, recompute_all, recompute_results
-from programmes.models import ReportStatus, TaskGroupProgress
+from indicators.results import selectors
+from indicators.models import Boundaries, IndicatorResult, NodeResult
+from indicators.results.services import bump_results_generation, recompute_all, recompute_results
+from programmes.models import ReportStatus, NodeAnswer
 from tests.factories import set_values, unit
 from tests.indicators.conftest import approved_report
 
@@ -27,10 +27,10 @@ def indicator_result(boundaries, slug, code, year=2024, quarter=2):
 
 def tg_results(boundaries, slug, year=2024, quarter=2):
     return {
-        r.task_group.number: r
-        for r in TaskGroupResult.objects.filter(
+        int(r.node.code): r
+        for r in NodeResult.objects.filter(
             boundaries=boundaries, unit=unit(slug), year=year, quarter=quarter
-        ).select_related("task_group")
+        ).select_related("node")
     }
 
 
@@ -90,7 +90,7 @@ def test_a_unit_that_was_not_merged_is_the_same_in_both_views():
 def test_recompute_after_reapproval_replaces_the_values(merged_quarter):
     report = unit("bac-giang").reports.get(year=2024, quarter=2)
     set_values(report, {SUM: 10, MEAN: 80})
-    TaskGroupProgress.objects.filter(report=report).update(percent_complete=Decimal("90"))
+    NodeAnswer.objects.filter(report=report).update(percent_complete=Decimal("90"))
     recompute_results(report.unit, 2024, 2)
     assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal("15")
     assert indicator_result(Boundaries.CURRENT, "bac-ninh", MEAN).value == Decimal("65")
@@ -129,14 +129,14 @@ def test_recompute_all_gives_the_same_rows_as_recompute_results(merged_quarter):
 
     def snapshot():
         return (
-            sorted(TaskGroupResult.objects.values_list(
-                "boundaries", "unit_id", "year", "quarter", "task_group_id", "percent_complete", "units_reporting")),
+            sorted(NodeResult.objects.values_list(
+                "boundaries", "unit_id", "year", "quarter", "node_id", "percent_complete", "units_reporting")),
             sorted(IndicatorResult.objects.values_list(
                 "boundaries", "unit_id", "year", "quarter", "indicator_id", "value", "units_reporting")),
         )
 
     before = snapshot()
-    TaskGroupResult.objects.all().delete()
+    NodeResult.objects.all().delete()
     written = recompute_all()
     assert snapshot() == before
     assert written == (len(before[0]), len(before[1]))
@@ -176,9 +176,9 @@ def test_recompute_changes_the_results_generation():
 def test_cached_figures_refresh_after_an_approval():
     approved_report("ha-noi", 2024, 1, percent=20)
     quarter = selectors.default_quarter()
-    before = selectors.latest_percents(Boundaries.CURRENT, quarter)
+    before = selectors.latest_figures(Boundaries.CURRENT, quarter)
     approved_report("hue", 2024, 1, percent=30)
-    after = selectors.latest_percents(Boundaries.CURRENT, quarter)
+    after = selectors.latest_figures(Boundaries.CURRENT, quarter)
     assert len(after) == len(before) + 9
 
 
@@ -188,5 +188,5 @@ def test_recompute_all_command_reports_what_it_wrote(capsys):
     approved_report("ha-noi", 2024, 1, recompute=False)
     call_command("recompute_results")
     # Nine task groups in each of the two views.
-    assert "18 task group rows" in capsys.readouterr().out
-    assert TaskGroupResult.objects.filter(boundaries=Boundaries.CURRENT).count() == 9
+    assert "18 framework item rows" in capsys.readouterr().out
+    assert NodeResult.objects.filter(boundaries=Boundaries.CURRENT).count() == 9

@@ -1,5 +1,6 @@
 """The admin: every registered model's pages load, and workflow records are view-only."""
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,13 +11,16 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import (
+    Framework,
+    FrameworkLevel,
+    FrameworkVersion,
     Boundaries,
     Indicator,
     IndicatorResult,
     IndicatorValue,
     Job,
     Target,
-    TaskGroupResult,
+    NodeResult,
 )
 from programmes.models import (
     DemoDataset,
@@ -26,13 +30,12 @@ from programmes.models import (
     Report,
     ReportRevision,
     SentNotification,
-    TaskGroup,
     WebhookDelivery,
     WebhookSubscription,
 )
 from provinces.models import AdministrativeUnit
 from smartcity_portal.accounts.models import Role
-from tests.factories import ProgrammeFactory, ReportFactory, UserFactory, set_values
+from tests.factories import ProgrammeFactory, ReportFactory, UserFactory, set_values, task_group
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,7 @@ OUR_APPS = {"provinces", "programmes", "indicators"}
 
 VIEW_ONLY = {
     "programmes.report",
-    "programmes.taskgroupprogress",
+    "programmes.nodeanswer",
     "programmes.evidence",
     "programmes.reportrevision",
     "programmes.outboxmessage",
@@ -48,7 +51,7 @@ VIEW_ONLY = {
     "programmes.webhookdelivery",
     "programmes.demodataset",
     "indicators.indicatorvalue",
-    "indicators.taskgroupresult",
+    "indicators.noderesult",
     "indicators.indicatorresult",
     "indicators.job",
 }
@@ -77,10 +80,15 @@ def one_of_each(users):
     ProgrammeFactory(unit=unit, status=ProgrammeStatus.IMPLEMENTING, budget_billion_vnd=Decimal("12.5"))
     report = ReportFactory(unit=unit, year=2025, quarter=3, answered=60)
     set_values(report, {"TG5-01": 75, "DE-01": 12})
-    progress = report.progress.first()
-    Evidence.objects.create(progress=progress, url="https://bacninh.gov.vn/ke-hoach", uploaded_by=personas.reporter)
+    progress = report.answers.first()
+    draft = FrameworkVersion.objects.create(
+        framework=Framework.objects.get(code="decision-950"), code="2030", valid_from=date(2030, 1, 1),
+        cycle="quarterly", item_kind="criterion",
+    )
+    FrameworkLevel.objects.create(version=draft, number=1, name_vi="Nền tảng", name_en="Foundation")
+    Evidence.objects.create(answer=progress, url="https://bacninh.gov.vn/ke-hoach", uploaded_by=personas.reporter)
     Evidence.objects.create(
-        progress=progress, file=ContentFile(b"%PDF-1.4 test", name="plan.pdf"),
+        answer=progress, file=ContentFile(b"%PDF-1.4 test", name="plan.pdf"),
         original_name="plan.pdf", content_type="application/pdf", size=13,
     )
     ReportRevision.objects.create(
@@ -97,9 +105,9 @@ def one_of_each(users):
     )
     DemoDataset.objects.create(seed=1, size=1)
     now = timezone.now()
-    TaskGroupResult.objects.create(
+    NodeResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=unit, year=2025, quarter=3,
-        task_group=TaskGroup.objects.get(number=1), percent_complete=Decimal(60), computed_at=now,
+        node=task_group(1), percent_complete=Decimal(60), computed_at=now,
     )
     IndicatorResult.objects.create(
         boundaries=Boundaries.AS_REPORTED, unit=unit, year=2025, quarter=3,

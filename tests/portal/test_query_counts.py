@@ -18,9 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import Job
-from indicators.services import recompute_results
+from indicators.results.services import recompute_results
 from programmes.models import ProgrammeStatus, Report, ReportStatus, WebhookDelivery
-from programmes.quarters import MERGER_DATE, Quarter, quarter_range
+from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 from provinces.models import AdministrativeUnit
 from smartcity_portal import access
 from tests.factories import ProgrammeFactory, ReportFactory, api_client, set_values, user_of
@@ -102,7 +102,7 @@ def grow(personas, samples, scale):
     first = 100 + draft.revisions.count()
     for number in range(first, first + scale):
         draft.revisions.create(number=number, version=draft.version, action="saved",
-                               status=draft.status, snapshot={"task_groups": {}, "indicators": {}})
+                               status=draft.status, snapshot={"nodes": {}, "indicators": {}})
     Job.objects.bulk_create(
         Job(kind=Job.Kind.EXPORT, status=Job.Status.SUCCEEDED, owner=personas.reviewer,
             parameters={"format": "csv"}, total=1, processed=1)

@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from indicators.models import TaskGroupResult
+from indicators.models import NodeResult
 from programmes import events, handlers, services
 from programmes.models import OutboxMessage, SentNotification
 from smartcity_portal.accounts.models import Role
@@ -15,8 +15,8 @@ from tests.factories import UserFactory, unit
 pytestmark = pytest.mark.django_db
 
 ALL_ANSWERED = {
-    "task_groups": {
-        n: {"status": "in-progress", "percent_complete": "40", "narrative": f"Nhóm {n}"}
+    "nodes": {
+        f"decision-950:{n}": {"status": "in-progress", "percent_complete": "40", "narrative": f"Nhóm {n}"}
         for n in range(1, 10)
     }
 }
@@ -74,7 +74,7 @@ def test_return_emails_the_units_reporters_with_the_comment_and_field_comments(
         services.return_report(
             user=personas.reviewer, report=report, version=report.version,
             comment="Bổ sung minh chứng cho nhóm 2",
-            field_comments={"tg-2-narrative": "Quá ngắn", "indicator-TG5-01-value": "Kiểm tra lại"},
+            field_comments={"nodes.decision-950:2.narrative": "Quá ngắn", "indicators.TG5-01.value": "Kiểm tra lại"},
         )
 
     [returned] = mail.outbox
@@ -83,7 +83,7 @@ def test_return_emails_the_units_reporters_with_the_comment_and_field_comments(
     assert "Quá ngắn" in returned.body and "Kiểm tra lại" in returned.body
     # Field keys are shown as readable labels, not as form names.
     assert "Task group 2" in returned.body or "2." in returned.body
-    assert "tg-2-narrative" not in returned.body
+    assert "nodes.decision-950:2.narrative" not in returned.body
     assert "TG5-01" in returned.body
 
 
@@ -150,7 +150,7 @@ def test_approval_recomputes_results_only_after_the_transaction_commits(
     report = submit(personas, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.approve_report(user=personas.reviewer, report=report, version=report.version)
-        assert not TaskGroupResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
+        assert not NodeResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
     message = OutboxMessage.objects.get(topic=events.REPORT_APPROVED)
     assert message.processed_at is None and message.dispatched_at is None
 
@@ -158,7 +158,7 @@ def test_approval_recomputes_results_only_after_the_transaction_commits(
         callback()
     message.refresh_from_db()
     assert message.processed_at is not None and message.dispatched_at is not None
-    assert TaskGroupResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
+    assert NodeResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
 
 
 def test_a_failing_step_is_retried_by_the_sweep_without_repeating_the_steps_that_worked(
@@ -167,13 +167,11 @@ def test_a_failing_step_is_retried_by_the_sweep_without_repeating_the_steps_that
     report = submit(personas, django_capture_on_commit_callbacks)
     calls = []
 
-    def broken(message):
-        calls.append(message.pk)
+    def broken(report_events):
+        calls.append(report_events[0].pk)
         raise RuntimeError("results table locked")
 
-    monkeypatch.setitem(
-        handlers.HANDLERS, events.REPORT_APPROVED, [broken, *handlers.HANDLERS[events.REPORT_APPROVED][1:]]
-    )
+    monkeypatch.setattr(handlers, "_subscribers", [broken])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_report(user=personas.reviewer, report=report, version=report.version)
@@ -185,7 +183,7 @@ def test_a_failing_step_is_retried_by_the_sweep_without_repeating_the_steps_that
     call_command("sweep_outbox", "--inline", "--older-than", "0", verbosity=0)
     message.refresh_from_db()
     assert message.processed_at is not None
-    assert TaskGroupResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
+    assert NodeResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
     assert len(mail.outbox) == 1
 
 

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import pytest
 from django.core import mail
 
-from indicators.models import TaskGroupResult
+from indicators.models import NodeResult
 from programmes import events, handlers, services
 from programmes.models import OutboxMessage, SentNotification, WebhookDelivery
 from smartcity_portal.celery import app
@@ -73,7 +73,7 @@ def test_approval_with_the_broker_down_succeeds_fast_and_the_sweep_does_the_work
         assert "6390" in message.last_error or "refused" in message.last_error.lower()
         assert any("not queued" in r.getMessage() for r in caplog.records)
         assert mail.outbox == []
-        assert not TaskGroupResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
+        assert not NodeResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
 
         # The broker is back: the sweep hands the message over and the work is done.
         with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +82,7 @@ def test_approval_with_the_broker_down_succeeds_fast_and_the_sweep_does_the_work
         message.refresh_from_db()
         assert message.processed_at is not None and message.last_error == ""
         assert [m.to for m in mail.outbox] == [[personas.reporter.email]]
-        assert TaskGroupResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
+        assert NodeResult.objects.filter(unit=personas.unit, year=2025, quarter=3).exists()
         approved_deliveries = WebhookDelivery.objects.filter(event_id=message.pk)
         assert [(d.status, d.attempts) for d in approved_deliveries] == [("delivered", 1)]
         assert len(receiver.requests) == requests_before + 1

@@ -130,7 +130,7 @@ def test_no_digest_before_the_configured_weekday(cast, settings):
 
 
 def test_outstanding_reports_lists_units_in_force_for_the_whole_quarter():
-    from programmes.quarters import Quarter
+    from provinces.quarters import Quarter
 
     q3 = reminders.outstanding_reports(Quarter(2025, 3))
     q2 = reminders.outstanding_reports(Quarter(2025, 2))

@@ -95,32 +95,32 @@ def test_a_quarter_is_filed_returned_fixed_and_approved(live_server, chromium_pa
             assert re.search(r"/reports/\d+/edit/$", page.url), page.url
             report = Report.objects.get(unit=bac_ninh, year=2025, quarter=3)
             # Task-group names follow the language: Vietnamese here.
-            assert "Đẩy mạnh chính phủ điện tử" in page.inner_text("#tg-5 legend")
+            assert "Đẩy mạnh chính phủ điện tử" in page.inner_text("#item-decision-950-5 legend")
 
             # 2. Fills the task groups and two indicators, attaches a file, submits; task
             # group 9 has no status yet, so the form comes back with the problem beside it.
             for n in range(1, 10):
                 if n < 9:
-                    page.select_option(f"select[name='tg-{n}-status']", "in-progress")
-                page.fill(f"input[name='tg-{n}-percent_complete']", str(10 * n))
-                page.fill(f"textarea[name='tg-{n}-narrative']", f"Nhóm nhiệm vụ {n}: đã triển khai theo kế hoạch.")
-            page.fill("textarea[name='tg-2-evidence_links']", "https://bacninh.gov.vn/csdl-do-thi")
-            page.set_input_files("input[name='tg-1-evidence_files']", str(evidence))
-            page.fill("input[name='indicator-TG5-01-value']", "62.5")
-            page.select_option("select[name='indicator-TG1-01-value']", "yes")
+                    page.select_option(f"select[name='nodes.decision-950:{n}.status']", "in-progress")
+                page.fill(f"input[name='nodes.decision-950:{n}.percent_complete']", str(10 * n))
+                page.fill(f"textarea[name='nodes.decision-950:{n}.narrative']", f"Nhóm nhiệm vụ {n}: đã triển khai theo kế hoạch.")
+            page.fill("textarea[name='nodes.decision-950:2.evidence_links']", "https://bacninh.gov.vn/csdl-do-thi")
+            page.set_input_files("input[name='nodes.decision-950:1.evidence_files']", str(evidence))
+            page.fill("input[name='indicators.TG5-01.value']", "62.5")
+            page.select_option("select[name='indicators.TG1-01.value']", "yes")
             walk.shot("03-form-filled-vi")
             walk.submit("button[name=action][value=submit]")
-            assert page.locator("#id_tg-9-status_error").count() == 1
+            assert page.locator('[id="id_nodes.decision-950:9.status_error"]').count() == 1
             assert page.locator(".form-errors").count() == 1
             # Nothing typed is lost, and the officer is told to choose the file again.
-            assert page.input_value("textarea[name='tg-1-narrative']") == "Nhóm nhiệm vụ 1: đã triển khai theo kế hoạch."
-            assert page.input_value("input[name='indicator-TG5-01-value']") == "62.5"
+            assert page.input_value("textarea[name='nodes.decision-950:1.narrative']") == "Nhóm nhiệm vụ 1: đã triển khai theo kế hoạch."
+            assert page.input_value("input[name='indicators.TG5-01.value']") == "62.5"
             report.refresh_from_db()
             assert report.status == ReportStatus.DRAFT and report.revisions.count() == 1
-            page.locator("#tg-9").scroll_into_view_if_needed()
+            page.locator("#item-decision-950-9").scroll_into_view_if_needed()
             walk.shot("03b-form-error-vi")
-            page.select_option("select[name='tg-9-status']", "not-started")
-            page.set_input_files("input[name='tg-1-evidence_files']", str(evidence))
+            page.select_option("select[name='nodes.decision-950:9.status']", "not-started")
+            page.set_input_files("input[name='nodes.decision-950:1.evidence_files']", str(evidence))
             walk.submit("button[name=action][value=submit]")
             assert page.url.endswith(f"/reports/{report.pk}/")
             report.refresh_from_db()
@@ -138,22 +138,22 @@ def test_a_quarter_is_filed_returned_fixed_and_approved(live_server, chromium_pa
             page.click("#review-return > summary")
             page.fill("#return-comment", "Đề nghị bổ sung văn bản phê duyệt cơ sở dữ liệu.")
             page.click("#return-task-group-comments > summary")
-            page.fill("#return-comment-tg-2", "Thiếu quyết định phê duyệt.")
+            page.fill('[id="return-comment-nodes.decision-950:2"]', "Thiếu quyết định phê duyệt.")
             walk.shot("06-return-vi")
             walk.submit(f"form[action='/reports/{report.pk}/return/'] button[type=submit]")
             report.refresh_from_db()
             assert report.status == ReportStatus.RETURNED
-            assert report.field_comments == {"tg-2": "Thiếu quyết định phê duyệt."}
+            assert report.field_comments == {"nodes.decision-950:2": "Thiếu quyết định phê duyệt."}
 
             # 4. The reporter sees the comments beside the fields, fixes task group 2 and resubmits.
             page = walk.sign_in("canbo.bacninh")
             walk.go(f"/reports/{report.pk}/edit/")
             assert "Đề nghị bổ sung văn bản phê duyệt cơ sở dữ liệu." in page.inner_text(".review-comment")
-            assert "Thiếu quyết định phê duyệt." in page.inner_text("#tg-2")
-            page.locator("#tg-2").scroll_into_view_if_needed()
+            assert "Thiếu quyết định phê duyệt." in page.inner_text("#item-decision-950-2")
+            page.locator("#item-decision-950-2").scroll_into_view_if_needed()
             walk.shot("07-returned-form-vi")
-            page.fill("textarea[name='tg-2-narrative']", "Đã ban hành Quyết định 123/QĐ-UBND phê duyệt CSDL.")
-            page.fill("input[name='tg-2-percent_complete']", "35")
+            page.fill("textarea[name='nodes.decision-950:2.narrative']", "Đã ban hành Quyết định 123/QĐ-UBND phê duyệt CSDL.")
+            page.fill("input[name='nodes.decision-950:2.percent_complete']", "35")
             walk.submit("button[name=action][value=submit]")
             report.refresh_from_db()
             assert report.status == ReportStatus.SUBMITTED
@@ -188,10 +188,10 @@ def test_a_quarter_is_filed_returned_fixed_and_approved(live_server, chromium_pa
             walk.shot("10-history-en", full_page=True)
             walk.go(f"/reports/{report.pk}/diff/?from=3&to=6")
             diff = page.inner_text(".diff-table")
-            assert "Task group 2" in diff and "Đã ban hành Quyết định 123/QĐ-UBND phê duyệt CSDL." in diff
+            assert "2. " in diff and "Đã ban hành Quyết định 123/QĐ-UBND phê duyệt CSDL." in diff
             walk.shot("11-diff-en", full_page=True)
             walk.go(f"/reports/{report.pk}/")
-            assert "E-government" in page.inner_text("#tg-5")
+            assert "E-government" in page.inner_text("#item-decision-950-5")
             walk.shot("12-report-en")
 
             assert walk.problems == [], walk.problems

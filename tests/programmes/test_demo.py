@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 
 from programmes.demo import seed_demo
 from programmes.models import DemoDataset, Programme, Report, ReportStatus
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 from provinces.models import AdministrativeUnit
 from tests.factories import ReportFactory
 

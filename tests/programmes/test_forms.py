@@ -10,16 +10,19 @@ from django.utils.translation import gettext
 
 from programmes import services
 from programmes.filtersets import ReportFilterSet
-from programmes.forms import ReportForm, StartReportForm, plain_number, quarter_choices, section_of
+from programmes.forms import ReportForm, StartReportForm, plain_number, quarter_choices
+from programmes.paths import FieldPath
 from programmes.models import Report, ReportStatus
-from programmes.selectors import active_indicators, report_content, task_groups
+from indicators.selectors import active_indicators
+from programmes.selectors import report_content
+from tests.factories import task_groups
 from tests.factories import ReportFactory, report_form_data, unit
 
 pytestmark = pytest.mark.django_db
 
 
 def make_form(data=None, **kwargs):
-    return ReportForm(data, task_groups=task_groups(), indicators=active_indicators(), **kwargs)
+    return ReportForm(data, items=task_groups(), indicators=active_indicators(), **kwargs)
 
 
 # --- the report form --------------------------------------------------------------------------
@@ -30,26 +33,26 @@ def test_field_names_are_the_keys_of_the_services_errors():
     names = set(form.fields)
     for n in range(1, 10):
         for part in ("status", "percent_complete", "narrative", "evidence_links", "evidence_files"):
-            assert f"tg-{n}-{part}" in names
-    assert {"indicator-TG5-01-value", "indicator-TG5-01-note", "version", "confirm_warnings"} <= names
+            assert f"nodes.decision-950:{n}.{part}" in names
+    assert {"indicators.TG5-01.value", "indicators.TG5-01.note", "version", "confirm_warnings"} <= names
 
 
 def test_inputs_suit_each_indicators_type():
     form = make_form()
-    html = {code: str(form[f"indicator-{code}-value"]) for code in ("TG1-01", "TG1-02", "TG5-01", "TG4-04")}
+    html = {code: str(form[f"indicators.{code}.value"]) for code in ("TG1-01", "TG1-02", "TG5-01", "TG4-04")}
     assert html["TG1-01"].startswith("<select") and 'value="yes"' in html["TG1-01"] and 'value="no"' in html["TG1-01"]
     assert 'type="number"' in html["TG1-02"] and 'step="1"' in html["TG1-02"] and 'min="0"' in html["TG1-02"]
     assert 'max="100"' in html["TG5-01"] and 'step="any"' in html["TG5-01"]
     assert 'max=' not in html["TG4-04"] and 'min="0"' in html["TG4-04"]
-    assert 'multiple' in str(form["tg-1-evidence_files"]) and ".pdf" in str(form["tg-1-evidence_files"])
+    assert 'multiple' in str(form["nodes.decision-950:1.evidence_files"]) and ".pdf" in str(form["nodes.decision-950:1.evidence_files"])
 
 
 def test_only_posted_fields_reach_the_services():
-    form = make_form(QueryDict("version=3&tg-2-status=completed&tg-2-narrative=Xong&indicator-TG5-01-value=1,5"))
+    form = make_form(QueryDict("version=3&nodes.decision-950:2.status=completed&nodes.decision-950:2.narrative=Xong&indicators.TG5-01.value=1,5"))
 
     assert form.is_valid(), form.errors
     assert form.to_data() == {
-        "task_groups": {2: {"status": "completed", "narrative": "Xong"}},
+        "nodes": {"decision-950:2": {"status": "completed", "narrative": "Xong"}},
         "indicators": {"TG5-01": {"value": "1,5"}},
     }
 
@@ -67,33 +70,41 @@ def test_initial_values_read_like_the_user_typed_them(personas):
     set_values(report, {"TG5-01": "62.5", "TG1-01": 0, "TG1-03": 1})
     form = make_form(initial=ReportForm.initial_from(report_content(report), report.version))
 
-    assert form["tg-1-percent_complete"].value() == "42"
-    assert form["indicator-TG5-01-value"].value() == "62.5"
-    assert form["indicator-TG1-01-value"].value() == "no"
-    assert form["indicator-TG1-03-value"].value() == "yes"
-    assert form["tg-1-status"].value() == "in-progress"
+    assert form["nodes.decision-950:1.percent_complete"].value() == "42"
+    assert form["indicators.TG5-01.value"].value() == "62.5"
+    assert form["indicators.TG1-01.value"].value() == "no"
+    assert form["indicators.TG1-03.value"].value() == "yes"
+    assert form["nodes.decision-950:1.status"].value() == "in-progress"
 
 
 def test_service_errors_land_next_to_their_fields():
     form = make_form(QueryDict("version=1"))
     assert form.is_valid()
     form.add_service_errors({
-        "tg-3-percent_complete": ["out of range"], "indicators": ["no such indicator"], "version": ["which?"],
+        "nodes.decision-950:3.percent_complete": ["out of range"], "indicators": ["no such indicator"], "version": ["which?"],
     })
-    assert form.errors["tg-3-percent_complete"] == ["out of range"]
+    assert form.errors["nodes.decision-950:3.percent_complete"] == ["out of range"]
     assert form.non_field_errors() == ["no such indicator", "which?"]
 
 
 @pytest.mark.parametrize("key, expected", [
-    ("tg-3-narrative", ("tg", 3, "narrative")),
-    ("tg-3", ("tg", 3, None)),
-    ("indicator-TG5-01", ("indicator", "TG5-01", None)),
-    ("indicator-TG5-01-value", ("indicator", "TG5-01", "value")),
-    ("indicator-DE-02-note", ("indicator", "DE-02", "note")),
-    ("comment", (None, None, None)),
+    ("nodes.decision-950:3.narrative", ("nodes", "decision-950:3", "narrative")),
+    ("nodes.decision-950:3", ("nodes", "decision-950:3", "")),
+    ("indicators.TG5-01", ("indicators", "TG5-01", "")),
+    ("indicators.TG5-01.value", ("indicators", "TG5-01", "value")),
+    ("indicators.DE-02.note", ("indicators", "DE-02", "note")),
+    ("comment", ("comment", "", "")),
 ])
-def test_comment_keys_are_placed_by_section(key, expected):
-    assert section_of(key) == expected
+def test_field_paths_name_an_item_or_indicator_and_its_field(key, expected):
+    path = FieldPath.parse(key)
+    assert (path.section, path.key, path.field) == expected
+    assert str(path) == key
+
+
+@pytest.mark.parametrize("key", ["nodes", "nodes.decision-950:3.colour", "indicators.TG5-01.value.x", "a.b"])
+def test_a_path_that_names_no_field_of_a_report_is_refused(key):
+    with pytest.raises(ValueError):
+        FieldPath.parse(key)
 
 
 def test_plain_numbers():
@@ -113,14 +124,14 @@ def test_report_form_errors_are_in_the_users_language(client, personas, language
     report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
     client.force_login(personas.reporter)
     headers = {"HTTP_ACCEPT_LANGUAGE": language}
-    data = report_form_data(report, **{"tg-2-percent_complete": "150", "indicator-TG1-02-value": "-3"})
+    data = report_form_data(report, **{"nodes.decision-950:2.percent_complete": "150", "indicators.TG1-02.value": "-3"})
 
     response = client.post(reverse("programmes:report_edit", kwargs={"pk": report.pk}), data, **headers)
 
     assert response.status_code == 200 and response["Content-Language"] == language
     errors = response.context["form"].errors
-    assert errors["tg-2-percent_complete"] == [expected(language, "Percent complete must be between 0 and 100.")]
-    assert errors["indicator-TG1-02-value"] == [expected(language, "A count cannot be negative.")]
+    assert errors["nodes.decision-950:2.percent_complete"] == [expected(language, "Percent complete must be between 0 and 100.")]
+    assert errors["indicators.TG1-02.value"] == [expected(language, "A count cannot be negative.")]
     assert f'<html lang="{language}">' in response.content.decode()
 
     # Django's own messages are translated already, and prove the language reached the form.
@@ -220,7 +231,7 @@ def test_starting_a_report_prefills_it_and_opens_the_form(client, personas):
     assert response.status_code == 302
     assert response["Location"] == reverse("programmes:report_edit", kwargs={"pk": report.pk})
     assert report.created_by == personas.reporter and report.status == ReportStatus.DRAFT
-    assert {str(p.percent_complete) for p in report.progress.all()} == {"60.00"}
+    assert {str(p.percent_complete) for p in report.answers.all()} == {"60.00"}
 
 
 # --- the report filters (shared with /api/v1/reports/) ---------------------------------------------------

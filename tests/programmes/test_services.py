@@ -13,8 +13,8 @@ from tests.factories import ReportFactory, set_values, unit
 pytestmark = pytest.mark.django_db
 
 ALL_ANSWERED = {
-    "task_groups": {
-        n: {"status": "in-progress", "percent_complete": "40", "narrative": f"Nhóm {n}"}
+    "nodes": {
+        f"decision-950:{n}": {"status": "in-progress", "percent_complete": "40", "narrative": f"Nhóm {n}"}
         for n in range(1, 10)
     }
 }
@@ -23,7 +23,7 @@ ALL_ANSWERED = {
 def test_reporter_starts_a_draft_for_an_ended_quarter(personas):
     report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
     assert report.status == ReportStatus.DRAFT
-    assert report.progress.count() == 9
+    assert report.answers.count() == 9
     assert report.revisions.get().action == "created"
 
 
@@ -62,12 +62,12 @@ def test_full_cycle_submit_return_resubmit_approve(personas):
     assert report.status == ReportStatus.SUBMITTED
     report = services.return_report(
         user=personas.reviewer, report=report, version=report.version,
-        comment="Bổ sung minh chứng", field_comments={"tg-2-narrative": "Quá ngắn"},
+        comment="Bổ sung minh chứng", field_comments={"nodes.decision-950:2.narrative": "Quá ngắn"},
     )
     assert report.status == ReportStatus.RETURNED
     report = services.submit_report(
         user=personas.reporter, report=report, version=report.version,
-        data={"task_groups": {2: {"narrative": "Đã bổ sung"}}},
+        data={"nodes": {"decision-950:2": {"narrative": "Đã bổ sung"}}},
     )
     report = services.approve_report(user=personas.reviewer, report=report, version=report.version)
     assert report.status == ReportStatus.APPROVED
@@ -83,12 +83,12 @@ def test_submission_needs_all_nine_task_groups(personas):
     with pytest.raises(services.ReportInvalid) as caught:
         services.submit_report(
             user=personas.reporter, report=report, version=report.version,
-            data={"task_groups": {1: {"status": "completed", "percent_complete": 100}}},
+            data={"nodes": {"decision-950:1": {"status": "completed", "percent_complete": 100}}},
         )
-    assert "tg-2-status" in caught.value.errors
+    assert "nodes.decision-950:2.status" in caught.value.errors
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
-    assert report_content(report)["task_groups"]["1"]["status"] == ""
+    assert report_content(report)["nodes"]["decision-950:1"]["status"] == ""
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_values_are_checked_by_type_and_range(personas, code, raw, message_part,
             user=personas.reporter, report=report, version=report.version,
             data={"indicators": {code: {"value": raw}}},
         )
-    assert message_part in " ".join(caught.value.errors[f"indicator-{code}-value"])
+    assert message_part in " ".join(caught.value.errors[f"indicators.{code}.value"])
 
 
 def test_stale_version_is_a_conflict_and_changes_nothing(personas):
@@ -121,7 +121,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(personas):
     with pytest.raises(services.ReportConflict) as caught:
         services.save_report(user=personas.integrator, report=report, version=first,
                              data={"indicators": {"TG5-01": {"value": "60"}}})
-    assert [c["key"] for c in caught.value.changes] == ["indicator-TG5-01-value"]
+    assert [c["path"] for c in caught.value.changes] == ["indicators.TG5-01.value"]
     report.refresh_from_db()
     assert report_content(report)["indicators"]["TG5-01"]["value"] == "50.0000"
 
@@ -135,7 +135,7 @@ def test_cumulative_value_may_not_fall_without_a_note(personas):
     with pytest.raises(services.ReportInvalid) as caught:
         services.submit_report(user=personas.reporter, report=report, version=report.version,
                                data=data, today=date(2026, 1, 5))
-    assert "indicator-TG1-02-note" in caught.value.errors
+    assert "indicators.TG1-02.note" in caught.value.errors
     data["indicators"]["TG1-02"]["note"] = "Rà soát lại, 3 văn bản hết hiệu lực"
     report = services.submit_report(user=personas.reporter, report=report, version=report.version,
                                     data=data, today=date(2026, 1, 5))
@@ -152,11 +152,11 @@ def test_large_change_needs_confirmation(personas):
     with pytest.raises(services.ReportInvalid) as caught:
         services.submit_report(user=personas.reporter, report=report, version=report.version, data=data)
     assert not caught.value.errors
-    assert caught.value.warnings[0].key == "indicator-TG5-01-value"
+    assert caught.value.warnings[0].key == "indicators.TG5-01.value"
     report = services.submit_report(user=personas.reporter, report=report, version=report.version,
                                     data=data, confirm_warnings=True, today=date(2026, 2, 1))
     assert report.is_late is True
-    assert report.revisions.last().confirmed_warnings[0]["field"] == "indicator-TG5-01-value"
+    assert report.revisions.last().confirmed_warnings[0]["field"] == "indicators.TG5-01.value"
 
 
 def test_only_reviewers_approve_and_approved_reports_are_locked(personas):

@@ -17,19 +17,19 @@ def draft(personas):
     report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
     return services.save_report(
         user=personas.reporter, report=report, version=report.version,
-        data={"task_groups": {1: {"narrative": "Bí mật nội bộ"}}},
-        uploads=[(1, SimpleUploadedFile("quyet-dinh.pdf", MINIMAL_PDF, content_type="application/pdf"))],
+        data={"nodes": {"decision-950:1": {"narrative": "Bí mật nội bộ"}}},
+        uploads=[("decision-950:1", SimpleUploadedFile("quyet-dinh.pdf", MINIMAL_PDF, content_type="application/pdf"))],
     )
 
 
 def pages(report):
     """Every page and action of ``report``: (method, url, data)."""
-    evidence = Evidence.objects.filter(progress__report=report).exclude(file="").first()
+    evidence = Evidence.objects.filter(answer__report=report).exclude(file="").first()
     url = lambda name: reverse(f"programmes:{name}", kwargs={"pk": report.pk})  # noqa: E731
     return [
         ("get", url("report_detail"), None),
         ("get", url("report_edit"), None),
-        ("post", url("report_edit"), report_form_data(report, **{"tg-1-narrative": "ghi đè"})),
+        ("post", url("report_edit"), report_form_data(report, **{"nodes.decision-950:1.narrative": "ghi đè"})),
         ("get", url("report_history"), None),
         ("get", url("report_diff"), None),
         ("get", url("report_diff") + "?from=1&to=2", None),
@@ -48,7 +48,7 @@ def test_another_units_reporter_gets_404_on_every_page_of_a_draft(client, person
         assert "Bí mật nội bộ" not in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == ReportStatus.DRAFT
-    assert draft.progress.get(task_group__number=1).narrative == "Bí mật nội bộ"
+    assert draft.answers.get(node__code=1).narrative == "Bí mật nội bộ"
 
 
 def test_another_units_reporter_does_not_find_the_draft_in_the_list(client, personas, draft):

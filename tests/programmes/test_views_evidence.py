@@ -21,7 +21,7 @@ def edit_url(report):
 
 def post_files(client, report, *files, group=2):
     data = report_form_data(report)
-    data[f"tg-{group}-evidence_files"] = list(files)
+    data[f"nodes.decision-950:{group}.evidence_files"] = list(files)
     return client.post(edit_url(report), data, HTTP_ACCEPT_LANGUAGE="en")
 
 
@@ -32,8 +32,8 @@ def test_a_real_pdf_is_kept_listed_and_downloadable(client, personas, draft):
     response = post_files(client, draft, pdf)
 
     assert response.status_code == 302
-    evidence = Evidence.objects.get(progress__report=draft)
-    assert evidence.progress.task_group.number == 2
+    evidence = Evidence.objects.get(answer__report=draft)
+    assert evidence.answer.node.code == "2"
     assert evidence.content_type == "application/pdf" and evidence.size == len(MINIMAL_PDF)
     # The stored name never comes from the user.
     assert "Quyết" not in evidence.file.name
@@ -57,7 +57,7 @@ def test_several_files_can_be_attached_at_once(client, personas, draft):
 
     assert post_files(client, draft, *files).status_code == 302
 
-    assert Evidence.objects.filter(progress__report=draft).count() == 2
+    assert Evidence.objects.filter(answer__report=draft).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -73,14 +73,14 @@ def test_a_wrong_file_is_refused_next_to_its_field_and_nothing_is_saved(client, 
     response = post_files(client, draft, SimpleUploadedFile(name, content), group=4)
 
     assert response.status_code == 200
-    errors = response.context["form"].errors["tg-4-evidence_files"]
+    errors = response.context["form"].errors["nodes.decision-950:4.evidence_files"]
     assert any(words in error for error in errors), errors
     html = response.content.decode()
-    assert 'id="id_tg-4-evidence_files_error"' in html
+    assert 'id="id_nodes.decision-950:4.evidence_files_error"' in html
     # The officer is told that files must be chosen again.
     assert "choose them again" in html
     draft.refresh_from_db()
-    assert not Evidence.objects.filter(progress__report=draft).exists()
+    assert not Evidence.objects.filter(answer__report=draft).exists()
     assert draft.revisions.count() == 1
 
 
@@ -92,14 +92,14 @@ def test_a_file_over_the_limit_is_refused(client, personas, draft, settings):
     response = post_files(client, draft, big)
 
     assert response.status_code == 200
-    assert "the limit is 2.0" in " ".join(response.context["form"].errors["tg-2-evidence_files"])
+    assert "the limit is 2.0" in " ".join(response.context["form"].errors["nodes.decision-950:2.evidence_files"])
     assert not Evidence.objects.exists()
 
 
 def test_evidence_is_downloaded_only_by_readers_of_its_report(client, personas, draft):
     report = services.save_report(
         user=personas.reporter, report=draft, version=draft.version, data={},
-        uploads=[(1, SimpleUploadedFile("a.pdf", MINIMAL_PDF))],
+        uploads=[("decision-950:1", SimpleUploadedFile("a.pdf", MINIMAL_PDF))],
     )
     download = reverse("programmes:evidence_download", kwargs={"pk": Evidence.objects.get().pk})
     for user, status in (
@@ -120,7 +120,7 @@ def test_evidence_is_downloaded_only_by_readers_of_its_report(client, personas, 
 def test_links_open_in_a_new_tab_without_referrer(client, personas, draft):
     services.save_report(
         user=personas.reporter, report=draft, version=draft.version,
-        data={"task_groups": {5: {"evidence_links": "https://dichvucong.bacninh.gov.vn"}}},
+        data={"nodes": {"decision-950:5": {"evidence_links": "https://dichvucong.bacninh.gov.vn"}}},
     )
     client.force_login(personas.reporter)
 

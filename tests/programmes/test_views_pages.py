@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from programmes import services
 from programmes.models import ReportStatus
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 from tests.factories import ReportFactory, UserFactory, unit
 
 pytestmark = pytest.mark.django_db
 
 ANSWERED = {
-    "task_groups": {n: {"status": "in-progress", "percent_complete": "40", "narrative": f"Nhóm {n}"} for n in range(1, 10)},
+    "nodes": {f"decision-950:{n}": {"status": "in-progress", "percent_complete": "40", "narrative": f"Nhóm {n}"} for n in range(1, 10)},
     "indicators": {"TG5-01": {"value": "40"}},
 }
 
@@ -27,11 +27,11 @@ def cycle(personas):
     report = services.submit_report(user=personas.reporter, report=report, version=report.version, data=ANSWERED)
     report = services.return_report(
         user=personas.reviewer, report=report, version=report.version, comment="Bổ sung số liệu TG5-01",
-        field_comments={"indicator-TG5-01": "Quá thấp"},
+        field_comments={"indicators.TG5-01": "Quá thấp"},
     )
     report = services.save_report(
         user=personas.reporter, report=report, version=report.version,
-        data={"task_groups": {2: {"status": "in-progress", "narrative": "Đã bổ sung CSDL"}},
+        data={"nodes": {"decision-950:2": {"status": "in-progress", "narrative": "Đã bổ sung CSDL"}},
               "indicators": {"TG5-01": {"value": "55"}}},
     )
     report = services.submit_report(user=personas.reporter, report=report, version=report.version)
@@ -59,7 +59,7 @@ def test_diff_defaults_to_the_last_two_revisions(client, personas, cycle):
 
     assert response.status_code == 200
     assert (response.context["old"].number, response.context["new"].number) == (6, 7)
-    assert [c["key"] for c in response.context["changes"]] == ["status"]
+    assert [c["path"] for c in response.context["changes"]] == ["status"]
     html = response.content.decode()
     assert '<span class="diff-removed">Submitted</span>' in html
     assert '<span class="diff-added">Approved</span>' in html
@@ -72,10 +72,11 @@ def test_diff_between_two_chosen_revisions_shows_old_and_new_values(client, pers
         reverse("programmes:report_diff", kwargs={"pk": cycle.pk}), {"from": 3, "to": 5}, HTTP_ACCEPT_LANGUAGE="en"
     )
 
-    changes = {c["key"]: c for c in response.context["changes"]}
-    assert changes["tg-2-narrative"]["old"] == "Nhóm 2" and changes["tg-2-narrative"]["new"] == "Đã bổ sung CSDL"
-    assert changes["indicator-TG5-01-value"]["old"] == "40" and changes["indicator-TG5-01-value"]["new"] == "55"
-    assert changes["tg-2-narrative"]["label"] == "Task group 2 · Narrative"
+    changes = {c["path"]: c for c in response.context["changes"]}
+    assert changes["nodes.decision-950:2.narrative"]["old"] == "Nhóm 2" and changes["nodes.decision-950:2.narrative"]["new"] == "Đã bổ sung CSDL"
+    assert changes["indicators.TG5-01.value"]["old"] == "40" and changes["indicators.TG5-01.value"]["new"] == "55"
+    assert changes["nodes.decision-950:2.narrative"]["label"].startswith("2. ")
+    assert changes["nodes.decision-950:2.narrative"]["label"].endswith(" · Narrative")
     html = response.content.decode()
     assert '<span class="diff-removed">Nhóm 2</span>' in html and '<span class="diff-added">55</span>' in html
 
@@ -95,7 +96,7 @@ def test_the_report_page_shows_contents_safely(client, personas):
     report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
     services.save_report(
         user=personas.reporter, report=report, version=report.version,
-        data={"task_groups": {1: {"status": "completed", "percent_complete": "100",
+        data={"nodes": {"decision-950:1": {"status": "completed", "percent_complete": "100",
                                   "narrative": "Dòng một\nDòng hai <script>alert(1)</script>"}},
               "indicators": {"TG4-04": {"value": "12.5", "note": "Vốn ngân sách"}, "TG1-01": {"value": "có"}}},
     )

@@ -46,10 +46,10 @@ def fresh(report):
 def test_saving_a_draft_keeps_the_values_and_a_revision(client, personas, draft):
     client.force_login(personas.reporter)
     data = report_form_data(draft, **{
-        "tg-3-narrative": "Hoàn thành quy hoạch chung",
-        "tg-3-evidence_links": "https://bacninh.gov.vn/quy-hoach\nhttps://bacninh.gov.vn/qd-123",
-        "indicator-TG5-01-value": "62,5",
-        "indicator-TG1-01-value": "yes",
+        "nodes.decision-950:3.narrative": "Hoàn thành quy hoạch chung",
+        "nodes.decision-950:3.evidence_links": "https://bacninh.gov.vn/quy-hoach\nhttps://bacninh.gov.vn/qd-123",
+        "indicators.TG5-01.value": "62,5",
+        "indicators.TG1-01.value": "yes",
     })
 
     response = client.post(edit_url(draft), data)
@@ -57,7 +57,7 @@ def test_saving_a_draft_keeps_the_values_and_a_revision(client, personas, draft)
     assert response.status_code == 302 and response["Location"] == edit_url(draft)
     report = fresh(draft)
     assert report.status == ReportStatus.DRAFT and report.version == draft.version + 1
-    progress = report.progress.get(task_group__number=3)
+    progress = report.answers.get(node__code=3)
     assert progress.narrative == "Hoàn thành quy hoạch chung"
     assert sorted(progress.evidence.values_list("url", flat=True)) == [
         "https://bacninh.gov.vn/qd-123", "https://bacninh.gov.vn/quy-hoach"
@@ -69,13 +69,13 @@ def test_saving_a_draft_keeps_the_values_and_a_revision(client, personas, draft)
 
 def test_the_form_page_is_prefilled_from_the_saved_report(client, personas, draft):
     client.force_login(personas.reporter)
-    client.post(edit_url(draft), report_form_data(draft, **{"indicator-TG5-01-value": "62.5"}))
+    client.post(edit_url(draft), report_form_data(draft, **{"indicators.TG5-01.value": "62.5"}))
 
     response = client.get(edit_url(draft))
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'name="indicator-TG5-01-value"' in html and 'value="62.5"' in html
+    assert 'name="indicators.TG5-01.value"' in html and 'value="62.5"' in html
     assert 'enctype="multipart/form-data"' in html
     assert f'name="version" value="{draft.version + 1}"' in html
 
@@ -94,21 +94,21 @@ def test_submitting_through_the_form_sends_the_report_for_review(client, persona
 
 def test_an_unanswered_task_group_blocks_submission_and_nothing_is_saved(client, personas, draft):
     client.force_login(personas.reporter)
-    data = report_form_data(draft, action="submit", **{"tg-4-status": "", "tg-2-narrative": "Mới"})
+    data = report_form_data(draft, action="submit", **{"nodes.decision-950:4.status": "", "nodes.decision-950:2.narrative": "Mới"})
 
     response = client.post(edit_url(draft), data)
 
     assert response.status_code == 200
     form = response.context["form"]
-    assert "tg-4-status" in form.errors
+    assert "nodes.decision-950:4.status" in form.errors
     html = response.content.decode()
-    assert 'id="id_tg-4-status_error"' in html and 'aria-invalid="true"' in html
+    assert 'id="id_nodes.decision-950:4.status_error"' in html and 'aria-invalid="true"' in html
     # The user's input is still on the page…
     assert "Mới" in html
     # …and nothing reached the database.
     report = fresh(draft)
     assert report.version == draft.version and report.status == ReportStatus.DRAFT
-    assert report.progress.get(task_group__number=2).narrative == ""
+    assert report.answers.get(node__code=2).narrative == ""
 
 
 def test_a_large_change_needs_confirming_before_submission(client, personas):
@@ -116,7 +116,7 @@ def test_a_large_change_needs_confirming_before_submission(client, personas):
     set_values(previous, {"TG4-01": 2})
     report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=4)
     client.force_login(personas.reporter)
-    data = report_form_data(report, action="submit", **{"indicator-TG4-01-value": "40"})
+    data = report_form_data(report, action="submit", **{"indicators.TG4-01.value": "40"})
 
     response = client.post(edit_url(report), data)
 
@@ -131,7 +131,7 @@ def test_a_large_change_needs_confirming_before_submission(client, personas):
     report = fresh(report)
     assert report.status == ReportStatus.SUBMITTED
     confirmed = report.revisions.get(action="submitted").confirmed_warnings
-    assert [w["field"] for w in confirmed] == ["indicator-TG4-01-value"]
+    assert [w["field"] for w in confirmed] == ["indicators.TG4-01.value"]
 
 
 def test_the_form_shows_last_quarters_answers_beside_the_fields(client, personas):
@@ -164,7 +164,7 @@ def test_a_reporter_cannot_edit_a_submitted_report(client, personas, submitted):
     response = client.get(edit_url(submitted))
     assert response.status_code == 302 and response["Location"] == submitted.get_absolute_url()
 
-    response = client.post(edit_url(submitted), report_form_data(submitted, **{"tg-1-narrative": "sửa lén"}))
+    response = client.post(edit_url(submitted), report_form_data(submitted, **{"nodes.decision-950:1.narrative": "sửa lén"}))
     assert response.status_code == 302
     assert fresh(submitted).version == submitted.version
 
@@ -177,19 +177,19 @@ def test_the_reviewer_returns_a_report_with_comments_that_the_reporter_sees(clie
     response = client.post(action_url(submitted, "return"), {
         "version": submitted.version,
         "comment": "Bổ sung minh chứng cho nhóm 2.",
-        "comment-tg-2": "Thiếu văn bản phê duyệt",
-        "comment-indicator-TG5-01": "Số liệu chưa khớp",
+        "comment-nodes.decision-950:2": "Thiếu văn bản phê duyệt",
+        "comment-indicators.TG5-01": "Số liệu chưa khớp",
     })
 
     assert response.status_code == 302
     report = fresh(submitted)
     assert report.status == ReportStatus.RETURNED
-    assert report.field_comments == {"tg-2": "Thiếu văn bản phê duyệt", "indicator-TG5-01": "Số liệu chưa khớp"}
+    assert report.field_comments == {"nodes.decision-950:2": "Thiếu văn bản phê duyệt", "indicators.TG5-01": "Số liệu chưa khớp"}
 
     client.force_login(personas.reporter)
     html = client.get(edit_url(report)).content.decode()
     assert "Bổ sung minh chứng cho nhóm 2." in html
-    section = html[html.index('id="tg-2"'):html.index('id="tg-3"')]
+    section = html[html.index('id="item-decision-950-2"'):html.index('id="item-decision-950-3"')]
     assert "Thiếu văn bản phê duyệt" in section
     row = html[html.index('id="row-TG5-01"'):]
     assert "Số liệu chưa khớp" in row[:row.index("</tr>")]
@@ -199,7 +199,7 @@ def test_returning_without_a_comment_is_refused_next_to_the_comment(client, pers
     client.force_login(personas.reviewer)
 
     response = client.post(action_url(submitted, "return"), {
-        "version": submitted.version, "comment": "  ", "comment-tg-1": "giữ lại",
+        "version": submitted.version, "comment": "  ", "comment-nodes.decision-950:1": "giữ lại",
     })
 
     assert response.status_code == 200
@@ -226,7 +226,7 @@ def test_the_reviewer_approves_and_the_report_is_locked(client, personas, submit
 def test_the_reviewer_cannot_edit_the_contents(client, personas, submitted):
     client.force_login(personas.reviewer)
     assert client.get(edit_url(submitted)).status_code == 403
-    response = client.post(edit_url(submitted), report_form_data(submitted, **{"tg-1-narrative": "x"}))
+    response = client.post(edit_url(submitted), report_form_data(submitted, **{"nodes.decision-950:1.narrative": "x"}))
     assert response.status_code == 403
     assert fresh(submitted).version == submitted.version
 
@@ -301,8 +301,8 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_loses_nothing(client,
     first.force_login(personas.reporter)
     second.force_login(colleague)
     # Both open the form at the same version.
-    mine = report_form_data(draft, **{"tg-1-narrative": "Bản của tôi", "indicator-TG5-01-value": "40"})
-    theirs = report_form_data(draft, **{"tg-1-narrative": "Bản của đồng nghiệp", "indicator-TG5-01-value": "55"})
+    mine = report_form_data(draft, **{"nodes.decision-950:1.narrative": "Bản của tôi", "indicators.TG5-01.value": "40"})
+    theirs = report_form_data(draft, **{"nodes.decision-950:1.narrative": "Bản của đồng nghiệp", "indicators.TG5-01.value": "55"})
     assert mine["version"] == theirs["version"] == str(draft.version)
 
     assert first.post(edit_url(draft), mine).status_code == 302
@@ -320,12 +320,12 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_loses_nothing(client,
     report = fresh(draft)
     assert f'name="version" value="{report.version}"' in html
     # …and nothing of theirs was saved.
-    assert report.progress.get(task_group__number=1).narrative == "Bản của tôi"
+    assert report.answers.get(node__code=1).narrative == "Bản của tôi"
 
     # Saving again, deliberately, at the new version goes through.
     again = {**theirs, "version": str(report.version)}
     assert second.post(edit_url(draft), again).status_code == 302
-    assert fresh(draft).progress.get(task_group__number=1).narrative == "Bản của đồng nghiệp"
+    assert fresh(draft).answers.get(node__code=1).narrative == "Bản của đồng nghiệp"
 
 
 def test_the_list_marks_late_and_overdue_reports(client, personas, submitted):
@@ -349,7 +349,7 @@ def test_the_list_marks_late_and_overdue_reports(client, personas, submitted):
 
 
 def test_the_list_offers_the_reporter_this_quarters_report(client, personas):
-    from programmes.quarters import Quarter
+    from provinces.quarters import Quarter
 
     quarter = Quarter.last_complete(timezone.localdate())
     client.force_login(personas.reporter)
@@ -370,11 +370,12 @@ def test_the_list_offers_the_reporter_this_quarters_report(client, personas):
 
 def test_the_error_summary_links_to_each_field_to_correct(client, personas, draft):
     client.force_login(personas.reporter)
-    data = report_form_data(draft, **{"tg-6-percent_complete": "101", "tg-7-evidence_links": "ftp://x"})
+    data = report_form_data(draft, **{"nodes.decision-950:6.percent_complete": "101", "nodes.decision-950:7.evidence_links": "ftp://x"})
 
     response = client.post(edit_url(draft), data, HTTP_ACCEPT_LANGUAGE="en")
 
     html = response.content.decode()
     summary = html[html.index('id="form-errors"'):html.index("</div>", html.index('id="form-errors"'))]
-    assert '<a href="#id_tg-6-percent_complete">Task group 6 · Percent complete</a>' in summary
-    assert 'href="#id_tg-7-evidence_links"' in summary
+    assert '<a href="#id_nodes.decision-950:6.percent_complete">6. ' in summary
+    assert ' · Percent complete</a>' in summary
+    assert 'href="#id_nodes.decision-950:7.evidence_links"' in summary

@@ -17,8 +17,8 @@ from tests.factories import ReportFactory, UserFactory, unit
 pytestmark = pytest.mark.django_db
 
 ALL_ANSWERED = {
-    "task_groups": {
-        n: {"status": "in-progress", "percent_complete": "40", "narrative": f"Nhóm {n}"}
+    "nodes": {
+        f"decision-950:{n}": {"status": "in-progress", "percent_complete": "40", "narrative": f"Nhóm {n}"}
         for n in range(1, 10)
     }
 }

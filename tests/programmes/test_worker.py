@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from indicators.models import TaskGroupResult
+from indicators.models import NodeResult
 from programmes import events, services
 from programmes.models import OutboxMessage, SentNotification, WebhookDelivery
 from provinces.models import AdministrativeUnit
@@ -126,7 +126,7 @@ def test_a_real_worker_sends_the_notifications_recomputes_and_retries_a_webhook(
         def done():
             return (
                 not OutboxMessage.objects.filter(processed_at__isnull=True).exists()
-                and TaskGroupResult.objects.filter(unit=people.unit, year=2025, quarter=3).exists()
+                and NodeResult.objects.filter(unit=people.unit, year=2025, quarter=3).exists()
                 and WebhookDelivery.objects.filter(status="delivered").count() == 2
                 and mails_to(worker["mail_dir"], people.reviewer.email) == 1
                 and mails_to(worker["mail_dir"], people.reporter.email) == 1

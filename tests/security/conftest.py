@@ -10,10 +10,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from knox.models import AuthToken
 
-from indicators.models import Boundaries, Indicator, IndicatorResult, Job, TaskGroupResult
-from programmes.models import Evidence, Pillar, ReportStatus, TaskGroup, WebhookSubscription
+from indicators.models import Boundaries, Indicator, IndicatorResult, Job, NodeResult
+from programmes.models import Evidence, ReportStatus, WebhookSubscription
 from provinces.models import AseanSmartCity, Region
-from tests.factories import ProgrammeFactory, ReportFactory, unit
+from tests.factories import ProgrammeFactory, ReportFactory, task_group, unit
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def samples(personas):
         "old_unit_draft": ReportFactory(unit=unit("bac-giang"), year=2025, quarter=1),
     }
     evidence = Evidence.objects.create(
-        progress=reports["draft"].progress.get(task_group__number=1),
+        answer=reports["draft"].answers.get(node__code=1),
         file=ContentFile(b"%PDF-1.4\n%proof\n", name="proof.pdf"),
         original_name="proof.pdf", content_type="application/pdf", size=16,
     )
@@ -42,9 +42,9 @@ def samples(personas):
         owner=personas.integrator, url="https://example.org/hooks/portal", secret="s" * 40
     )
     token, _key = AuthToken.objects.create(personas.reporter)
-    progress = TaskGroupResult.objects.create(
+    progress = NodeResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=personas.unit, year=2026, quarter=1,
-        task_group=TaskGroup.objects.get(number=1), percent_complete=Decimal("50"), computed_at=now,
+        node=task_group(1), percent_complete=Decimal("50"), computed_at=now,
     )
     value = IndicatorResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=personas.unit, year=2026, quarter=1,
@@ -57,7 +57,7 @@ def samples(personas):
         "webhook": webhook.pk,
         "token": token.token_key,
         "region": Region.objects.order_by("id").first().slug,
-        "pillar": Pillar.objects.order_by("id").first().code,
+        "pillar": "digital-government",
         "asean_city": AseanSmartCity.objects.order_by("id").first().pk,
         "programme": ProgrammeFactory(unit=unit("ha-noi")).pk,
         "progress": progress.pk,

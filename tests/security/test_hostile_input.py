@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from indicators.models import Indicator, IndicatorValue
 from programmes import selectors
-from programmes.models import Report, ReportRevision, ReportStatus, TaskGroupProgress, WebhookSubscription
+from programmes.models import Report, ReportRevision, ReportStatus, NodeAnswer, WebhookSubscription
 from tests.factories import ReportFactory, api_client
 
 pytestmark = pytest.mark.django_db
@@ -278,7 +278,7 @@ def test_markup_and_sql_in_report_text_are_stored_as_text(reporter_api, draft, k
         "indicator_values": [{"code": "TG5-01", "value": "5", "note": text}],
     }, format="json")
     assert response.status_code == 200, response.content
-    assert TaskGroupProgress.objects.get(report=draft, task_group__number=1).narrative == text
+    assert NodeAnswer.objects.get(report=draft, node__code=1).narrative == text
     assert IndicatorValue.objects.get(report=draft, indicator__code="TG5-01").note == text
     assert response.json()["indicator_values"][0]["note"] == text
     assert Report.objects.count() >= 1  # the table is still there
@@ -297,11 +297,11 @@ def test_markup_in_review_comments_is_stored_as_text(reviewer_api, submitted):
 
 def _approved_with(personas, text):
     report = ReportFactory(unit=personas.unit, year=2025, quarter=3, status=ReportStatus.APPROVED)
-    TaskGroupProgress.objects.filter(report=report).update(narrative=text)
+    NodeAnswer.objects.filter(report=report).update(narrative=text)
     IndicatorValue.objects.create(
         report=report, indicator=Indicator.objects.get(code="TG5-01"), value=5, note=text
     )
-    from indicators.services import recompute_results
+    from indicators.results.services import recompute_results
 
     recompute_results(report.unit, report.year, report.quarter)
     return report
@@ -324,7 +324,7 @@ def test_markup_in_a_narrative_is_inert_on_the_task_group_page(client, personas)
 
 
 def test_markup_in_report_text_is_shown_escaped_in_the_browsable_api(client, personas, draft):
-    TaskGroupProgress.objects.filter(report=draft).update(narrative=SCRIPT)
+    NodeAnswer.objects.filter(report=draft).update(narrative=SCRIPT)
     client.force_login(personas.reporter)
     response = client.get(_url(draft), HTTP_ACCEPT="text/html")
     assert response.status_code == 200
@@ -336,7 +336,7 @@ def test_markup_in_report_text_is_inert_on_the_report_page(client, personas, dra
         url = reverse("programmes:report_detail", kwargs={"pk": draft.pk})
     except NoReverseMatch:
         pytest.skip("the report pages are not mounted")
-    TaskGroupProgress.objects.filter(report=draft).update(narrative=SCRIPT)
+    NodeAnswer.objects.filter(report=draft).update(narrative=SCRIPT)
     IndicatorValue.objects.create(report=draft, indicator=Indicator.objects.get(code="TG5-01"), value=5, note=SCRIPT)
     Report.objects.filter(pk=draft.pk).update(review_comment=SCRIPT, status=ReportStatus.RETURNED)
     client.force_login(personas.reporter)
@@ -349,7 +349,7 @@ def test_markup_in_report_text_is_inert_on_the_report_page(client, personas, dra
 
 
 def test_api_answers_are_json_that_browsers_will_not_sniff_as_html(reporter_api, draft):
-    TaskGroupProgress.objects.filter(report=draft).update(narrative=SCRIPT)
+    NodeAnswer.objects.filter(report=draft).update(narrative=SCRIPT)
     response = reporter_api.get(_url(draft))
     assert response["Content-Type"] == "application/json"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -384,7 +384,7 @@ def test_decomposed_vietnamese_is_stored_composed(reporter_api, draft):
         "indicator_values": [{"code": "TG5-01", "value": "5", "note": text}],
     }, format="json")
     assert response.status_code == 200, response.content
-    stored = TaskGroupProgress.objects.get(report=draft, task_group__number=1).narrative
+    stored = NodeAnswer.objects.get(report=draft, node__code=1).narrative
     assert stored == unicodedata.normalize("NFC", text) and stored != text
     note = IndicatorValue.objects.get(report=draft, indicator__code="TG5-01").note
     assert note == unicodedata.normalize("NFC", text)

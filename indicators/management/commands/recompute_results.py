@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from indicators.services import recompute_all
+from indicators.results.services import recompute_all
 
 
 class Command(BaseCommand):
@@ -17,9 +17,9 @@ class Command(BaseCommand):
             bar.total = total
             bar.update(done - bar.n)
 
-        task_group_rows, indicator_rows = recompute_all(progress=progress)
+        item_rows, indicator_rows = recompute_all(progress=progress)
         bar.close()
         if options["verbosity"]:
             self.stdout.write(
-                f"Results rebuilt: {task_group_rows} task group rows, {indicator_rows} indicator rows."
+                f"Results rebuilt: {item_rows} framework item rows, {indicator_rows} indicator rows."
             )

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             "{revisions} revisions.".format(**summary)
         )
         try:
-            from indicators.services import recompute_all
+            from indicators.results.services import recompute_all
         except ImportError:
             self.stdout.write(self.style.WARNING("Results not computed: indicators.services.recompute_all is missing."))
         else:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Direction
-from programmes.quarters import Quarter
+from provinces.quarters import Quarter
 
 ON_TRACK_RATIO = Decimal("0.95")
 MODERATE_RATIO = Decimal("0.50")

@@ -14,13 +14,24 @@ receivers here:
 from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_delete, post_save
 
-from indicators import selectors
-from indicators.models import Indicator, Target
-from indicators.services import bump_now_and_after_commit, bump_reports_version, bump_results_generation
-from programmes.models import Pillar, Programme, Report, TaskGroup
+from indicators.models import (
+    Framework,
+    FrameworkLevel,
+    FrameworkNode,
+    FrameworkVersion,
+    Indicator,
+    IndicatorMapping,
+    Target,
+)
+from indicators.results import selectors
+from indicators.results.services import bump_now_and_after_commit, bump_reports_version, bump_results_generation
+from programmes.models import Programme, Report
 from provinces.models import AdministrativeUnit, AseanSmartCity, Region
 
-SHOWN_ON_DASHBOARDS = (Indicator, Target, Pillar, Programme, TaskGroup, AdministrativeUnit, AseanSmartCity, Region)
+SHOWN_ON_DASHBOARDS = (
+    Indicator, Target, Framework, FrameworkVersion, FrameworkLevel, FrameworkNode, IndicatorMapping,
+    Programme, AdministrativeUnit, AseanSmartCity, Region,
+)
 
 
 def reference_data_changed(sender, **kwargs):

@@ -7,8 +7,9 @@ quarter in both views, from approved reports only:
 - ``as-reported``: the reporting unit's own values;
 - ``current``: the unit in force today that the reporting unit became, combining
   the approved reports of every unit that rolls up into it for that quarter,
-  each indicator by its roll-up rule (``indicators.rollup.combine``) and percent
-  complete per task group by the mean.
+  each indicator by its roll-up rule (``indicators.rollup.combine``), percent
+  complete per framework item by the mean, and a criterion as met when every
+  unit that answered it met it.
 
 ``recompute_all`` rebuilds everything with the same combining code, quarter by
 quarter, so the two can never disagree.
@@ -20,12 +21,13 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from indicators.models import Boundaries, IndicatorResult, IndicatorValue, TaskGroupResult
+from indicators.models import Boundaries, IndicatorResult, IndicatorValue, NodeResult
+from indicators.results.selectors import REPORTS_VERSION_KEY, RESULTS_GENERATION_KEY, forget_version
 from indicators.rollup import combine
-from indicators.selectors import REPORTS_VERSION_KEY, RESULTS_GENERATION_KEY, forget_version
-from programmes.models import ReportStatus, TaskGroupProgress
+from programmes.models import NodeAnswer, Report, ReportStatus
 from provinces import selectors as units
 
 BATCH_SIZE = 5000
@@ -59,29 +61,33 @@ def _mean_percent(values):
     return (sum(values, Decimal(0)) / len(values)).quantize(PERCENT)
 
 
-def _build_rows(progress_rows, value_rows, *, current_of, year, quarter,
+def _build_rows(answer_rows, value_rows, *, current_of, year, quarter,
                 as_reported_units=None, current_units=None):
-    """Result rows of one quarter in both views, as tuples ``(boundaries, unit_id, year,
-    quarter, task_group_id or indicator_id, figure, units_reporting)``.
+    """Result rows of one quarter in both views.
 
-    ``progress_rows``: ``(unit_id, task_group_id, percent)``; ``value_rows``:
+    ``answer_rows``: ``(unit_id, node_id, percent, met)``; ``value_rows``:
     ``(unit_id, indicator_id, rollup, value)``, from approved reports, with no
-    ``None`` among the figures. ``current_of`` maps a reporting unit to the unit
-    in force today. Rows are built only for the units in ``as_reported_units``
-    and ``current_units`` (``None``: every unit).
+    ``None`` among the values and at least one of percent and met in each
+    answer. ``current_of`` maps a reporting unit to the unit in force today.
+    Rows are built only for the units in ``as_reported_units`` and
+    ``current_units`` (``None``: every unit). Returns ``(node rows, indicator
+    rows)``: tuples in the order of ``COLUMNS``, without ``computed_at``.
     """
-    tg_rows, indicator_rows = [], []
-    current_percents = defaultdict(list)
-    for unit_id, task_group_id, percent in progress_rows:
+    node_rows, indicator_rows = [], []
+    current_answers = defaultdict(list)
+    for unit_id, node_id, percent, met in answer_rows:
         if as_reported_units is None or unit_id in as_reported_units:
-            tg_rows.append((Boundaries.AS_REPORTED, unit_id, year, quarter, task_group_id, percent, 1))
+            node_rows.append((Boundaries.AS_REPORTED, unit_id, year, quarter, node_id, percent, met, 1))
         current_id = current_of[unit_id]
         if current_units is None or current_id in current_units:
-            current_percents[current_id, task_group_id].append(percent)
-    for (unit_id, task_group_id), percents in current_percents.items():
-        tg_rows.append(
-            (Boundaries.CURRENT, unit_id, year, quarter, task_group_id, _mean_percent(percents), len(percents))
-        )
+            current_answers[current_id, node_id].append((percent, met))
+    for (unit_id, node_id), answers in current_answers.items():
+        percents = [p for p, _met in answers if p is not None]
+        mets = [m for _p, m in answers if m is not None]
+        node_rows.append((
+            Boundaries.CURRENT, unit_id, year, quarter, node_id,
+            _mean_percent(percents) if percents else None, all(mets) if mets else None, len(answers),
+        ))
 
     current_values = defaultdict(list)
     rules = {}
@@ -97,16 +103,27 @@ def _build_rows(progress_rows, value_rows, *, current_of, year, quarter,
             Boundaries.CURRENT, unit_id, year, quarter, indicator_id,
             combine(rules[indicator_id], values), len(values),
         ))
-    return tg_rows, indicator_rows
+    return node_rows, indicator_rows
 
 
 # The columns of the tuples of ``_build_rows``, then ``computed_at``.
 COLUMNS = {
-    TaskGroupResult: ("boundaries", "unit_id", "year", "quarter", "task_group_id", "percent_complete",
-                      "units_reporting", "computed_at"),
+    NodeResult: ("boundaries", "unit_id", "year", "quarter", "node_id", "percent_complete", "met",
+                 "units_reporting", "computed_at"),
     IndicatorResult: ("boundaries", "unit_id", "year", "quarter", "indicator_id", "value",
                       "units_reporting", "computed_at"),
 }
+
+
+def _copy_text(value):
+    """A value as ``COPY … FROM STDIN`` (text format) reads it."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
 
 
 def _insert(model, rows, now):
@@ -123,7 +140,7 @@ def _insert(model, rows, now):
         stamp = now.isoformat()
         buffer = io.StringIO()
         for row in rows:
-            buffer.write("\t".join(format(v, "f") if isinstance(v, Decimal) else str(v) for v in row))
+            buffer.write("\t".join(_copy_text(v) for v in row))
             buffer.write("\t" + stamp + "\n")
         buffer.seek(0)
         fields = [model._meta.get_field(name.removesuffix("_id")).column for name in columns]
@@ -141,19 +158,19 @@ def _insert(model, rows, now):
 
 def _approved_rows(year, quarter, unit_ids=None):
     """The approved figures of one quarter, as ``_build_rows`` takes them (two queries)."""
-    progress = TaskGroupProgress.objects.filter(
+    answers = NodeAnswer.objects.filter(
+        Q(percent_complete__isnull=False) | Q(met__isnull=False),
         report__status=ReportStatus.APPROVED, report__year=year, report__quarter=quarter,
-        percent_complete__isnull=False,
     )
     values = IndicatorValue.objects.filter(
         report__status=ReportStatus.APPROVED, report__year=year, report__quarter=quarter,
         value__isnull=False,
     )
     if unit_ids is not None:
-        progress = progress.filter(report__unit_id__in=unit_ids)
+        answers = answers.filter(report__unit_id__in=unit_ids)
         values = values.filter(report__unit_id__in=unit_ids)
     return (
-        list(progress.values_list("report__unit_id", "task_group_id", "percent_complete")),
+        list(answers.values_list("report__unit_id", "node_id", "percent_complete", "met")),
         list(values.values_list("report__unit_id", "indicator_id", "indicator__rollup", "value")),
     )
 
@@ -176,15 +193,13 @@ def recompute_all(progress=None):
     Works quarter by quarter (two reads and two bulk inserts each), so its cost
     follows the number of quarters and values, never one query per row.
     ``progress(done, total)``, if given, is called after each quarter.
-    Returns ``(task group rows, indicator rows)`` written.
+    Returns ``(item rows, indicator rows)`` written.
     """
-    from programmes.models import Report
-
     periods = sorted(
         Report.objects.filter(status=ReportStatus.APPROVED).order_by().values_list("year", "quarter").distinct()
     )
     with transaction.atomic():
-        TaskGroupResult.objects.all().delete()
+        NodeResult.objects.all().delete()
         IndicatorResult.objects.all().delete()
         return _rewrite_quarters([(period, None) for period in periods], progress)
 
@@ -196,7 +211,7 @@ def recompute_many(pairs, progress=None):
     concerned are read once and combined by the same code as ``recompute_all``,
     and only their rows are replaced, so the cost follows what changed rather
     than the whole history. ``progress(done, total)``, if given, is called
-    after each quarter. Returns ``(task group rows, indicator rows)`` written.
+    after each quarter. Returns ``(item rows, indicator rows)`` written.
     """
     by_quarter = defaultdict(set)
     for unit_id, year, quarter in pairs:
@@ -220,21 +235,21 @@ def _rewrite_quarters(quarters, progress):
         if unit_ids is not None:
             current_ids = {current_of[pk] for pk in unit_ids}
             reporting_ids = [pk for pk, current in current_of.items() if current in current_ids]
-            for model in (TaskGroupResult, IndicatorResult):
+            for model in (NodeResult, IndicatorResult):
                 model.objects.filter(
                     boundaries=Boundaries.AS_REPORTED, unit_id__in=unit_ids, year=year, quarter=quarter
                 ).delete()
                 model.objects.filter(
                     boundaries=Boundaries.CURRENT, unit_id__in=current_ids, year=year, quarter=quarter
                 ).delete()
-        progress_rows, value_rows = _approved_rows(year, quarter, reporting_ids)
-        tg_rows, indicator_rows = _build_rows(
-            progress_rows, value_rows, current_of=current_of, year=year, quarter=quarter,
+        answer_rows, value_rows = _approved_rows(year, quarter, reporting_ids)
+        node_rows, indicator_rows = _build_rows(
+            answer_rows, value_rows, current_of=current_of, year=year, quarter=quarter,
             as_reported_units=unit_ids, current_units=current_ids,
         )
-        _insert(TaskGroupResult, tg_rows, now)
+        _insert(NodeResult, node_rows, now)
         _insert(IndicatorResult, indicator_rows, now)
-        written[0] += len(tg_rows)
+        written[0] += len(node_rows)
         written[1] += len(indicator_rows)
         if progress is not None:
             progress(done, len(quarters))

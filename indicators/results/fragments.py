@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from indicators import selectors
+from indicators.results import selectors
 
 # A section is stored with the versions it was rendered under and replaced when
 # they change, so it never needs expiring; this only lets Redis reclaim sections
