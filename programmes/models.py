@@ -426,6 +426,12 @@ class WebhookDelivery(models.Model):
     def __str__(self):
         return f"{self.event_type} → {self.subscription}"
 
+    def failure_reason(self):
+        """Why the last attempt failed, in a few fixed words (never what the target answered)."""
+        from programmes.webhooks import failure_label
+
+        return failure_label(self.last_error, self.last_status_code)
+
 
 class DemoDataset(models.Model):
     """Marks a database filled by ``seed_demo``; every page then says so."""
