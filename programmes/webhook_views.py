@@ -45,10 +45,7 @@ class _WebhookPage(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def subscriptions(self):
-        queryset = WebhookSubscription.objects.select_related("owner")
-        if not self.request.user.is_superuser:
-            queryset = queryset.filter(owner=self.request.user)
-        return queryset
+        return policies.manageable_webhooks(self.request.user, WebhookSubscription.objects.select_related("owner"))
 
     def subscription(self, pk):
         subscription = get_object_or_404(self.subscriptions(), pk=pk)

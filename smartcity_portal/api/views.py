@@ -10,6 +10,7 @@ ENDPOINTS = {
     "regions": "region", "provinces": "province", "task-groups": "task-group", "pillars": "pillar",
     "indicators": "indicator", "asean-cities": "asean-city", "programmes": "programme",
     "reports": "report", "progress": "progress", "indicator-values": "indicator-value",
+    "webhooks": "webhook",
 }
 
 
