@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from programmes.models import Report, ReportStatus
+from programmes.models import Report, ReportStatus, WebhookSubscription
 from provinces import selectors as units
 from smartcity_portal.accounts.models import Role
 
@@ -149,6 +149,14 @@ def can_manage_webhooks(user):
 def can_manage_webhook(user, subscription):
     """An integrator manages its own subscriptions; superusers manage all."""
     return can_manage_webhooks(user) and (user.is_superuser or subscription.owner_id == user.pk)
+
+
+def manageable_webhooks(user, queryset=None):
+    """``queryset`` (all subscriptions by default) narrowed to those ``user`` manages (pages and API)."""
+    queryset = WebhookSubscription.objects.all() if queryset is None else queryset
+    if not can_manage_webhooks(user):
+        return queryset.none()
+    return queryset if user.is_superuser else queryset.filter(owner=user)
 
 
 def can_start_reports(user):

@@ -45,10 +45,7 @@ class _WebhookPage(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def subscriptions(self):
-        queryset = WebhookSubscription.objects.select_related("owner")
-        if not self.request.user.is_superuser:
-            queryset = queryset.filter(owner=self.request.user)
-        return queryset
+        return policies.manageable_webhooks(self.request.user, WebhookSubscription.objects.select_related("owner"))
 
     def subscription(self, pk):
         subscription = get_object_or_404(self.subscriptions(), pk=pk)
@@ -106,6 +103,8 @@ class WebhookDetailView(_WebhookPage):
         subscription = self.subscription(pk)
         deliveries = subscription.deliveries.order_by("-created_at", "-pk")
         page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+        for delivery in page.object_list:
+            delivery.failure_reason = webhooks.failure_label(delivery.last_error, delivery.last_status_code)
         return render(request, "programmes/webhooks/detail.html", {
             "subscription": subscription,
             "page": page,

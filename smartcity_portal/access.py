@@ -127,6 +127,9 @@ OTHER_UNIT_REPORT = signed_in(reporter=HIDDEN, integrator=HIDDEN)
 WRITE_OWN_DRAFT = nobody_but(*UNIT_WRITERS, other_reporter=HIDDEN)
 # Review of a submitted report of the unit: reviewers only.
 REVIEW_OWN_REPORT = nobody_but(*REVIEWERS, other_reporter=HIDDEN)
+# Webhook subscriptions, on the page and in the API alike (``policies.can_manage_webhooks``);
+# another integrator's subscription is 404 (tests/api/test_webhooks.py).
+WEBHOOK_MANAGERS = nobody_but("integrator", "superuser")
 
 d, s, a, r = Sample("draft"), Sample("submitted"), Sample("approved"), Sample("returned")
 
@@ -195,12 +198,12 @@ RULES = [
          data={"version": "1", "comment": "Bổ sung minh chứng."}, effect="report_returned"),
     Rule("programmes:report_reopen", nobody_but(*REVIEWERS), kwargs={"pk": a}, method="POST",
          data={"version": "1", "reason": "Sai số liệu."}, effect="report_reopened"),
-    # --- webhook subscriptions of integrators ------------------------------------------------------------
-    Rule("programmes:webhook_list", nobody_but("integrator", "superuser")),
-    Rule("programmes:webhook_create", nobody_but("integrator", "superuser")),
-    Rule("programmes:webhook_detail", nobody_but("integrator", "superuser"), kwargs={"pk": Sample("webhook")}),
-    Rule("programmes:webhook_delete", nobody_but("integrator", "superuser"), kwargs={"pk": Sample("webhook")}),
-    Rule("programmes:webhook_delete", nobody_but("integrator", "superuser"), kwargs={"pk": Sample("webhook")},
+    # --- webhook subscriptions of integrators (the API's rows below are the same) -----------------------------
+    Rule("programmes:webhook_list", WEBHOOK_MANAGERS),
+    Rule("programmes:webhook_create", WEBHOOK_MANAGERS),
+    Rule("programmes:webhook_detail", WEBHOOK_MANAGERS, kwargs={"pk": Sample("webhook")}),
+    Rule("programmes:webhook_delete", WEBHOOK_MANAGERS, kwargs={"pk": Sample("webhook")}),
+    Rule("programmes:webhook_delete", WEBHOOK_MANAGERS, kwargs={"pk": Sample("webhook")},
          method="POST", data={}, effect="webhook_deleted"),
     # --- accounts -------------------------------------------------------------------------------------------
     Rule("accounts:login", everyone()),
@@ -271,6 +274,15 @@ RULES = [
          data={"version": 1, "comment": "Bổ sung minh chứng."}, effect="report_returned"),
     Rule("api:report-reopen", nobody_but(*REVIEWERS), kwargs={"pk": a}, method="POST",
          data={"version": 1, "reason": "Sai số liệu."}, effect="report_reopened"),
+    # --- REST API: webhook subscriptions (the page's rules: integrators and superusers) ------------------------
+    Rule("api:webhook-list", WEBHOOK_MANAGERS, label="only the user's own subscriptions are listed"),
+    Rule("api:webhook-list", WEBHOOK_MANAGERS, method="POST",
+         data={"url": "https://hooks.example.org/portal", "topics": ["report.approved"]}, effect="webhook_created"),
+    Rule("api:webhook-detail", WEBHOOK_MANAGERS, kwargs={"pk": Sample("webhook")}),
+    Rule("api:webhook-detail", WEBHOOK_MANAGERS, kwargs={"pk": Sample("webhook")}, method="PATCH",
+         data={"url": "https://hooks.example.org/changed"}, effect="webhook_changed"),
+    Rule("api:webhook-detail", WEBHOOK_MANAGERS, kwargs={"pk": Sample("webhook")}, method="DELETE",
+         effect="webhook_deleted"),
 ]
 
 # Routes that are deliberately not in the matrix: Django admin's own pages

@@ -1,4 +1,6 @@
+import ipaddress
 import shutil
+import socket
 
 import pytest
 from django.core.cache import cache
@@ -45,3 +47,73 @@ def chromium_path():
     if not shutil.which(path):
         pytest.skip("Chromium is not installed (apt-get install -y chromium); .ci/run installs it.")
     return path
+
+
+class FakeDns:
+    """Host names answered from a table instead of the network (numeric hosts pass through).
+
+    ``fake_dns.answer("hooks.example.com", ["1.1.1.1"], ["127.0.0.1"])`` answers the
+    first lookup with 1.1.1.1 and every later one with 127.0.0.1; a name not in the
+    table does not exist. ``lookups`` lists the names looked up, in order.
+    """
+
+    def __init__(self, real):
+        self.real = real
+        self.answers = {}
+        self.lookups = []
+
+    def answer(self, host, *answers):
+        self.answers[host] = [list(addresses) for addresses in answers]
+
+    def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
+        name = host.decode() if isinstance(host, bytes) else host
+        try:
+            ipaddress.ip_address(str(name).split("%")[0])
+        except ValueError:
+            pass
+        else:
+            return self.real(host, port, family, type, proto, flags)
+        self.lookups.append(name)
+        if name not in self.answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        queue = self.answers[name]
+        addresses = queue.pop(0) if len(queue) > 1 else queue[0]
+        port = int(port or 0)
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (a, port, 0, 0)) if ":" in a
+            else (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (a, port))
+            for a in addresses
+        ]
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Name resolution from a table (``FakeDns``): tests never ask a real resolver."""
+    dns = FakeDns(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", dns.getaddrinfo)
+    return dns
+
+
+@pytest.fixture
+def outside_connections(monkeypatch):
+    """Refuse (as a closed port would) every TCP connection to a non-loopback address; list them.
+
+    Tests that make the portal resolve names to public addresses use it, so that
+    nothing ever leaves the machine.
+    """
+    attempts = []
+    real_connect = socket.socket.connect
+
+    def connect(sock, address):
+        if isinstance(address, tuple):
+            try:
+                loopback = ipaddress.ip_address(str(address[0]).split("%")[0]).is_loopback
+            except ValueError:
+                loopback = False
+            if not loopback:
+                attempts.append(address[:2])
+                raise ConnectionRefusedError(111, "Connection refused (by the test: not a loopback address)")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return attempts

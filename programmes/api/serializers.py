@@ -13,7 +13,8 @@ from rest_framework import serializers
 from indicators.models import IndicatorValue, NodeKind
 from programmes import paths, validation
 from programmes.api import keys
-from programmes.models import Programme, ProgressStatus, Report, ReportRevision
+from programmes.models import Programme, ProgressStatus, Report, ReportRevision, WebhookSubscription
+from programmes.webhooks import EVENT_TYPES
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
 
@@ -542,3 +543,43 @@ class ConflictSerializer(ReportErrorSerializer):
         many=True, required=False, help_text="conflict: what changed since the version the request named."
     )
     report = serializers.IntegerField(required=False, help_text="exists: the id of the quarter's report.")
+
+
+# --- webhook subscriptions --------------------------------------------------------------
+
+TOPICS_HELP = f"Event types to receive ({', '.join(EVENT_TYPES)}); empty: all of them."
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    """A subscription as lists and reads show it: never its secret."""
+
+    topics = serializers.ListField(
+        source="events", child=serializers.ChoiceField(choices=EVENT_TYPES), read_only=True, help_text=TOPICS_HELP
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "topics", "is_active", "created_at"]
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="The key of X-Portal-Signature (HMAC-SHA256). Returned in this answer only: keep it now.",
+    )
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+
+
+class WebhookWriteSerializer(serializers.Serializer):
+    """What a client sends; whether the portal will post to the URL is the service's rule."""
+
+    url = serializers.CharField(
+        max_length=500,
+        help_text="An http(s) URL whose host is, or resolves to, public addresses only; use https.",
+    )
+    topics = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPES), required=False, max_length=20,
+        help_text=TOPICS_HELP,
+    )

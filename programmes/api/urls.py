@@ -7,5 +7,6 @@ router.register("task-groups", views.TaskGroupViewSet, basename="task-group")
 router.register("pillars", views.PillarViewSet, basename="pillar")
 router.register("programmes", views.ProgrammeViewSet, basename="programme")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
 
 urlpatterns = router.urls

@@ -8,22 +8,24 @@ is ``programmes.policies``. This module only translates between HTTP and them.
 """
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from indicators.models import FrameworkNode, IndicatorMapping, IndicatorValue, NodeKind
+from indicators.models import FrameworkNode, FrameworkStatus, IndicatorMapping, IndicatorValue, NodeKind
 from indicators.selectors import DEFAULT_FRAMEWORK, PILLARS_FRAMEWORK
-from programmes import policies, selectors, services
+from programmes import policies, selectors, services, webhooks
 from programmes.api import keys
 from programmes.api.filtersets import ProgrammeFilterSet
 from programmes.api.serializers import (
@@ -40,10 +42,12 @@ from programmes.api.serializers import (
     RevisionSerializer,
     SubmitSerializer,
     TaskGroupSerializer,
+    WebhookCreatedSerializer,
+    WebhookSerializer,
+    WebhookWriteSerializer,
 )
 from programmes.filtersets import ReportFilterSet
-from indicators.models import FrameworkStatus
-from programmes.models import Evidence, NodeAnswer, Programme, Report
+from programmes.models import Evidence, NodeAnswer, Programme, Report, WebhookSubscription
 from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import FieldErrors, PortalError
 from smartcity_portal.api.mixins import FilterListOnly
@@ -397,3 +401,132 @@ class ReportViewSet(
         page = self.paginate_queryset(selectors.revisions(report))
         return self.get_paginated_response(RevisionSerializer(page, many=True).data)
 
+
+
+# --- webhook subscriptions --------------------------------------------------------------
+
+
+class CanManageWebhooks(BasePermission):
+    """The page's rule (``policies.can_manage_webhooks``): integrators and superusers."""
+
+    message = _lazy("Only integrators may manage webhooks.")
+
+    def has_permission(self, request, view):
+        return policies.can_manage_webhooks(request.user)
+
+
+def webhook_error(error):
+    """The API exception for a ``ValidationError`` of ``programmes.webhooks``."""
+    if error.code == "url":
+        return FieldErrors({"url": error.messages})
+    if error.code == "events":
+        return FieldErrors({"topics": error.messages})
+    return PortalError(error.messages[0], code=error.code or "invalid")
+
+
+WEBHOOK_WRITE_ERRORS = {
+    400: OpenApiResponse(
+        errors(400)[400].response,
+        description=(
+            "Nothing was saved. A URL the portal will not post to (not http(s), ambiguous, or a host on a "
+            "loopback, private or reserved address) is a field error on `url`, e.g. "
+            "`{\"url\": [\"The URL contains a backslash.\"]}`; an unknown event type one on `topics`; "
+            "too many webhooks is `{\"detail\": …, \"code\": \"too_many\"}`."
+        ),
+    ),
+    **errors(401, 403),
+}
+WEBHOOK_DESCRIPTION = (
+    "Webhook subscriptions of integrators (and superusers), with the same rules as the page "
+    "/reports/webhooks/. Another user's subscription answers 404."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your webhook subscriptions", description=WEBHOOK_DESCRIPTION,
+        responses={200: WebhookSerializer(many=True), **errors(401, 403, 404, 429)},
+    ),
+    retrieve=extend_schema(
+        summary="One webhook subscription", description=WEBHOOK_DESCRIPTION,
+        responses={200: WebhookSerializer, **errors(401, 403, 404, 429)},
+    ),
+    create=extend_schema(
+        summary="Subscribe a URL to report events",
+        description=(
+            "The answer holds the signing `secret`, which no other answer shows: keep it. " + WEBHOOK_DESCRIPTION
+        ),
+        request=WebhookWriteSerializer,
+        responses={201: WebhookCreatedSerializer, **WEBHOOK_WRITE_ERRORS, **errors(429)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a subscription's URL or topics",
+        description="Checked as at creation; the secret stays the same. " + WEBHOOK_DESCRIPTION,
+        request=WebhookWriteSerializer,
+        responses={200: WebhookSerializer, **WEBHOOK_WRITE_ERRORS, **errors(404, 429)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a subscription and its delivery log",
+        responses={204: None, **errors(401, 403, 404, 429)},
+    ),
+)
+class WebhookViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = WebhookSerializer
+    permission_classes = [IsAuthenticated, CanManageWebhooks]
+    parser_classes = [JSONParser]
+    # PATCH only: a subscription has nothing a full replacement would add.
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filter_backends = [OrderingFilter]
+    lookup_value_regex = r"\d+"
+    ordering_fields = ["id", "created_at"]
+
+    def get_queryset(self):
+        return policies.manageable_webhooks(self.request.user, WebhookSubscription.objects.order_by("id"))
+
+    def permission_denied(self, request, message=None, code=None):
+        if not request.successful_authenticator and not request.user.is_authenticated:
+            raise NotAuthenticated(
+                _("Webhooks are only available to signed-in integrators: send your API token in the header "
+                  "“Authorization: Token <key>”.")
+            )
+        super().permission_denied(request, message=message, code=code)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ValidationError):
+            exc = webhook_error(exc)
+        return super().handle_exception(exc)
+
+    def _write_data(self, partial):
+        serializer = WebhookWriteSerializer(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def create(self, request, *args, **kwargs):
+        data = self._write_data(partial=False)
+        subscription = webhooks.create_subscription(
+            user=request.user, url=data["url"], event_types=data.get("topics", ())
+        )
+        headers = {
+            "Location": reverse("api:webhook-detail", kwargs={"pk": subscription.pk}),
+            # The secret is in this answer only; no cache may keep it.
+            "Cache-Control": "no-store",
+        }
+        return Response(WebhookCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED, headers=headers)
+
+    def update(self, request, *args, **kwargs):
+        subscription = self.get_object()
+        data = self._write_data(partial=True)
+        subscription = webhooks.update_subscription(
+            user=request.user, subscription=subscription, url=data.get("url"), event_types=data.get("topics")
+        )
+        return Response(WebhookSerializer(subscription).data)
+
+    def perform_destroy(self, instance):
+        webhooks.delete_subscription(user=self.request.user, subscription=instance)

@@ -11,6 +11,7 @@ ENDPOINTS = {
     "pillars": "pillar",
     "indicators": "indicator", "asean-cities": "asean-city", "programmes": "programme",
     "reports": "report", "progress": "progress", "indicator-values": "indicator-value",
+    "webhooks": "webhook",
 }
 
 

@@ -18,6 +18,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from programmes.models import WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ CONTRACT_PATHS = {
     "/api/v1/reports/{id}/history/",
     "/api/v1/progress/", "/api/v1/progress/{id}/",
     "/api/v1/indicator-values/", "/api/v1/indicator-values/{id}/",
+    "/api/v1/webhooks/", "/api/v1/webhooks/{id}/",
 }
 
 
@@ -71,6 +73,13 @@ def test_schema_documents_filters_errors_and_token_auth(document):
     patch = document["paths"]["/api/v1/reports/{id}/"]["patch"]
     assert set(patch["responses"]) >= {"200", "400", "401", "403", "404", "409", "429"}
     assert "application/json" in patch["requestBody"]["content"]
+    for path, method in [("/api/v1/webhooks/", "post"), ("/api/v1/webhooks/{id}/", "patch")]:
+        assert set(document["paths"][path][method]["responses"]) >= {"400", "401", "403", "429"}
+    for method in ("get", "patch", "delete"):
+        assert "404" in document["paths"]["/api/v1/webhooks/{id}/"][method]["responses"]
+    assert "put" not in document["paths"]["/api/v1/webhooks/{id}/"]
+    created = document["paths"]["/api/v1/webhooks/"]["post"]["responses"]["201"]["content"]["application/json"]
+    assert created["schema"]["$ref"].endswith("/WebhookCreated")
     scheme = document["components"]["securitySchemes"]["tokenAuth"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
 
@@ -109,7 +118,7 @@ def _keep_test_connection():
         signals.request_finished.connect(close_old_connections)
 
 
-def _known_objects(world):
+def _known_objects(world, webhook):
     """Path parameters of objects that exist, so that cases reach past 404."""
     pillar = "digital-government"
     by_prefix = {
@@ -123,6 +132,7 @@ def _known_objects(world):
         "/api/v1/reports/": {"id": str(world.draft)},
         "/api/v1/progress/": {"id": str(world.progress)},
         "/api/v1/indicator-values/": {"id": str(world.indicator_value)},
+        "/api/v1/webhooks/": {"id": str(webhook)},
     }
     return lambda path: next((v for k, v in by_prefix.items() if path.startswith(k)), None)
 
@@ -131,12 +141,16 @@ def _known_objects(world):
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def test_requests_that_fit_the_schema_get_no_server_error_and_documented_answers(personas, world, monkeypatch):
+def test_requests_that_fit_the_schema_get_no_server_error_and_documented_answers(
+    personas, world, monkeypatch, fake_dns
+):
     from smartcity_portal.wsgi import application
 
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute", "user": "100000/minute"})
     _, key = AuthToken.objects.create(personas.integrator)
-    known = _known_objects(world)
+    # Generated webhook URLs name hosts that fake_dns does not know: refused, never looked up for real.
+    webhook = WebhookSubscription.objects.create(owner=personas.integrator, url="https://example.org/", secret="s" * 43)
+    known = _known_objects(world, webhook.pk)
     runs = 0
     with _keep_test_connection():
         schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -158,5 +172,5 @@ def test_requests_that_fit_the_schema_get_no_server_error_and_documented_answers
 
                 run()
                 runs += 1
-    assert runs == 2 * sum(len([m for m in ops if m in {"get", "post", "put", "patch"}])
+    assert runs == 2 * sum(len([m for m in ops if m in {"get", "post", "put", "patch", "delete"}])
                            for ops in schema.raw_schema["paths"].values())

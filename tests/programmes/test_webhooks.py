@@ -2,12 +2,17 @@
 import hashlib
 import hmac
 import json
+import shutil
+import ssl
+import subprocess
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from programmes import events, services, webhooks
 from programmes.models import OutboxMessage, WebhookDelivery, WebhookSubscription
@@ -27,10 +32,11 @@ ALL_ANSWERED = {
 class Receiver:
     """A local HTTP endpoint answering with scripted status codes (the last one repeats)."""
 
-    def __init__(self, statuses=(200,), hang=False):
+    def __init__(self, statuses=(200,), hang=False, headers=None, answer=b"receiver is broken", tls=None):
         self.statuses = list(statuses)
         self.hang = threading.Event() if hang else None
         self.requests = []
+        self.server_names = []  # SNI of each TLS handshake
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,14 +49,24 @@ class Receiver:
                 status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"receiver is broken")
+                self.wfile.write(b"ok" if status < 300 else answer)
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/portal"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/portal"
+        if tls is not None:
+            certificate, key = tls
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certificate, key)
+            context.sni_callback = lambda sock, name, ctx: receiver.server_names.append(name)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}/hooks/portal"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -139,7 +155,7 @@ def test_a_permanently_failing_endpoint_ends_as_failed_with_its_error(
     assert delivery.status == WebhookDelivery.Status.FAILED
     assert delivery.attempts == 4 and len(receiver.requests) == 4
     assert delivery.last_status_code == 500
-    assert "HTTP 500" in delivery.last_error and "receiver is broken" in delivery.last_error
+    assert delivery.last_error == "http_error" and webhooks.failure_label(delivery.last_error, delivery.last_status_code) == "HTTP 500"
     assert delivery.next_attempt_at is None
     # The report's own work is unaffected.
     assert OutboxMessage.objects.get().processed_at is not None
@@ -235,7 +251,7 @@ def test_a_subscription_pointing_at_a_private_address_fails_at_once(personas, se
     assert webhooks.attempt_delivery(delivery.pk) is None
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.FAILED and delivery.attempts == 1
-    assert "127.0.0.1" in delivery.last_error
+    assert delivery.last_error == "address_not_allowed"
 
 
 def test_only_integrators_and_superusers_may_subscribe(personas):
@@ -313,11 +329,18 @@ def test_the_delivery_log_shows_attempts_status_and_errors(client, personas):
     WebhookDelivery.objects.create(
         subscription=subscription, event_id="6f1d7a3e-57c4-4f7b-a1b4-6ddc7c1d6e10",
         event_type="report.approved", payload={}, status="failed", attempts=8,
-        last_status_code=502, last_error="HTTP 502 Bad Gateway",
+        last_status_code=502, last_error="http_error",
+    )
+    WebhookDelivery.objects.create(
+        subscription=subscription, event_id="0b8e2f4c-3a55-4c4e-9a57-1f6f0b9f2d11",
+        event_type="report.submitted", payload={}, status="pending", attempts=2,
+        last_error="connection_refused",
     )
     client.force_login(personas.integrator)
-    page = client.get(reverse("programmes:webhook_detail", args=[subscription.pk])).content.decode()
-    assert "report.approved" in page and "HTTP 502 Bad Gateway" in page
+    page = client.get(
+        reverse("programmes:webhook_detail", args=[subscription.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "report.approved" in page and "HTTP 502" in page and "connection refused" in page
     assert "6f1d7a3e-57c4-4f7b-a1b4-6ddc7c1d6e10" in page and ">8<" in page
 
 
@@ -342,3 +365,197 @@ def test_an_integrator_deletes_its_webhook(client, personas):
     response = client.post(reverse("programmes:webhook_delete", args=[subscription.pk]))
     assert response.status_code == 302 and response.url == reverse("programmes:webhook_list")
     assert not WebhookSubscription.objects.exists()
+
+
+# --- where deliveries go (issue 13) ---------------------------------------------------------
+#
+# The portal resolves the URL's host once per attempt and connects to that address;
+# `fake_dns` answers the lookups and `outside_connections` refuses (and lists) any
+# connection to a non-loopback address, so nothing leaves the machine.
+
+EVENT_ID = "6f1d7a3e-57c4-4f7b-a1b4-6ddc7c1d6e10"
+
+
+def pending_delivery(owner, url):
+    """A delivery to ``url``, on a subscription stored as it is (as one made before a rule was added)."""
+    subscription = WebhookSubscription.objects.create(owner=owner, url=url, secret="s" * 43)
+    return WebhookDelivery.objects.create(
+        subscription=subscription, event_id=EVENT_ID, event_type="report.approved", payload={"id": EVENT_ID},
+    )
+
+
+def attempt(delivery):
+    webhooks.attempt_delivery(delivery.pk)
+    delivery.refresh_from_db()
+    return delivery
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [["127.0.0.1"], ["1.1.1.1", "10.0.0.7"], ["64:ff9b::7f00:1"], ["2002:7f00:1::"], ["::127.0.0.1"], ["fec0::1"]],
+    ids=["loopback", "one-of-two-private", "nat64-loopback", "6to4-loopback", "ipv4-compatible", "site-local"],
+)
+def test_a_host_that_resolves_to_a_private_address_at_delivery_is_refused_and_nothing_is_sent(
+    personas, settings, fake_dns, outside_connections, answer
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    with Receiver() as receiver:
+        fake_dns.answer("hooks.example.com", answer)
+        delivery = attempt(pending_delivery(personas.integrator, f"http://hooks.example.com:{receiver.port}/hook"))
+    assert receiver.requests == [] and outside_connections == []
+    assert delivery.status == WebhookDelivery.Status.FAILED and delivery.attempts == 1
+    assert delivery.last_error == "address_not_allowed" and delivery.last_status_code is None
+    assert fake_dns.lookups == ["hooks.example.com"]
+
+
+def test_the_connection_goes_to_the_first_resolved_address_even_if_a_second_lookup_would_answer_differently(
+    personas, settings, fake_dns, outside_connections
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    with Receiver() as receiver:
+        # DNS rebinding: public when checked, loopback when looked up again.
+        fake_dns.answer("hooks.example.com", ["1.1.1.1"], ["127.0.0.1"])
+        delivery = attempt(pending_delivery(personas.integrator, f"http://hooks.example.com:{receiver.port}/hook"))
+    assert receiver.requests == []
+    assert outside_connections == [("1.1.1.1", receiver.port)]
+    assert fake_dns.lookups == ["hooks.example.com"]
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.last_error == "connection_refused"
+
+
+def test_the_request_goes_to_the_resolved_address_and_names_the_urls_host(personas, fake_dns):
+    with Receiver() as receiver:
+        fake_dns.answer("hooks.example.com", ["127.0.0.1"])
+        delivery = attempt(
+            pending_delivery(personas.integrator, f"http://hooks.example.com:{receiver.port}/hooks/bắc-ninh?x=1")
+        )
+    [request] = receiver.requests
+    assert request["headers"]["Host"] == f"hooks.example.com:{receiver.port}"
+    assert request["path"] == "/hooks/b%E1%BA%AFc-ninh?x=1"
+    assert delivery.status == WebhookDelivery.Status.DELIVERED and delivery.last_error == ""
+
+
+def test_redirects_are_not_followed(client, personas):
+    with Receiver() as elsewhere, Receiver(statuses=(302,), headers={"Location": elsewhere.url}) as receiver:
+        delivery = attempt(pending_delivery(personas.integrator, receiver.url))
+    assert len(receiver.requests) == 1 and elsewhere.requests == []
+    assert delivery.last_status_code == 302 and delivery.last_error == "redirect"
+    client.force_login(personas.integrator)
+    page = client.get(reverse("programmes:webhook_detail", args=[delivery.subscription_id]),
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "redirect not followed" in page
+
+
+SECRET_ANSWER = b"internal admin panel: db password hunter2"
+
+
+@pytest.mark.parametrize("status", [500, 404, 301])
+def test_the_delivery_log_never_contains_the_response_body(client, personas, settings, status):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    with Receiver(statuses=(status,), answer=SECRET_ANSWER) as receiver:
+        delivery = attempt(pending_delivery(personas.integrator, receiver.url))
+    assert "hunter2" not in delivery.last_error and "internal" not in delivery.last_error
+    assert delivery.status == WebhookDelivery.Status.FAILED and delivery.last_status_code == status
+    assert delivery.last_error == ("redirect" if status == 301 else "http_error")
+    client.force_login(personas.integrator)
+    page = client.get(reverse("programmes:webhook_detail", args=[delivery.subscription_id])).content.decode()
+    assert "hunter2" not in page and "internal admin" not in page
+
+
+def test_a_closed_port_is_logged_as_connection_refused_without_the_clients_message(personas):
+    with Receiver() as receiver:
+        url = receiver.url
+    delivery = attempt(pending_delivery(personas.integrator, url))
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.last_status_code is None
+    assert delivery.last_error == "connection_refused"
+    with translation.override("en"):
+        assert webhooks.failure_label(delivery.last_error, delivery.last_status_code) == "connection refused"
+
+
+def test_an_ambiguous_url_stored_before_the_rules_fails_at_once_and_nothing_is_sent(
+    personas, fake_dns, outside_connections
+):
+    with Receiver() as receiver:
+        delivery = attempt(pending_delivery(personas.integrator, f"http://127.0.0.1:{receiver.port}\\@1.1.1.1/x"))
+    assert receiver.requests == [] and outside_connections == [] and fake_dns.lookups == []
+    assert delivery.status == WebhookDelivery.Status.FAILED and delivery.last_error == "invalid_url"
+
+
+# --- TLS to the resolved address, checked against the URL's host ------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    """A CA and a server certificate for hooks.example.com only, made with the openssl command."""
+    if not shutil.which("openssl"):
+        pytest.skip("the openssl command is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=Portal test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+            "-subj", "/CN=hooks.example.com")
+    (folder / "server.ext").write_text(
+        "subjectAltName=DNS:hooks.example.com\nbasicConstraints=CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+        "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+    )
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "server.ext")
+    return {"ca": str(folder / "ca.pem"), "server": (str(folder / "server.pem"), str(folder / "server.key"))}
+
+
+def test_https_goes_to_the_resolved_address_with_sni_and_the_certificate_checked_for_the_urls_host(
+    personas, fake_dns, monkeypatch, certificates
+):
+    monkeypatch.setattr(webhooks, "ca_bundle", lambda: certificates["ca"])
+    fake_dns.answer("hooks.example.com", ["127.0.0.1"])
+    with Receiver(tls=certificates["server"]) as receiver:
+        delivery = attempt(pending_delivery(personas.integrator, f"https://hooks.example.com:{receiver.port}/h"))
+    assert delivery.status == WebhookDelivery.Status.DELIVERED, delivery.last_error
+    assert receiver.server_names == ["hooks.example.com"]
+    assert receiver.requests[0]["headers"]["Host"] == f"hooks.example.com:{receiver.port}"
+
+
+@pytest.mark.parametrize("host", ["other.example.com", "127.0.0.1"])
+def test_a_certificate_for_another_name_is_a_tls_error_and_nothing_is_sent(
+    personas, fake_dns, monkeypatch, certificates, host
+):
+    monkeypatch.setattr(webhooks, "ca_bundle", lambda: certificates["ca"])
+    fake_dns.answer("other.example.com", ["127.0.0.1"])
+    with Receiver(tls=certificates["server"]) as receiver:
+        delivery = attempt(pending_delivery(personas.integrator, f"https://{host}:{receiver.port}/h"))
+    assert receiver.requests == []
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.last_error == "tls_error"
+
+
+def test_delivery_logs_written_before_the_fixed_vocabulary_lose_the_targets_answers(personas):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("programmes.migrations.0002_webhook_errors_without_answers")
+    subscription = WebhookSubscription.objects.create(owner=personas.integrator, url="https://a.example.com/", secret="s")
+    legacy = {
+        "HTTP 500 Internal Server Error db password hunter2": (500, "http_error"),
+        "HTTP 302 Found <html>moved</html>": (302, "redirect"),
+        "timeout after 5 s": (None, "timeout"),
+        "ConnectionError: HTTPConnectionPool(host='10.0.0.7', port=8299): Connection refused": (None, "failed"),
+        "subscription deactivated": (None, "subscription_deactivated"),
+        "connection_refused": (None, "connection_refused"),
+        "": (200, ""),
+    }
+    rows = {
+        text: WebhookDelivery.objects.create(
+            subscription=subscription, event_id=uuid.uuid4(), event_type="report.approved", payload={},
+            last_error=text, last_status_code=status,
+        )
+        for text, (status, _code) in legacy.items()
+    }
+    migration.forwards(apps, None)
+    for text, (_status, code) in legacy.items():
+        rows[text].refresh_from_db()
+        assert rows[text].last_error == code, text

@@ -87,6 +87,8 @@ EFFECTS = {
     "token_created": lambda kwargs: AuthToken.objects.count(),
     "token_revoked": lambda kwargs: AuthToken.objects.filter(token_key=kwargs["token_key"]).exists(),
     "webhook_deleted": lambda kwargs: WebhookSubscription.objects.filter(pk=kwargs["pk"]).exists(),
+    "webhook_created": lambda kwargs: WebhookSubscription.objects.count(),
+    "webhook_changed": lambda kwargs: WebhookSubscription.objects.filter(pk=kwargs["pk"]).values_list("url", flat=True).first(),
 }
 
 
