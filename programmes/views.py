@@ -94,7 +94,7 @@ class ReportListView(LoginRequiredMixin, View):
     """``/reports/``: the reports the user may read, filtered, newest quarter first."""
 
     def get(self, request):
-        queryset = policies.visible_reports(request.user, Report.objects.select_related("unit"))
+        queryset = policies.listed_reports(request.user, Report.objects.select_related("unit"))
         filterset = ReportFilterSet(request.GET, queryset=queryset)
         reports = filterset.qs if filterset.is_valid() else queryset.none()
         page = Paginator(reports.order_by("-year", "-quarter", "unit__name_vi", "pk"), REPORTS_PER_PAGE).get_page(
@@ -264,6 +264,8 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
     ] if form.is_bound else []
     return {
         "report": report,
+        # Only the unit's writers edit a report, and they read its whole history.
+        "full_history": True,
         "quarter": Quarter(report.year, report.quarter),
         "previous_quarter": Quarter(report.year, report.quarter).previous(),
         "form": form,
@@ -405,7 +407,8 @@ def _detail_context(request, report, **forms):
         "can_review": can_review,
         "can_reopen": can_reopen,
         "answered": sum(1 for s in sections if s["status"]),
-        "revision_count": report.revisions.count(),
+        "revision_count": policies.visible_revisions(user, report).count(),
+        "full_history": policies.can_read_full_history(user, report),
     }
     if can_review:
         context["approve_form"] = forms.get("approve_form") or ApproveForm(initial=version)
@@ -580,13 +583,19 @@ def _describe_changes(changes, labels, indicators=None):
 
 
 class ReportHistoryView(LoginRequiredMixin, View):
-    """``/reports/<pk>/history/``: every revision, who made it and why."""
+    """``/reports/<pk>/history/``: every revision, who made it and why.
+
+    Those who may read only the published report see its approved revisions
+    and their dates (``policies.visible_revisions``).
+    """
 
     def get(self, request, pk):
         report = visible_report(request.user, pk)
-        revisions = selectors.revisions(report)
+        revisions = selectors.readable_revisions(request.user, report)
         labels = _change_labels(selectors.task_groups(), selectors.active_indicators())
-        for revision in revisions:
+        for before, revision in zip([None, *revisions], revisions):
+            # "What changed" compares with the previous revision this reader may see.
+            revision.previous_number = before.number if before else None
             revision.comment_items = [
                 (labels.get(key, key), text) for key, text in (revision.field_comments or {}).items()
             ]
@@ -597,15 +606,19 @@ class ReportHistoryView(LoginRequiredMixin, View):
             "report": report,
             "quarter": Quarter(report.year, report.quarter),
             "revisions": list(reversed(revisions)),
+            "full_history": policies.can_read_full_history(request.user, report),
         })
 
 
 class ReportDiffView(LoginRequiredMixin, View):
-    """``/reports/<pk>/diff/?from=N&to=M``: what changed between two revisions (the last two by default)."""
+    """``/reports/<pk>/diff/?from=N&to=M``: what changed between two revisions (the last two by default).
+
+    Only revisions the user may read can be compared (``policies.visible_revisions``).
+    """
 
     def get(self, request, pk):
         report = visible_report(request.user, pk)
-        revisions = selectors.revisions(report)
+        revisions = selectors.readable_revisions(request.user, report)
         by_number = {r.number: r for r in revisions}
         if "from" in request.GET or "to" in request.GET:
             data = request.GET
@@ -625,6 +638,7 @@ class ReportDiffView(LoginRequiredMixin, View):
             "old": old,
             "new": new,
             "changes": changes,
+            "full_history": policies.can_read_full_history(request.user, report),
         })
 
 

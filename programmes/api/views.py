@@ -227,6 +227,8 @@ class ReportViewSet(
     ordering_fields = ["id", "year", "quarter", "status", "submitted_at", "approved_at", "updated_at"]
 
     def get_queryset(self):
+        if self.action == "list":
+            return policies.listed_reports(self.request.user, report_queryset())
         return policies.visible_reports(self.request.user, report_queryset())
 
     def dispatch(self, request, *args, **kwargs):
@@ -368,6 +370,10 @@ class ReportViewSet(
 
     @extend_schema(
         summary="The report's history: one entry per save or transition, oldest first",
+        description=(
+            "Ministry staff and the report's own unit read every entry. Others, who read the report because "
+            "it is approved, get its approved (published) entries only, with `actor` null and no comments."
+        ),
         request=None,
         responses={200: RevisionSerializer(many=True), **errors(401, 404, 429)},
         filters=False,
@@ -375,6 +381,6 @@ class ReportViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=RevisionSerializer)
     def history(self, request, pk=None):
         report = self.get_object()
-        page = self.paginate_queryset(selectors.revisions(report))
+        page = self.paginate_queryset(selectors.readable_revisions(request.user, report))
         return self.get_paginated_response(RevisionSerializer(page, many=True).data)
 
