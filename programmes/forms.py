@@ -19,12 +19,14 @@ from programmes import policies
 from programmes.filtersets import QUARTER_CHOICES, UnitChoiceField
 from programmes.models import ProgressStatus
 from programmes.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
-from programmes.uploads import ALLOWED_TYPES
+from programmes.uploads import ALLOWED_TYPES, UnreadableUpload
 from programmes.validation import indicator_key, tg_key
 from provinces.models import AdministrativeUnit
 
 BOOLEAN_CHOICES = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 STATUS_CHOICES = [("", _("— not answered —")), *ProgressStatus.choices]
+# The name of the "Remove" buttons next to attached files; the value is the file's id.
+REMOVE_EVIDENCE = "remove_evidence"
 EVIDENCE_ACCEPT = ",".join(f".{extension}" for extension in sorted(ALLOWED_TYPES))
 _SECTION_KEY = re.compile(r"^(tg-(?P<number>\d+)|indicator-(?P<code>.+?))(-(?P<field>value|note|status|percent_complete|narrative|evidence_links|evidence_files))?$")
 
@@ -139,10 +141,13 @@ class ReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     confirm_warnings = forms.BooleanField(label=_("I confirm these values"), required=False)
 
-    def __init__(self, *args, task_groups, indicators, **kwargs):
+    def __init__(self, *args, task_groups, indicators, unreadable=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.task_groups = list(task_groups)
         self.indicators = list(indicators)
+        # (field name, name) of files the browser sent whose names could not be read
+        # (programmes.uploads.unreadable_uploads): refused by the services like any bad file.
+        self.unreadable = list(unreadable)
         for tg in self.task_groups:
             n = tg.number
             self.fields[tg_key(n, "status")] = forms.CharField(
@@ -217,11 +222,26 @@ class ReportForm(forms.Form):
 
     def uploads(self):
         """``[(task_group_number, file), …]`` for the services to check and keep."""
+        unreadable = {}
+        for field_name, name in self.unreadable:
+            unreadable.setdefault(field_name, []).append(UnreadableUpload(name))
         return [
             (tg.number, upload)
             for tg in self.task_groups
-            for upload in self.cleaned_data.get(tg_key(tg.number, "evidence_files")) or []
+            for upload in [
+                *(self.cleaned_data.get(tg_key(tg.number, "evidence_files")) or []),
+                *unreadable.get(tg_key(tg.number, "evidence_files"), []),
+            ]
         ]
+
+    def removals(self):
+        """Ids of the attached files whose "Remove" button was pressed; the services check them.
+
+        A value that is not an id becomes 0, which no file has, so that it is
+        refused as a file not attached to the report.
+        """
+        values = self.data.getlist(REMOVE_EVIDENCE) if hasattr(self.data, "getlist") else []
+        return [int(value) if value.isdigit() and len(value) <= 18 else 0 for value in values]
 
     def add_service_errors(self, errors):
         """Place ``ReportInvalid.errors`` next to their fields; the rest above the form."""

@@ -23,7 +23,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from indicators.models import ValueType
-from programmes import policies, selectors, services
+from programmes import policies, selectors, services, uploads
 from programmes.filtersets import ReportFilterSet
 from programmes.forms import (
     ApproveForm,
@@ -309,10 +309,14 @@ class ReportEditView(LoginRequiredMixin, View):
         return self.show(form)
 
     def post(self, request, pk):
-        form = self.make_form(request.POST, request.FILES)
-        submitting = request.POST.get("action") == "submit"
+        unreadable = uploads.unreadable_uploads(request)
+        files_lost = bool(request.FILES or unreadable)
+        form = self.make_form(request.POST, request.FILES, unreadable=unreadable)
+        # A "Remove" button next to an attached file saves the page too, so nothing typed is lost.
+        removing = form.removals()
+        submitting = request.POST.get("action") == "submit" and not removing
         if not form.is_valid():
-            return self.show(form, files_lost=bool(request.FILES))
+            return self.show(form, files_lost=files_lost)
         options = {
             "user": request.user, "report": self.report, "version": form.cleaned_data["version"],
             "data": form.to_data(), "uploads": form.uploads(),
@@ -321,10 +325,10 @@ class ReportEditView(LoginRequiredMixin, View):
             if submitting:
                 services.submit_report(**options, confirm_warnings=form.cleaned_data["confirm_warnings"])
             else:
-                report = services.save_report(**options)
+                report = services.save_report(**options, remove=removing)
         except services.ReportInvalid as error:
             form.add_service_errors(error.errors)
-            return self.show(form, warnings=error.warnings, files_lost=bool(request.FILES))
+            return self.show(form, warnings=error.warnings, files_lost=files_lost)
         except services.ReportConflict as error:
             # The user's input stays on the page; the new version lets them save it deliberately.
             data = request.POST.copy()
@@ -332,16 +336,21 @@ class ReportEditView(LoginRequiredMixin, View):
             form = self.make_form(data)
             form.is_valid()
             self.report = visible_report(request.user, pk)
-            return self.show(form, conflict=error, files_lost=bool(request.FILES))
+            return self.show(form, conflict=error, files_lost=files_lost)
         except services.ReportStateError as error:
             messages.error(request, error.message)
             return redirect(self.report)
         if submitting:
             messages.success(request, _("The report was submitted for review. The Ministry will approve it or return it with comments."))
             return redirect(self.report)
-        messages.success(request, _("Draft saved (version %(version)s). You can come back to it at any time.") % {
-            "version": report.version,
-        })
+        if removing:
+            messages.success(request, _("The file was removed and the draft saved (version %(version)s).") % {
+                "version": report.version,
+            })
+        else:
+            messages.success(request, _("Draft saved (version %(version)s). You can come back to it at any time.") % {
+                "version": report.version,
+            })
         return redirect("programmes:report_edit", pk=self.report.pk)
 
     def show(self, form, *, warnings=(), conflict=None, files_lost=False):

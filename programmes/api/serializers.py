@@ -69,7 +69,7 @@ class TaskGroupProgressSerializer(serializers.ModelSerializer):
     number = serializers.IntegerField(source="task_group.number")
     evidence_links = serializers.SerializerMethodField()
     evidence_files = serializers.SerializerMethodField(
-        help_text="Files uploaded on the report page (read-only in the API)."
+        help_text="Files uploaded on the report page; the API removes them (`remove-evidence/`) but does not upload."
     )
 
     class Meta:
@@ -385,6 +385,14 @@ class ReturnSerializer(serializers.Serializer):
 class ReopenSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     reason = serializers.CharField(allow_blank=True, max_length=10_000, help_text="Why the report is reopened.")
+
+
+class RemoveEvidenceSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
+    evidence_file = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1,
+        help_text="The `id` of one of the report's `task_groups[].evidence_files`.",
+    )
 
 
 class ReportErrorSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from programmes.api.serializers import (
     ConflictSerializer,
     PillarSerializer,
     ProgrammeSerializer,
+    RemoveEvidenceSerializer,
     ReopenSerializer,
     ReportCreateSerializer,
     ReportReplaceSerializer,
@@ -321,6 +322,26 @@ class ReportViewSet(
         report = services.submit_report(
             user=request.user, report=report, version=data["version"],
             confirm_warnings=data["confirm_warnings"],
+        )
+        return self._body(report)
+
+    @extend_schema(
+        summary="Remove an evidence file from a draft or returned report",
+        description=(
+            "Files are uploaded on the report page; the unit's reporter or integrator may take one off "
+            "through the API. The stored file is deleted and the report gets a new version and revision. "
+            "An `evidence_file` that is not one of the report's files answers 400."
+        ),
+        request=RemoveEvidenceSerializer,
+        responses={200: ReportSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="remove-evidence", serializer_class=RemoveEvidenceSerializer)
+    def remove_evidence(self, request, pk=None):
+        report = self.get_object()
+        self._check_may_write(report)
+        data = self._valid(RemoveEvidenceSerializer).validated_data
+        report = services.remove_evidence(
+            user=request.user, report=report, version=data["version"], evidence_ids=[data["evidence_file"]]
         )
         return self._body(report)
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from knox.models import AuthToken
 
-from programmes.models import Report, WebhookSubscription
+from programmes.models import Evidence, Report, WebhookSubscription
 from smartcity_portal import access
 from tests.factories import api_client, user_of
 
@@ -87,6 +87,7 @@ EFFECTS = {
     "token_created": lambda kwargs: AuthToken.objects.count(),
     "token_revoked": lambda kwargs: AuthToken.objects.filter(token_key=kwargs["token_key"]).exists(),
     "webhook_deleted": lambda kwargs: WebhookSubscription.objects.filter(pk=kwargs["pk"]).exists(),
+    "evidence_removed": lambda kwargs: Evidence.objects.filter(progress__report_id=kwargs["pk"]).count(),
 }
 
 
@@ -133,8 +134,11 @@ def test_cell(client, personas, samples, index, role):
         send = {}
     before = EFFECTS[rule.effect](kwargs) if rule.effect else None
 
+    data = None if rule.data is None else {
+        key: samples[value.name] if isinstance(value, access.Sample) else value for key, value in rule.data.items()
+    }
     method = getattr(http, rule.method.lower())
-    response = method(url, rule.data, **send) if rule.data is not None else method(url)
+    response = method(url, data, **send) if data is not None else method(url)
 
     observed = outcome(response)
     if rule.effect:
