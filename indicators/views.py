@@ -706,7 +706,7 @@ class UnitResultsExportView(View):
         fmt, name = request.GET.get("format", "csv"), request.GET.get("table", "progress")
         if fmt not in FORMATS:
             return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
-        tables = unit_dashboard_tables(selectors.unit_dashboard(unit), request.user)
+        tables = unit_dashboard_tables(selectors.unit_dashboard(unit, request.user), request.user)
         if name not in tables or name == "chart":
             return JsonResponse(
                 {"detail": gettext("Unknown table."), "code": "invalid_table",

@@ -2,7 +2,7 @@
 
 The parameter names (``province``, ``year``, ``quarter``, ``status``) are part of
 the API contract; do not rename them. The filterset only narrows a queryset: who
-may see which report is decided before, by ``programmes.policies.visible_reports``.
+may see which report is decided before, by ``programmes.policies.listed_reports``.
 """
 import django_filters
 from django import forms

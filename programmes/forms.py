@@ -18,7 +18,7 @@ from indicators.models import NodeKind, ValueType
 from programmes import paths, policies
 from programmes.filtersets import QUARTER_CHOICES, UnitChoiceField
 from programmes.models import ProgressStatus
-from programmes.uploads import ALLOWED_TYPES
+from programmes.uploads import ALLOWED_TYPES, UnreadableUpload
 from programmes.validation import MAX_COMMENT_LENGTH, MAX_FIELD_COMMENT_LENGTH
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
@@ -26,6 +26,8 @@ from provinces.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
 BOOLEAN_CHOICES = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 MET_CHOICES = [("", _("— not answered —")), ("yes", _("met")), ("no", _("not met"))]
 STATUS_CHOICES = [("", _("— not answered —")), *ProgressStatus.choices]
+# The name of the "Remove" buttons next to attached files; the value is the file's id.
+REMOVE_EVIDENCE = "remove_evidence"
 EVIDENCE_ACCEPT = ",".join(f".{extension}" for extension in sorted(ALLOWED_TYPES))
 
 
@@ -129,10 +131,13 @@ class ReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     confirm_warnings = forms.BooleanField(label=_("I confirm these values"), required=False)
 
-    def __init__(self, *args, items, indicators, **kwargs):
+    def __init__(self, *args, items, indicators, unreadable=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.items = list(items)
         self.indicators = list(indicators)
+        # (field name, name) of files the browser sent whose names could not be read
+        # (programmes.uploads.unreadable_uploads): refused by the services like any bad file.
+        self.unreadable = list(unreadable)
         for node in self.items:
             key = node_key_of(node)
             if node.kind == NodeKind.CRITERION:
@@ -220,11 +225,26 @@ class ReportForm(forms.Form):
 
     def uploads(self):
         """``[(node key, file), …]`` for the services to check and keep."""
+        unreadable = {}
+        for field_name, name in self.unreadable:
+            unreadable.setdefault(field_name, []).append(UnreadableUpload(name))
         return [
             (node_key_of(node), upload)
             for node in self.items
-            for upload in self.cleaned_data.get(self.name(node_key_of(node), "evidence_files")) or []
+            for upload in [
+                *(self.cleaned_data.get(self.name(node_key_of(node), "evidence_files")) or []),
+                *unreadable.get(self.name(node_key_of(node), "evidence_files"), []),
+            ]
         ]
+
+    def removals(self):
+        """Ids of the attached files whose "Remove" button was pressed; the services check them.
+
+        A value that is not an id becomes 0, which no file has, so that it is
+        refused as a file not attached to the report.
+        """
+        values = self.data.getlist(REMOVE_EVIDENCE) if hasattr(self.data, "getlist") else []
+        return [int(value) if value.isdigit() and len(value) <= 18 else 0 for value in values]
 
     def add_service_errors(self, errors):
         """Place ``ReportInvalid.errors`` next to their fields; the rest above the form."""

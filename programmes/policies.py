@@ -9,13 +9,17 @@ rules. Summary:
   existed; it edits only drafts and returned reports;
 - any other signed-in user reads approved reports only; anonymous users read
   none (they see approved results on the dashboards and in the API);
+- lists, counts, downloads and feeds show a report to those who may read it,
+  and approved reports to everyone (``listed_reports``);
+- of an approved report, those who read it only because it is approved see
+  its published revisions only, without names or comments (``visible_revisions``);
 - only reviewers (and superusers) approve, return and reopen.
 """
 from enum import StrEnum
 
 from django.db.models import Q
 
-from programmes.models import Report, ReportStatus, WebhookSubscription
+from programmes.models import Report, ReportRevision, ReportStatus, WebhookSubscription
 from provinces import selectors as units
 from smartcity_portal.accounts.models import Role
 
@@ -79,9 +83,10 @@ def is_reviewer(user):
 
 
 def report_view_scope(user):
-    """A value equal for two users exactly when they may read the same reports (see ``can_view_report``).
+    """A value equal for two users only when they may read and list the same reports.
 
-    Pages that link the reports a visitor may read are cached per scope, not per user.
+    See ``can_view_report`` and ``listed_reports``. Pages that list or link the
+    reports a visitor may see are cached per scope, not per user.
     """
     if reads_all_reports(user):
         return "all"
@@ -102,12 +107,52 @@ def visible_reports(user, queryset=None):
     )
 
 
+def listed_reports(user, queryset=None):
+    """``queryset`` (all reports by default) narrowed to the reports ``user`` may see listed.
+
+    Every list, count, download and feed of reports goes through this (or, for
+    one report, ``can_view_report``): the reports ``user`` may read, and for
+    anonymous visitors the approved ones, whose statuses and dates the public
+    pages show. A unit's unpublished reports are listed only to those who may
+    read them.
+    """
+    queryset = Report.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.filter(status=ReportStatus.APPROVED)
+    return visible_reports(user, queryset)
+
+
 def can_view_report(user, report):
     if reads_all_reports(user):
         return True
     if not _signed_in(user):
         return False
     return report.status == ReportStatus.APPROVED or report.unit_id in reportable_unit_ids(user)
+
+
+def can_read_full_history(user, report):
+    """May ``user`` read every revision of ``report``, with who made it and why?
+
+    The ministry and the report's own unit may. Anyone else reads a report only
+    while it is approved, and then only its published versions.
+    """
+    return reads_all_reports(user) or (_signed_in(user) and report.unit_id in reportable_unit_ids(user))
+
+
+def visible_revisions(user, report, queryset=None):
+    """``report``'s revisions (``queryset``, all by default) that ``user`` may read.
+
+    All of them for ``can_read_full_history``; for other readers of the report
+    only the approved (published) ones, which the pages and the API show with
+    their dates but without actors, comments or reasons
+    (``programmes.selectors.readable_revisions``); none for anyone else.
+    """
+    queryset = ReportRevision.objects.filter(report=report) if queryset is None else queryset.filter(report=report)
+    if not can_view_report(user, report):
+        return queryset.none()
+    if can_read_full_history(user, report):
+        return queryset
+    return queryset.filter(status=ReportStatus.APPROVED)
 
 
 def can_file_for_unit(user, unit):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from indicators import selectors as reference
 from indicators.models import Indicator, IndicatorValue, NodeKind
 from indicators.rollup import combine
-from programmes import paths
+from programmes import paths, policies
 from programmes.models import DemoDataset, Evidence, NodeAnswer, Report, ReportRevision, ReportStatus
 from provinces import selectors as units
 from provinces.quarters import Quarter
@@ -171,10 +171,23 @@ def _latest_approved(report, unit_ids):
     return dict(rows)
 
 
-def revisions(report):
-    return list(
-        ReportRevision.objects.filter(report=report).select_related("actor").order_by("number")
+def readable_revisions(user, report):
+    """The revisions of ``report`` that ``user`` may read, oldest first (``policies.visible_revisions``).
+
+    A reader of the published report only gets its approved revisions with
+    their dates, stripped of who made them and of any comment: the instances
+    are changed in memory for display and must never be saved.
+    """
+    found = list(
+        policies.visible_revisions(user, report).select_related("actor").order_by("number")
     )
+    if not policies.can_read_full_history(user, report):
+        for revision in found:
+            revision.actor = None
+            revision.comment = ""
+            revision.field_comments = {}
+            revision.confirmed_warnings = []
+    return found
 
 
 def revision_at_version(report, version):

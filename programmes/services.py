@@ -13,11 +13,13 @@ functions; none of them changes a report any other way. Each function:
 """
 import csv
 import io
+import logging
 from collections import namedtuple
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +38,8 @@ from programmes.policies import Action
 from programmes.validation import check_for_submission, clean_report_data
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
+
+logger = logging.getLogger(__name__)
 
 
 class ReportError(Exception):
@@ -285,8 +289,13 @@ def _clean(data, items):
 
 
 def _store_uploads(report, uploads, user, items):
-    """Attach uploaded evidence files: ``uploads`` is ``[(node key, file), …]``."""
-    from programmes.uploads import check_evidence_file
+    """Attach uploaded evidence files: ``uploads`` is ``[(node key, file), …]``.
+
+    Each file must pass ``uploads.check_evidence_file``, and all the report's
+    files together ``uploads.check_report_total``; otherwise ``ReportInvalid``
+    names the evidence fields and nothing is stored.
+    """
+    from programmes.uploads import check_evidence_file, check_report_total
 
     errors = {}
     checked = []
@@ -305,6 +314,15 @@ def _store_uploads(report, uploads, user, items):
         raise ReportInvalid(errors)
     if not checked:
         return
+    attached = (
+        Evidence.objects.filter(answer__report=report).exclude(file="").aggregate(total=Sum("size"))["total"] or 0
+    )
+    try:
+        check_report_total(attached, [upload for _, upload, _ in checked])
+    except ValidationError as error:
+        raise ReportInvalid(
+            {str(paths.node_path(key, "evidence_files")): error.messages for key in sorted({k for k, _, _ in checked})}
+        ) from None
     answers = _answers_by_key(report, [n for n in items if paths.node_key(n.version.framework.code, n.code)
                                         in {key for key, *_ in checked}])
     for key, upload, content_type in checked:
@@ -318,9 +336,40 @@ def _store_uploads(report, uploads, user, items):
         )
 
 
+def _remove_files(report, evidence_ids):
+    """Take the evidence files ``evidence_ids`` off ``report``: the rows now, the stored files after commit.
+
+    ``ReportInvalid`` if one of them is not a file of this report.
+    """
+    wanted = set(evidence_ids or ())
+    if not wanted:
+        return
+    found = list(Evidence.objects.filter(answer__report=report, pk__in=wanted).exclude(file=""))
+    if len(found) != len(wanted):
+        raise ReportInvalid({
+            "evidence_file": [_("This file is not attached to this report (any more): reload the page.")]
+        })
+    Evidence.objects.filter(pk__in=[e.pk for e in found]).delete()
+    storage, names = found[0].file.storage, [e.file.name for e in found]
+    # A rolled-back removal must find its files where they were.
+    transaction.on_commit(lambda: _delete_stored(storage, names))
+
+
+def _delete_stored(storage, names):
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete the stored evidence file %s", name)
+
+
 @transaction.atomic
-def save_report(*, user, report, version, data, uploads=()):
-    """Save changes to a draft or returned report. Fields absent from ``data`` stay as they are."""
+def save_report(*, user, report, version, data, uploads=(), remove=()):
+    """Save changes to a draft or returned report. Fields absent from ``data`` stay as they are.
+
+    ``uploads`` (``[(node key, file)]``) are attached and the evidence
+    files whose ids are in ``remove`` are taken off, in the same revision.
+    """
     report = _locked(report)
     if not policies.can_edit_report(user, report):
         if not policies.can_view_report(user, report):
@@ -332,10 +381,20 @@ def save_report(*, user, report, version, data, uploads=()):
     items = selectors.report_items(report)
     cleaned = _clean(data, items)
     _apply(report, cleaned, user, items)
+    _remove_files(report, remove)
     _store_uploads(report, uploads, user, items)
     _bump(report, user)
     _revise(report, RevisionAction.SAVED, user)
     return report
+
+
+def remove_evidence(*, user, report, version, evidence_ids):
+    """Take evidence files off a draft or returned report, as a save that changes nothing else.
+
+    The rules are ``save_report``'s: only those who may edit the report, at the
+    version they read; the rows go with a revision, the stored files after commit.
+    """
+    return save_report(user=user, report=report, version=version, data={}, remove=evidence_ids)
 
 
 @transaction.atomic

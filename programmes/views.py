@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 
 from indicators import selectors as reference
 from indicators.models import Indicator, NodeKind, ValueType
-from programmes import paths, policies, selectors, services
+from programmes import paths, policies, selectors, services, uploads
 from programmes.filtersets import ReportFilterSet
 from programmes.forms import (
     ApproveForm,
@@ -104,7 +104,7 @@ class ReportListView(LoginRequiredMixin, View):
     """``/reports/``: the reports the user may read, filtered, newest quarter first."""
 
     def get(self, request):
-        queryset = policies.visible_reports(request.user, Report.objects.select_related("unit"))
+        queryset = policies.listed_reports(request.user, Report.objects.select_related("unit"))
         filterset = ReportFilterSet(request.GET, queryset=queryset)
         reports = filterset.qs if filterset.is_valid() else queryset.none()
         page = Paginator(reports.order_by("-year", "-quarter", "unit__name_vi", "pk"), REPORTS_PER_PAGE).get_page(
@@ -294,6 +294,8 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
     ] if form.is_bound else []
     return {
         "report": report,
+        # Only the unit's writers edit a report, and they read its whole history.
+        "full_history": True,
         "quarter": Quarter(report.year, report.quarter),
         "previous_quarter": Quarter(report.year, report.quarter).previous(),
         "form": form,
@@ -338,10 +340,14 @@ class ReportEditView(LoginRequiredMixin, View):
         return self.show(form)
 
     def post(self, request, pk):
-        form = self.make_form(request.POST, request.FILES)
-        submitting = request.POST.get("action") == "submit"
+        unreadable = uploads.unreadable_uploads(request)
+        files_lost = bool(request.FILES or unreadable)
+        form = self.make_form(request.POST, request.FILES, unreadable=unreadable)
+        # A "Remove" button next to an attached file saves the page too, so nothing typed is lost.
+        removing = form.removals()
+        submitting = request.POST.get("action") == "submit" and not removing
         if not form.is_valid():
-            return self.show(form, files_lost=bool(request.FILES))
+            return self.show(form, files_lost=files_lost)
         options = {
             "user": request.user, "report": self.report, "version": form.cleaned_data["version"],
             "data": form.to_data(), "uploads": form.uploads(),
@@ -350,10 +356,10 @@ class ReportEditView(LoginRequiredMixin, View):
             if submitting:
                 services.submit_report(**options, confirm_warnings=form.cleaned_data["confirm_warnings"])
             else:
-                report = services.save_report(**options)
+                report = services.save_report(**options, remove=removing)
         except services.ReportInvalid as error:
             form.add_service_errors(error.errors)
-            return self.show(form, warnings=error.warnings, files_lost=bool(request.FILES))
+            return self.show(form, warnings=error.warnings, files_lost=files_lost)
         except services.ReportConflict as error:
             # The user's input stays on the page; the new version lets them save it deliberately.
             data = request.POST.copy()
@@ -361,16 +367,21 @@ class ReportEditView(LoginRequiredMixin, View):
             form = self.make_form(data)
             form.is_valid()
             self.report = visible_report(request.user, pk)
-            return self.show(form, conflict=error, files_lost=bool(request.FILES))
+            return self.show(form, conflict=error, files_lost=files_lost)
         except services.ReportStateError as error:
             messages.error(request, error.message)
             return redirect(self.report)
         if submitting:
             messages.success(request, _("The report was submitted for review. The Ministry will approve it or return it with comments."))
             return redirect(self.report)
-        messages.success(request, _("Draft saved (version %(version)s). You can come back to it at any time.") % {
-            "version": report.version,
-        })
+        if removing:
+            messages.success(request, _("The file was removed and the draft saved (version %(version)s).") % {
+                "version": report.version,
+            })
+        else:
+            messages.success(request, _("Draft saved (version %(version)s). You can come back to it at any time.") % {
+                "version": report.version,
+            })
         return redirect("programmes:report_edit", pk=self.report.pk)
 
     def show(self, form, *, warnings=(), conflict=None, files_lost=False):
@@ -447,7 +458,8 @@ def _detail_context(request, report, **forms):
         "can_review": can_review,
         "can_reopen": can_reopen,
         "answered": sum(1 for s in sections if s["answered"]),
-        "revision_count": report.revisions.count(),
+        "revision_count": policies.visible_revisions(user, report).count(),
+        "full_history": policies.can_read_full_history(user, report),
     }
     if can_review:
         context["approve_form"] = forms.get("approve_form") or ApproveForm(initial=version)
@@ -628,13 +640,19 @@ def _describe_changes(changes, labels, indicators=None):
 
 
 class ReportHistoryView(LoginRequiredMixin, View):
-    """``/reports/<pk>/history/``: every revision, who made it and why."""
+    """``/reports/<pk>/history/``: every revision, who made it and why.
+
+    Those who may read only the published report see its approved revisions
+    and their dates (``policies.visible_revisions``).
+    """
 
     def get(self, request, pk):
         report = visible_report(request.user, pk)
-        revisions = selectors.revisions(report)
+        revisions = selectors.readable_revisions(request.user, report)
         labels = _labels_for(report)
-        for revision in revisions:
+        for before, revision in zip([None, *revisions], revisions):
+            # "What changed" compares with the previous revision this reader may see.
+            revision.previous_number = before.number if before else None
             revision.comment_items = [
                 (labels.get(key, key), text) for key, text in (revision.field_comments or {}).items()
             ]
@@ -645,15 +663,19 @@ class ReportHistoryView(LoginRequiredMixin, View):
             "report": report,
             "quarter": Quarter(report.year, report.quarter),
             "revisions": list(reversed(revisions)),
+            "full_history": policies.can_read_full_history(request.user, report),
         })
 
 
 class ReportDiffView(LoginRequiredMixin, View):
-    """``/reports/<pk>/diff/?from=N&to=M``: what changed between two revisions (the last two by default)."""
+    """``/reports/<pk>/diff/?from=N&to=M``: what changed between two revisions (the last two by default).
+
+    Only revisions the user may read can be compared (``policies.visible_revisions``).
+    """
 
     def get(self, request, pk):
         report = visible_report(request.user, pk)
-        revisions = selectors.revisions(report)
+        revisions = selectors.readable_revisions(request.user, report)
         by_number = {r.number: r for r in revisions}
         if "from" in request.GET or "to" in request.GET:
             data = request.GET
@@ -673,6 +695,7 @@ class ReportDiffView(LoginRequiredMixin, View):
             "old": old,
             "new": new,
             "changes": changes,
+            "full_history": policies.can_read_full_history(request.user, report),
         })
 
 

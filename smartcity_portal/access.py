@@ -72,7 +72,8 @@ class Rule:
     access: dict
     kwargs: dict = field(default_factory=dict)
     method: str = "GET"
-    # Form data (pages) or a JSON body (API) for POST, PUT and PATCH.
+    # Form data (pages) or a JSON body (API) for POST, PUT and PATCH; a ``Sample``
+    # value is replaced by the sample object's id.
     data: dict = None
     query: str = ""
     # What the row shows, when a route has several rows (e.g. "draft of another unit").
@@ -87,7 +88,8 @@ class Rule:
 
     @property
     def samples(self):
-        return sorted({v.name for v in self.kwargs.values() if isinstance(v, Sample)})
+        values = [*self.kwargs.values(), *(self.data or {}).values()]
+        return sorted({v.name for v in values if isinstance(v, Sample)})
 
     def describe(self):
         parts = [self.label] if self.label else []
@@ -192,6 +194,9 @@ RULES = [
          kwargs={"pk": Sample("other_draft")}),
     Rule("programmes:report_edit", WRITE_OWN_DRAFT, kwargs={"pk": d}, method="POST",
          data={"version": "1", "action": "submit", "confirm_warnings": "on"}, label="submit", effect="report_submitted"),
+    Rule("programmes:report_edit", WRITE_OWN_DRAFT, kwargs={"pk": d}, method="POST",
+         data={"version": "1", "remove_evidence": Sample("evidence")}, label="remove an evidence file",
+         effect="evidence_removed"),
     Rule("programmes:report_approve", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
          data={"version": "1", "comment": ""}, effect="report_approved"),
     Rule("programmes:report_return", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
@@ -268,6 +273,8 @@ RULES = [
     Rule("api:report-history", OTHER_UNIT_REPORT, kwargs={"pk": Sample("other_draft")}),
     Rule("api:report-submit", WRITE_OWN_DRAFT, kwargs={"pk": d}, method="POST",
          data={"version": 1, "confirm_warnings": True}, effect="report_submitted"),
+    Rule("api:report-remove-evidence", WRITE_OWN_DRAFT, kwargs={"pk": d}, method="POST",
+         data={"version": 1, "evidence_file": Sample("evidence")}, effect="evidence_removed"),
     Rule("api:report-approve", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
          data={"version": 1, "comment": "OK"}, effect="report_approved"),
     Rule("api:report-return-", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",

@@ -247,8 +247,17 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env.get_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# All the evidence files of one report together, those already attached included.
+EVIDENCE_MAX_BYTES_PER_REPORT = env.get_int("EVIDENCE_MAX_BYTES_PER_REPORT", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The guard notes the files Django's parser would drop without a word (names
+# that are not UTF-8), so that the form can refuse them with an error.
+FILE_UPLOAD_HANDLERS = [
+    "programmes.uploads.UnreadableNameGuard",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- E-mail -----------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from indicators.models import (
     Target,
 )
 from indicators.results.progress import choose_target, progress_status
+from programmes import policies
 from programmes.models import NodeAnswer, Programme, Report, ReportStatus
 from programmes.selectors import LATE, MISSING, NOT_DUE, NOT_EXPECTED, ON_TIME, submission_status
 from provinces import selectors as unit_selectors
@@ -767,12 +768,14 @@ class UnitDashboard:
         return self.progress[-1][0] if self.progress else None
 
 
-def unit_dashboard(unit, version=None):
-    """Everything the unit page shows about ``unit``'s programme and results.
+def unit_dashboard(unit, user, version=None):
+    """Everything the unit page shows ``user`` about ``unit``'s programme and results.
 
     A unit in force today is shown rolled up (``current``): for a unit formed on
     1 July 2025 that includes its predecessors' approved history. A dissolved
-    unit is shown as it reported.
+    unit is shown as it reported. The report history lists the reports ``user``
+    may see listed (``policies.listed_reports``): its page section is cached
+    per ``policies.report_view_scope``.
     """
     boundaries = Boundaries.CURRENT if unit.is_current else Boundaries.AS_REPORTED
     version = version or default_version()
@@ -794,7 +797,9 @@ def unit_dashboard(unit, version=None):
             indicator, latest, target, status_of(indicator, points, all_targets.get(indicator.pk), unit.pk), points,
         ))
     reports = list(
-        Report.objects.filter(unit_id__in=lineage_ids).select_related("unit").order_by("-year", "-quarter", "unit__name_vi")
+        policies.listed_reports(user, Report.objects.filter(unit_id__in=lineage_ids))
+        .select_related("unit")
+        .order_by("-year", "-quarter", "unit__name_vi")
     )
     return UnitDashboard(
         unit=unit,

@@ -60,8 +60,9 @@ def unit_dashboard(context, unit):
     visitor may read: the report history links those reports.
     """
     request = context.get("request")
-    dashboard = selectors.unit_dashboard(unit)
-    tables = unit_dashboard_tables(dashboard, getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    dashboard = selectors.unit_dashboard(unit, user)
+    tables = unit_dashboard_tables(dashboard, user)
     return {
         "request": request,
         "dashboard": dashboard,

@@ -83,7 +83,7 @@ class TaskGroupProgressSerializer(serializers.Serializer):
     narrative = serializers.CharField()
     evidence_links = serializers.SerializerMethodField()
     evidence_files = serializers.SerializerMethodField(
-        help_text="Files uploaded on the report page (read-only in the API)."
+        help_text="Files uploaded on the report page; the API removes them (`remove-evidence/`) but does not upload."
     )
 
     def get_number(self, answer) -> int:
@@ -514,6 +514,14 @@ class ReopenSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     reason = serializers.CharField(
         allow_blank=True, max_length=validation.MAX_COMMENT_LENGTH, help_text="Why the report is reopened."
+    )
+
+
+class RemoveEvidenceSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
+    evidence_file = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1,
+        help_text="The `id` of one of the report's `task_groups[].evidence_files`.",
     )
 
 

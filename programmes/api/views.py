@@ -33,6 +33,7 @@ from programmes.api.serializers import (
     ConflictSerializer,
     PillarSerializer,
     ProgrammeSerializer,
+    RemoveEvidenceSerializer,
     ReopenSerializer,
     ReportCreateSerializer,
     ReportReplaceSerializer,
@@ -250,6 +251,8 @@ class ReportViewSet(
     ordering_fields = ["id", "year", "quarter", "status", "submitted_at", "approved_at", "updated_at"]
 
     def get_queryset(self):
+        if self.action == "list":
+            return policies.listed_reports(self.request.user, report_queryset())
         return policies.visible_reports(self.request.user, report_queryset())
 
     def dispatch(self, request, *args, **kwargs):
@@ -346,6 +349,26 @@ class ReportViewSet(
         return self._body(report)
 
     @extend_schema(
+        summary="Remove an evidence file from a draft or returned report",
+        description=(
+            "Files are uploaded on the report page; the unit's reporter or integrator may take one off "
+            "through the API. The stored file is deleted and the report gets a new version and revision. "
+            "An `evidence_file` that is not one of the report's files answers 400."
+        ),
+        request=RemoveEvidenceSerializer,
+        responses={200: ReportSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="remove-evidence", serializer_class=RemoveEvidenceSerializer)
+    def remove_evidence(self, request, pk=None):
+        report = self.get_object()
+        self._check_may_write(report)
+        data = self._valid(RemoveEvidenceSerializer).validated_data
+        report = services.remove_evidence(
+            user=request.user, report=report, version=data["version"], evidence_ids=[data["evidence_file"]]
+        )
+        return self._body(report)
+
+    @extend_schema(
         summary="Approve a submitted report (ministry reviewers)",
         description="Its values then reach the results endpoints and the dashboards.",
         request=ApproveSerializer,
@@ -391,6 +414,10 @@ class ReportViewSet(
 
     @extend_schema(
         summary="The report's history: one entry per save or transition, oldest first",
+        description=(
+            "Ministry staff and the report's own unit read every entry. Others, who read the report because "
+            "it is approved, get its approved (published) entries only, with `actor` null and no comments."
+        ),
         request=None,
         responses={200: RevisionSerializer(many=True), **errors(401, 404, 429)},
         filters=False,
@@ -398,7 +425,7 @@ class ReportViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=RevisionSerializer)
     def history(self, request, pk=None):
         report = self.get_object()
-        page = self.paginate_queryset(selectors.revisions(report))
+        page = self.paginate_queryset(selectors.readable_revisions(request.user, report))
         return self.get_paginated_response(RevisionSerializer(page, many=True).data)
 
 

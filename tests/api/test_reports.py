@@ -344,3 +344,58 @@ def test_report_of_a_dissolved_unit_is_filed_by_its_successors_reporter(api, per
     assert body["province"] == "bac-giang"
     assert body["is_late"] is False
     assert date.fromisoformat(body["created_at"][:10]) <= date.today()
+
+
+# --- evidence files (issue 13, item 11) -----------------------------------------------------------
+
+
+def _draft_with_file(personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from programmes import services
+    from tests.factories import MINIMAL_PDF
+
+    report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
+    report = services.save_report(
+        user=personas.reporter, report=report, version=report.version, data={},
+        uploads=[(2, SimpleUploadedFile("bien-ban.pdf", MINIMAL_PDF))],
+    )
+    return report, report.progress.get(task_group__number=2).evidence.get()
+
+
+def test_an_integrator_removes_an_evidence_file(api, personas, django_capture_on_commit_callbacks):
+    report, evidence = _draft_with_file(personas)
+    client = api("integrator")
+    url = f"/api/v1/reports/{report.pk}/"
+    listed = _ok(client.get(url))["task_groups"][1]["evidence_files"]
+    assert listed == [{"id": evidence.pk, "name": "bien-ban.pdf", "size": evidence.size}]
+    storage, stored = evidence.file.storage, evidence.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        body = _ok(client.post(url + "remove-evidence/", {"version": report.version, "evidence_file": evidence.pk},
+                               format="json"))
+
+    assert body["version"] == report.version + 1
+    assert all(tg["evidence_files"] == [] for tg in body["task_groups"])
+    assert not storage.exists(stored)
+    history = _ok(client.get(url + "history/"))["results"]
+    assert (history[-1]["action"], history[-1]["actor"]) == ("saved", "integrator")
+
+
+def test_removing_an_evidence_file_through_the_api_follows_the_rules_of_saves(api, personas):
+    report, evidence = _draft_with_file(personas)
+    url = f"/api/v1/reports/{report.pk}/remove-evidence/"
+    body = {"version": report.version, "evidence_file": evidence.pk}
+
+    stale = api("reporter").post(url, {**body, "version": report.version - 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    unknown = api("reporter").post(url, {**body, "evidence_file": evidence.pk + 1000}, format="json")
+    assert unknown.status_code == 400 and set(unknown.json()) == {"evidence_file"}
+    assert api("other_reporter").post(url, body, format="json").status_code == 404
+    assert api("reviewer").post(url, body, format="json").status_code == 403
+    assert api("anonymous").post(url, body, format="json").status_code == 401
+    assert api("reporter").post(url, {"version": report.version}, format="json").status_code == 400
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.SUBMITTED)
+    refused = api("reporter").post(url, body, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "invalid_state"
+    assert report.progress.get(task_group__number=2).evidence.filter(pk=evidence.pk).exists()

@@ -34,7 +34,7 @@ CONTRACT_PATHS = {
     "/api/v1/reports/", "/api/v1/reports/{id}/",
     "/api/v1/reports/{id}/submit/", "/api/v1/reports/{id}/approve/",
     "/api/v1/reports/{id}/return/", "/api/v1/reports/{id}/reopen/",
-    "/api/v1/reports/{id}/history/",
+    "/api/v1/reports/{id}/history/", "/api/v1/reports/{id}/remove-evidence/",
     "/api/v1/progress/", "/api/v1/progress/{id}/",
     "/api/v1/indicator-values/", "/api/v1/indicator-values/{id}/",
     "/api/v1/webhooks/", "/api/v1/webhooks/{id}/",

@@ -111,6 +111,7 @@ def _start_django(**overrides):
         ("SESSION_COOKIE_AGE", "eight hours"),
         ("DATABASE_URL", "mysql://db/portal"),
         ("ALLOWED_HOSTS", "portal.gov.vn,,"),
+        ("EVIDENCE_MAX_BYTES_PER_REPORT", "50 MB"),
     ],
 )
 def test_start_up_fails_on_a_bad_value_naming_the_variable(variable, value):

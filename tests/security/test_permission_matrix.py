@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from knox.models import AuthToken
 
-from programmes.models import Report, WebhookSubscription
+from programmes.models import Evidence, Report, WebhookSubscription
 from smartcity_portal import access
 from tests.factories import api_client, user_of
 
@@ -89,6 +89,7 @@ EFFECTS = {
     "webhook_deleted": lambda kwargs: WebhookSubscription.objects.filter(pk=kwargs["pk"]).exists(),
     "webhook_created": lambda kwargs: WebhookSubscription.objects.count(),
     "webhook_changed": lambda kwargs: WebhookSubscription.objects.filter(pk=kwargs["pk"]).values_list("url", flat=True).first(),
+    "evidence_removed": lambda kwargs: Evidence.objects.filter(answer__report_id=kwargs["pk"]).count(),
 }
 
 
@@ -135,8 +136,11 @@ def test_cell(client, personas, samples, index, role):
         send = {}
     before = EFFECTS[rule.effect](kwargs) if rule.effect else None
 
+    data = None if rule.data is None else {
+        key: samples[value.name] if isinstance(value, access.Sample) else value for key, value in rule.data.items()
+    }
     method = getattr(http, rule.method.lower())
-    response = method(url, rule.data, **send) if rule.data is not None else method(url)
+    response = method(url, data, **send) if data is not None else method(url)
 
     observed = outcome(response)
     if rule.effect:
