@@ -7,7 +7,6 @@ repeats their rules. Errors are ``django.core.exceptions.ValidationError`` with 
 import contextlib
 import contextvars
 import difflib
-import ipaddress
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model, password_validation
@@ -19,6 +18,7 @@ from django.utils.translation import pgettext
 from knox.models import AuthToken
 
 from smartcity_portal.accounts.models import AuditLogEntry, Role
+from smartcity_portal.clientaddress import client_address
 
 UNIT_ROLES = {Role.PROVINCE_REPORTER, Role.INTEGRATOR}
 LANGUAGES = {"vi", "en"}
@@ -34,25 +34,6 @@ _audit_context = contextvars.ContextVar("audit_context", default=None)
 
 
 # --- audit log ------------------------------------------------------------------
-
-
-def client_ip(request):
-    """The client's IP address as axes sees it (proxy-aware), or ``None``."""
-    if request is None:
-        return None
-    address = getattr(request, "axes_ip_address", None)
-    if not address:
-        try:
-            from axes.helpers import get_client_ip_address
-
-            address = get_client_ip_address(request)
-        except Exception:  # noqa: BLE001 - an odd request must not stop the audit entry
-            address = None
-    address = address or getattr(request, "META", {}).get("REMOTE_ADDR")
-    try:
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return None
 
 
 def _clean_details(details):
@@ -88,7 +69,7 @@ def record(action, *, actor=None, target="", details=None, request=None, usernam
         username=str(username)[:150],
         target=str(target or "")[:255],
         details=_clean_details(details),
-        ip_address=client_ip(request),
+        ip_address=client_address(request) if request is not None else None,
     )
 
 

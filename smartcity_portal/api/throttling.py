@@ -11,6 +11,8 @@ do with an empty cache.
 """
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from smartcity_portal.clientaddress import client_address
+
 
 class WindowCountMixin:
     def allow_request(self, request, view):
@@ -27,6 +29,10 @@ class WindowCountMixin:
 
     def wait(self):
         return self.seconds_left
+
+    def get_ident(self, request):
+        # DRF's own trusts any X-Forwarded-For, so a client could pick its own bucket.
+        return client_address(request) or ""
 
 
 def _count(cache, key, duration):

@@ -1,12 +1,19 @@
 """The audit log: what is recorded, and who may read it."""
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.urls import reverse
 
 from smartcity_portal.accounts.models import AuditLogEntry, Role
-from smartcity_portal.accounts.services import acting_as, create_api_token, record, revoke_api_token
+from smartcity_portal.accounts.services import (
+    acting_as,
+    create_api_token,
+    record,
+    revoke_api_token,
+)
 from tests.factories import PASSWORD, UserFactory, unit
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +246,21 @@ def test_token_admin_cannot_create_tokens_and_audits_revocation(client, personas
     entry = entries(Action.TOKEN_REVOKED)[-1]
     assert entry.actor == personas.superuser
     assert entry.details == {"token_key": instance.token_key, "owner": "integrator"}
+
+
+def test_behind_a_trusted_proxy_a_failed_login_records_the_clients_address(client, personas, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(reverse("accounts:login"), {"username": "reporter", "password": "wrong-password-1"},
+                REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.4")
+
+    [entry] = entries(Action.LOGIN_FAILED)
+    assert entry.ip_address == "198.51.100.4"
+
+
+def test_without_a_trusted_proxy_a_forged_x_forwarded_for_is_not_recorded(client, personas, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    client.post(reverse("accounts:login"), {"username": "reporter", "password": "wrong-password-1"},
+                REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
+
+    [entry] = entries(Action.LOGIN_FAILED)
+    assert entry.ip_address == "10.0.0.1"

@@ -111,6 +111,8 @@ def _start_django(**overrides):
         ("SESSION_COOKIE_AGE", "eight hours"),
         ("DATABASE_URL", "mysql://db/portal"),
         ("ALLOWED_HOSTS", "portal.gov.vn,,"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("TRUSTED_PROXY_COUNT", "one"),
     ],
 )
 def test_start_up_fails_on_a_bad_value_naming_the_variable(variable, value):
