@@ -9,11 +9,12 @@ rules. Summary:
   existed; it edits only drafts and returned reports;
 - any other signed-in user reads approved reports only; anonymous users read
   none (they see approved results on the dashboards and in the API);
-- only reviewers (and superusers) approve, return and reopen.
+- only reviewers (and superusers) approve, return and reopen; nobody approves
+  a report he submitted himself.
 """
 from django.db.models import Q
 
-from programmes.models import Report, ReportStatus
+from programmes.models import Report, ReportStatus, RevisionAction
 from smartcity_portal.accounts.models import Role
 
 EDITABLE_STATUSES = {ReportStatus.DRAFT, ReportStatus.RETURNED}
@@ -91,6 +92,28 @@ def can_edit_report(user, report):
 
 def can_review_report(user, report):
     return is_reviewer(user) and report.status == ReportStatus.SUBMITTED
+
+
+def is_submitter(user, report):
+    """Did ``user`` make the latest submission of ``report``?"""
+    if not _signed_in(user):
+        return False
+    submitter = (
+        report.revisions.filter(action=RevisionAction.SUBMITTED)
+        .order_by("-number")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    return submitter == user.pk
+
+
+def can_approve_report(user, report):
+    """Reviewers approve submitted reports, but never one they submitted: two people, always.
+
+    Superusers included: a superuser who was also bound to a unit could otherwise file
+    and approve the same report.
+    """
+    return can_review_report(user, report) and not is_submitter(user, report)
 
 
 def can_reopen_report(user, report):

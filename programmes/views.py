@@ -403,6 +403,7 @@ def _detail_context(request, report, **forms):
         "loose_comments": loose,
         "can_edit": policies.can_edit_report(user, report),
         "can_review": can_review,
+        "can_approve": can_review and policies.can_approve_report(user, report),
         "can_reopen": can_reopen,
         "answered": sum(1 for s in sections if s["status"]),
         "revision_count": report.revisions.count(),
@@ -460,6 +461,9 @@ class _ReviewActionView(LoginRequiredMixin, View):
             # A conflict or a state that changed meanwhile: say so and show the report as it is now.
             messages.error(request, error.message)
             return redirect(report)
+        except services.SubmitterMayNotApprove as error:
+            messages.error(request, str(error))
+            return render(request, "programmes/report_detail.html", _detail_context(request, report), status=403)
         messages.success(request, self.success_message)
         return redirect(report)
 

@@ -125,6 +125,12 @@ class Personas:
         }
 
 
+def promoted_to_superuser(user):
+    """``user`` made an administrator: the same person, without a unit (superusers have none)."""
+    type(user).objects.filter(pk=user.pk).update(role="", unit=None, is_superuser=True, is_staff=True)
+    return type(user).objects.get(pk=user.pk)
+
+
 def user_of(personas, role):
     """The persona named ``role`` ("reporter", "viewer", …); ``None`` for "anonymous"."""
     return None if role == "anonymous" else getattr(personas, role)

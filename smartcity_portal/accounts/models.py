@@ -43,6 +43,16 @@ class User(AbstractUser):
                 condition=Q(role__in=["province-reporter", "integrator"]) | Q(unit__isnull=True),
                 name="user_unit_only_for_unit_roles",
             ),
+            # A superuser approves reports: one bound to a unit could approve his own unit's.
+            models.CheckConstraint(
+                condition=Q(is_superuser=False) | Q(unit__isnull=True),
+                name="user_superuser_has_no_unit",
+                violation_error_message=_(
+                    "An account bound to a unit cannot be a superuser: superusers approve "
+                    "reports, and nobody may approve his own unit's. Remove the unit or the "
+                    "superuser status."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -5,7 +5,7 @@ import pytest
 
 from programmes.models import Report, ReportStatus
 from smartcity_portal.accounts.models import AuditLogEntry
-from tests.factories import ReportFactory, set_values
+from tests.factories import ReportFactory, api_client, promoted_to_superuser, set_values
 
 pytestmark = pytest.mark.django_db
 
@@ -344,3 +344,21 @@ def test_report_of_a_dissolved_unit_is_filed_by_its_successors_reporter(api, per
     assert body["province"] == "bac-giang"
     assert body["is_late"] is False
     assert date.fromisoformat(body["created_at"][:10]) <= date.today()
+
+
+def test_the_submitter_cannot_approve_his_own_report_through_the_api_even_as_a_superuser(api, personas):
+    report = ReportFactory(unit=personas.unit, year=2025, quarter=3)
+    submitted = _ok(api("integrator").post(f"/api/v1/reports/{report.pk}/submit/", {"version": 1}, format="json"))
+    submitter = promoted_to_superuser(personas.integrator)
+
+    response = api_client(submitter).post(
+        f"/api/v1/reports/{report.pk}/approve/", {"version": submitted["version"]}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You submitted this report yourself: another reviewer must approve it.",
+        "code": "permission_denied",
+    }
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.version == submitted["version"]
