@@ -37,12 +37,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.vn")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    # Hashed before the first save: the account is created with it, nobody changes it
+    # (a change would be audited). ``password=None`` gives an unusable password.
+    password = factory.django.Password(PASSWORD)
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

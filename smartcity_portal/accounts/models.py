@@ -84,6 +84,8 @@ class AuditLogEntry(models.Model):
         REPORT_REOPENED = "report-reopened", _("report reopened")
         TOKEN_CREATED = "token-created", _("API token created")
         TOKEN_REVOKED = "token-revoked", _("API token revoked")
+        PASSWORD_CHANGED = "password-changed", _("password changed")
+        PASSWORD_RESET = "password-reset", _("password reset by e-mail")
 
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.ForeignKey(

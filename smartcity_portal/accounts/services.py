@@ -87,6 +87,31 @@ def acting_as(actor, request=None):
         _audit_context.reset(token)
 
 
+@contextlib.contextmanager
+def resetting_password(user, request=None):
+    """Audit a new password of ``user`` set inside the block as a reset by e-mail link."""
+    token = _audit_context.set({"actor": user, "request": request, "password_reset": True})
+    try:
+        yield
+    finally:
+        _audit_context.reset(token)
+
+
+def record_password_change(user):
+    """Audit a new password of ``user``: a reset by e-mail link, or a change.
+
+    Called by a signal on every save that sets a password (the pages, the admin,
+    commands, the shell), so that no way of changing one escapes the log; who did it
+    comes from ``acting_as`` or ``resetting_password``. Never records the password.
+    """
+    context = _audit_context.get() or {}
+    action = (
+        AuditLogEntry.Action.PASSWORD_RESET if context.get("password_reset")
+        else AuditLogEntry.Action.PASSWORD_CHANGED
+    )
+    return record(action, actor=context.get("actor"), target=user.get_username())
+
+
 def current_actor():
     context = _audit_context.get() or {}
     return context.get("actor")

@@ -158,3 +158,23 @@ def test_reset_email_is_written_in_the_users_language(client, personas, monkeypa
 
     assert seen == [language]
     assert len(mail.outbox) == 1
+
+
+# --- length -----------------------------------------------------------------------------------
+
+
+def test_an_eleven_character_password_is_refused_and_twelve_are_enough(client, personas):
+    client.force_login(personas.viewer)
+
+    short = client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": "kx7-qwe-mnb", "new_password2": "kx7-qwe-mnb",
+    }, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert short.status_code == 200
+    assert "at least 12 characters" in " ".join(short.context["form"].errors["new_password2"])
+    personas.viewer.refresh_from_db()
+    assert personas.viewer.check_password(PASSWORD)
+    enough = client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": "kx7-qwe-mnb4", "new_password2": "kx7-qwe-mnb4",
+    })
+    assert enough.status_code == 302
