@@ -7,17 +7,22 @@ repeats their rules. Errors are ``django.core.exceptions.ValidationError`` with 
 import contextlib
 import contextvars
 import difflib
+import hashlib
+import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from knox.models import AuthToken
 
 from smartcity_portal.accounts.models import AuditLogEntry, Role
+from smartcity_portal.cache import count_in_window
 from smartcity_portal.clientaddress import client_address
 
 UNIT_ROLES = {Role.PROVINCE_REPORTER, Role.INTEGRATOR}
@@ -322,6 +327,43 @@ def provision_user(
             user.full_clean(exclude=["password"])
             user.save()
     return user, created, [] if created else changed
+
+
+# --- password reset -------------------------------------------------------------------
+
+
+def count_password_reset(email, client):
+    """Count one request for a reset e-mail to ``email`` from the client address ``client``.
+
+    Raises ``ValidationError`` (code ``too_many_resets``), saying when to try again,
+    once the client made more than ``PASSWORD_RESET_LIMIT_PER_CLIENT`` requests or
+    the address was asked for more than ``PASSWORD_RESET_LIMIT_PER_ADDRESS`` times in
+    ``PASSWORD_RESET_WINDOW_MINUTES``; the caller then sends nothing. The address is
+    counted whether an account has it or not, so that neither answer tells which
+    addresses exist. Requests refused for the client do not count against the address.
+    While the cache keeps nothing (Redis down), nothing is refused.
+    """
+    window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
+    # Hashed: the cache holds no e-mail addresses.
+    address = hashlib.sha256(str(email).strip().casefold().encode()).hexdigest()
+    limits = [
+        (f"password-reset:client:{client or '-'}", settings.PASSWORD_RESET_LIMIT_PER_CLIENT),
+        (f"password-reset:address:{address}", settings.PASSWORD_RESET_LIMIT_PER_ADDRESS),
+    ]
+    for key, limit in limits:
+        counted = count_in_window(cache, key, window)
+        if counted is not None and counted[0] > limit:
+            minutes = max(1, math.ceil(counted[1] / 60))
+            raise ValidationError(
+                ngettext(
+                    "Too many requests to reset a password: no e-mail was sent. "
+                    "Try again in %(minutes)d minute.",
+                    "Too many requests to reset a password: no e-mail was sent. "
+                    "Try again in %(minutes)d minutes.",
+                    minutes,
+                ) % {"minutes": minutes},
+                code="too_many_resets",
+            )
 
 
 # --- API tokens ---------------------------------------------------------------------

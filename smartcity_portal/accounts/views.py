@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from smartcity_portal.accounts import selectors, services
 from smartcity_portal.accounts.forms import ApiTokenForm, LoginForm, PasswordResetForm, ProfileForm
+from smartcity_portal.clientaddress import client_address
 
 
 class LoginView(auth_views.LoginView):
@@ -58,6 +59,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     @property
     def extra_email_context(self):
         return {"valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)}
+
+    def form_valid(self, form):
+        try:
+            services.count_password_reset(form.cleaned_data["email"], client_address(self.request))
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

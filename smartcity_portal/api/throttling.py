@@ -11,6 +11,7 @@ do with an empty cache.
 """
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from smartcity_portal.cache import count_in_window
 from smartcity_portal.clientaddress import client_address
 
 
@@ -21,7 +22,7 @@ class WindowCountMixin:
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        counted = _count(self.cache, self.key, self.duration)
+        counted = count_in_window(self.cache, self.key, self.duration)
         if counted is None:
             return True
         count, self.seconds_left = counted
@@ -33,20 +34,6 @@ class WindowCountMixin:
     def get_ident(self, request):
         # DRF's own trusts any X-Forwarded-For, so a client could pick its own bucket.
         return client_address(request) or ""
-
-
-def _count(cache, key, duration):
-    """``(requests in the window, seconds until it closes)`` after counting one; ``None`` if not kept."""
-    count = getattr(cache, "count", None)
-    if count is not None:
-        return count(key, duration)
-    # Caches without a counter of their own (the demo's local memory): add, then
-    # increment; the time left is not known, so a whole period is said.
-    cache.add(key, 0, duration)
-    try:
-        return cache.incr(key), duration
-    except ValueError:
-        return None
 
 
 class AnonWindowThrottle(WindowCountMixin, AnonRateThrottle):

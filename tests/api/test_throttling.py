@@ -5,7 +5,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from smartcity_portal.api import throttling
+from smartcity_portal.cache import count_in_window
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_requests_are_let_through_while_redis_is_down(monkeypatch):
 
 def test_a_cache_without_counters_of_its_own_counts_too():
     local = LocMemCache("throttle-test", {})
-    assert [throttling._count(local, "k", 60)[0] for _ in range(3)] == [1, 2, 3]
+    assert [count_in_window(local, "k", 60)[0] for _ in range(3)] == [1, 2, 3]
 
 
 PROXY = "10.0.0.1"
