@@ -13,13 +13,14 @@ rules. Summary:
   and approved reports to everyone (``listed_reports``);
 - of an approved report, those who read it only because it is approved see
   its published revisions only, without names or comments (``visible_revisions``);
-- only reviewers (and superusers) approve, return and reopen.
+- only reviewers (and superusers) approve, return and reopen; nobody approves
+  a report he submitted himself.
 """
 from enum import StrEnum
 
 from django.db.models import Q
 
-from programmes.models import Report, ReportRevision, ReportStatus, WebhookSubscription
+from programmes.models import Report, ReportRevision, ReportStatus, RevisionAction, WebhookSubscription
 from provinces import selectors as units
 from smartcity_portal.accounts.models import Role
 
@@ -166,6 +167,28 @@ def can_edit_report(user, report):
 
 def can_review_report(user, report):
     return is_reviewer(user) and allows(Action.APPROVE, report)
+
+
+def is_submitter(user, report):
+    """Did ``user`` make the latest submission of ``report``?"""
+    if not _signed_in(user):
+        return False
+    submitter = (
+        report.revisions.filter(action=RevisionAction.SUBMITTED)
+        .order_by("-number")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    return submitter == user.pk
+
+
+def can_approve_report(user, report):
+    """Reviewers approve submitted reports, but never one they submitted: two people, always.
+
+    Superusers included: a superuser who was also bound to a unit could otherwise file
+    and approve the same report.
+    """
+    return can_review_report(user, report) and not is_submitter(user, report)
 
 
 def can_reopen_report(user, report):

@@ -74,6 +74,10 @@ class ReportInvalid(ReportError):
         super().__init__(message, code="invalid" if errors else "needs_confirmation")
 
 
+class SubmitterMayNotApprove(PermissionDenied):
+    """The reviewer submitted the report himself; another reviewer must approve it."""
+
+
 class ReportConflict(ReportError):
     """Someone saved the report after the version the caller edited."""
 
@@ -478,9 +482,16 @@ def return_report(*, user, report, version, comment, field_comments=None):
 
 @transaction.atomic
 def approve_report(*, user, report, version, comment=""):
-    """Approve a submitted report: it is locked and its figures reach the dashboards."""
+    """Approve a submitted report: it is locked and its figures reach the dashboards.
+
+    Whoever submitted the report may not approve it (``SubmitterMayNotApprove``).
+    """
     report = _locked(report)
     _reviewable(user, report, Action.APPROVE)
+    if not policies.can_approve_report(user, report):
+        raise SubmitterMayNotApprove(
+            _("You submitted this report yourself: another reviewer must approve it.")
+        )
     _check_version(report, version)
     report.status = policies.target_status(Action.APPROVE)
     report.approved_at = timezone.now()

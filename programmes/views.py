@@ -456,6 +456,7 @@ def _detail_context(request, report, **forms):
         "loose_comments": loose,
         "can_edit": policies.can_edit_report(user, report),
         "can_review": can_review,
+        "can_approve": can_review and policies.can_approve_report(user, report),
         "can_reopen": can_reopen,
         "answered": sum(1 for s in sections if s["answered"]),
         "revision_count": policies.visible_revisions(user, report).count(),
@@ -514,6 +515,9 @@ class _ReviewActionView(LoginRequiredMixin, View):
             # A conflict or a state that changed meanwhile: say so and show the report as it is now.
             messages.error(request, error.message)
             return redirect(report)
+        except services.SubmitterMayNotApprove as error:
+            messages.error(request, str(error))
+            return render(request, "programmes/report_detail.html", _detail_context(request, report), status=403)
         messages.success(request, self.success_message)
         return redirect(report)
 

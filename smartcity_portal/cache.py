@@ -130,3 +130,21 @@ class DegradingRedisCache(RedisCache):
         pipeline.ttl(key)
         _, count, seconds = pipeline.execute()
         return count, max(seconds, 1)
+
+
+def count_in_window(cache, key, timeout):
+    """Count one for ``key`` in a window of ``timeout`` seconds that opens with its first count.
+
+    Returns ``(count, seconds until the window closes)``, or ``None`` while the cache
+    keeps nothing (Redis down). Used by the API throttles and the password-reset limit.
+    """
+    count = getattr(cache, "count", None)
+    if count is not None:
+        return count(key, timeout)
+    # Caches without a counter of their own (the demo's local memory): add, then
+    # increment; the time left is not known, so a whole window is said.
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key), timeout
+    except ValueError:
+        return None

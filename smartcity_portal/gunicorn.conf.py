@@ -36,5 +36,9 @@ max_requests_jitter = 2000
 # worker serves at once instead of importing Django again.
 preload_app = True
 accesslog = "-"
+# Gunicorn's default line with the path (%(U)s) instead of the raw request line (%(r)s); the
+# logger class drops query strings and redacts reset tokens in every field it could print.
+logger_class = "smartcity_portal.gunicorn_logging.RedactingLogger"
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 errorlog = "-"
 loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()

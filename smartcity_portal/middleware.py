@@ -10,7 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from smartcity_portal.logging import request_id_var
+from smartcity_portal.clientaddress import client_address
+from smartcity_portal.logging import redact, request_id_var
 
 logger = logging.getLogger("smartcity_portal.requests")
 database_logger = logging.getLogger("smartcity_portal.database")
@@ -35,7 +36,10 @@ class RequestIdMiddleware:
 
 
 class RequestLogMiddleware:
-    """Logs method, path (never the query string), status, time and user id."""
+    """Logs method, path, status, time, user id and client address.
+
+    The path never has the query string, and password-reset links are redacted.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,10 +56,11 @@ class RequestLogMiddleware:
             "request",
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": redact(request.path),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user_id": user_id,
+                "client": client_address(request),
             },
         )
         return response

@@ -11,6 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from smartcity_portal import env
 
@@ -38,6 +39,9 @@ ALLOWED_HOSTS = env.get_list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies in front of the portal that append to X-Forwarded-For; 0 = the header is
+# ignored. Decides the client address of lock-outs, throttles and logs (clientaddress.py).
+TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -203,7 +207,7 @@ LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+     "OPTIONS": {"min_length": 12}},  # OWASP ASVS 4.0 level 2, 2.1.1
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -215,10 +219,19 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env.get_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The pair: five failures lock that user name from that client only. A flat list would
+# lock by either, and behind the proxy one person could lock out every colleague.
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_CLIENT_IP_CALLABLE = "smartcity_portal.clientaddress.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# Password reset e-mails per address and per client in a window; over either limit the
+# page says so and sends nothing (accounts.services.count_password_reset).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.get_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.get_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = env.get_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 
 # --- Internationalisation -------------------------------------------------------
 
@@ -367,12 +380,18 @@ if LOG_FORMAT not in {"json", "plain"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "smartcity_portal.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "smartcity_portal.logging.RequestIdFilter"},
+        "redact": {"()": "smartcity_portal.logging.RedactFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # Django passes the request to its records (django.request, django.security); written
+            # out it is its repr, with the query string. The message already names the path.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
@@ -380,7 +399,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

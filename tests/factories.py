@@ -31,12 +31,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.vn")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    # Hashed before the first save: the account is created with it, nobody changes it
+    # (a change would be audited). ``password=None`` gives an unusable password.
+    password = factory.django.Password(PASSWORD)
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
@@ -131,6 +128,12 @@ class Personas:
             "readonly_integrator": self.readonly_integrator,
             "superuser": self.superuser,
         }
+
+
+def promoted_to_superuser(user):
+    """``user`` made an administrator: the same person, without a unit (superusers have none)."""
+    type(user).objects.filter(pk=user.pk).update(role="", unit=None, is_superuser=True, is_staff=True)
+    return type(user).objects.get(pk=user.pk)
 
 
 def user_of(personas, role):

@@ -70,6 +70,11 @@ class UserAdmin(DjangoUserAdmin):
         with services.acting_as(request.user, request):
             super().save_model(request, obj, form, change)
 
+    def user_change_password(self, request, id, form_url=""):
+        # So is the password-change entry.
+        with services.acting_as(request.user, request):
+            return super().user_change_password(request, id, form_url)
+
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(admin.ModelAdmin):

@@ -43,6 +43,16 @@ class User(AbstractUser):
                 condition=Q(role__in=["province-reporter", "integrator"]) | Q(unit__isnull=True),
                 name="user_unit_only_for_unit_roles",
             ),
+            # A superuser approves reports: one bound to a unit could approve his own unit's.
+            models.CheckConstraint(
+                condition=Q(is_superuser=False) | Q(unit__isnull=True),
+                name="user_superuser_has_no_unit",
+                violation_error_message=_(
+                    "An account bound to a unit cannot be a superuser: superusers approve "
+                    "reports, and nobody may approve his own unit's. Remove the unit or the "
+                    "superuser status."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -74,6 +84,8 @@ class AuditLogEntry(models.Model):
         REPORT_REOPENED = "report-reopened", _("report reopened")
         TOKEN_CREATED = "token-created", _("API token created")
         TOKEN_REVOKED = "token-revoked", _("API token revoked")
+        PASSWORD_CHANGED = "password-changed", _("password changed")
+        PASSWORD_RESET = "password-reset", _("password reset by e-mail")
 
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.ForeignKey(

@@ -12,6 +12,8 @@ ACCOUNT_ACTIONS = [
     AuditLogEntry.Action.ROLE_CHANGED,
     AuditLogEntry.Action.TOKEN_CREATED,
     AuditLogEntry.Action.TOKEN_REVOKED,
+    AuditLogEntry.Action.PASSWORD_CHANGED,
+    AuditLogEntry.Action.PASSWORD_RESET,
 ]
 
 
@@ -25,7 +27,7 @@ def api_tokens_of(user):
 
 
 def account_activity(user, limit=10):
-    """The latest audit entries about ``user``'s account: sign-ins (also failed), tokens, roles.
+    """The latest audit entries about ``user``'s account: sign-ins (also failed), tokens, roles, passwords.
 
     Failed logins have no actor, only the name that was tried, so they are matched by name.
     """

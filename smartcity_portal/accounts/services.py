@@ -7,18 +7,23 @@ repeats their rules. Errors are ``django.core.exceptions.ValidationError`` with 
 import contextlib
 import contextvars
 import difflib
-import ipaddress
+import hashlib
+import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from knox.models import AuthToken
 
 from smartcity_portal.accounts.models import AuditLogEntry, Role
+from smartcity_portal.cache import count_in_window
+from smartcity_portal.clientaddress import client_address
 
 UNIT_ROLES = {Role.PROVINCE_REPORTER, Role.INTEGRATOR}
 LANGUAGES = {"vi", "en"}
@@ -34,25 +39,6 @@ _audit_context = contextvars.ContextVar("audit_context", default=None)
 
 
 # --- audit log ------------------------------------------------------------------
-
-
-def client_ip(request):
-    """The client's IP address as axes sees it (proxy-aware), or ``None``."""
-    if request is None:
-        return None
-    address = getattr(request, "axes_ip_address", None)
-    if not address:
-        try:
-            from axes.helpers import get_client_ip_address
-
-            address = get_client_ip_address(request)
-        except Exception:  # noqa: BLE001 - an odd request must not stop the audit entry
-            address = None
-    address = address or getattr(request, "META", {}).get("REMOTE_ADDR")
-    try:
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return None
 
 
 def _clean_details(details):
@@ -88,7 +74,7 @@ def record(action, *, actor=None, target="", details=None, request=None, usernam
         username=str(username)[:150],
         target=str(target or "")[:255],
         details=_clean_details(details),
-        ip_address=client_ip(request),
+        ip_address=client_address(request) if request is not None else None,
     )
 
 
@@ -104,6 +90,31 @@ def acting_as(actor, request=None):
         yield
     finally:
         _audit_context.reset(token)
+
+
+@contextlib.contextmanager
+def resetting_password(user, request=None):
+    """Audit a new password of ``user`` set inside the block as a reset by e-mail link."""
+    token = _audit_context.set({"actor": user, "request": request, "password_reset": True})
+    try:
+        yield
+    finally:
+        _audit_context.reset(token)
+
+
+def record_password_change(user):
+    """Audit a new password of ``user``: a reset by e-mail link, or a change.
+
+    Called by a signal on every save that sets a password (the pages, the admin,
+    commands, the shell), so that no way of changing one escapes the log; who did it
+    comes from ``acting_as`` or ``resetting_password``. Never records the password.
+    """
+    context = _audit_context.get() or {}
+    action = (
+        AuditLogEntry.Action.PASSWORD_RESET if context.get("password_reset")
+        else AuditLogEntry.Action.PASSWORD_CHANGED
+    )
+    return record(action, actor=context.get("actor"), target=user.get_username())
 
 
 def current_actor():
@@ -316,6 +327,43 @@ def provision_user(
             user.full_clean(exclude=["password"])
             user.save()
     return user, created, [] if created else changed
+
+
+# --- password reset -------------------------------------------------------------------
+
+
+def count_password_reset(email, client):
+    """Count one request for a reset e-mail to ``email`` from the client address ``client``.
+
+    Raises ``ValidationError`` (code ``too_many_resets``), saying when to try again,
+    once the client made more than ``PASSWORD_RESET_LIMIT_PER_CLIENT`` requests or
+    the address was asked for more than ``PASSWORD_RESET_LIMIT_PER_ADDRESS`` times in
+    ``PASSWORD_RESET_WINDOW_MINUTES``; the caller then sends nothing. The address is
+    counted whether an account has it or not, so that neither answer tells which
+    addresses exist. Requests refused for the client do not count against the address.
+    While the cache keeps nothing (Redis down), nothing is refused.
+    """
+    window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
+    # Hashed: the cache holds no e-mail addresses.
+    address = hashlib.sha256(str(email).strip().casefold().encode()).hexdigest()
+    limits = [
+        (f"password-reset:client:{client or '-'}", settings.PASSWORD_RESET_LIMIT_PER_CLIENT),
+        (f"password-reset:address:{address}", settings.PASSWORD_RESET_LIMIT_PER_ADDRESS),
+    ]
+    for key, limit in limits:
+        counted = count_in_window(cache, key, window)
+        if counted is not None and counted[0] > limit:
+            minutes = max(1, math.ceil(counted[1] / 60))
+            raise ValidationError(
+                ngettext(
+                    "Too many requests to reset a password: no e-mail was sent. "
+                    "Try again in %(minutes)d minute.",
+                    "Too many requests to reset a password: no e-mail was sent. "
+                    "Try again in %(minutes)d minutes.",
+                    minutes,
+                ) % {"minutes": minutes},
+                code="too_many_resets",
+            )
 
 
 # --- API tokens ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Audit-log receivers: logins, failed logins, logouts and changes of a user's privileges.
+"""Audit-log receivers: logins, failed logins, logouts, new passwords and changes of privileges.
 
 Connected in ``AccountsConfig.ready()``.
 """
@@ -66,3 +66,12 @@ def audit_privileges(sender, instance, created, raw=False, **kwargs):
         services.record_privilege_change(instance, {}, created=True)
     elif before is not None:
         services.record_privilege_change(instance, before)
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.audit_password")
+def audit_password(sender, instance, created, raw=False, **kwargs):
+    # ``set_password`` keeps the new password in ``_password`` until the save is done;
+    # Django clears it before saving a mere rehash at login, which is not a change.
+    if raw or created or getattr(instance, "_password", None) is None:
+        return
+    services.record_password_change(instance)

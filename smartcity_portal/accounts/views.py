@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from smartcity_portal.accounts import selectors, services
 from smartcity_portal.accounts.forms import ApiTokenForm, LoginForm, PasswordResetForm, ProfileForm
+from smartcity_portal.clientaddress import client_address
 
 
 class LoginView(auth_views.LoginView):
@@ -38,6 +39,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
+    def form_valid(self, form):
+        # The new password is audited when it is saved (signals.audit_password).
+        with services.acting_as(self.request.user, self.request):
+            return super().form_valid(form)
+
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
@@ -54,6 +60,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     def extra_email_context(self):
         return {"valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)}
 
+    def form_valid(self, form):
+        try:
+            services.count_password_reset(form.cleaned_data["email"], client_address(self.request))
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
@@ -62,6 +76,10 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        with services.resetting_password(self.user, self.request):
+            return super().form_valid(form)
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

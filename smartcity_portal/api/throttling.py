@@ -11,6 +11,9 @@ do with an empty cache.
 """
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from smartcity_portal.cache import count_in_window
+from smartcity_portal.clientaddress import client_address
+
 
 class WindowCountMixin:
     def allow_request(self, request, view):
@@ -19,7 +22,7 @@ class WindowCountMixin:
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        counted = _count(self.cache, self.key, self.duration)
+        counted = count_in_window(self.cache, self.key, self.duration)
         if counted is None:
             return True
         count, self.seconds_left = counted
@@ -28,19 +31,9 @@ class WindowCountMixin:
     def wait(self):
         return self.seconds_left
 
-
-def _count(cache, key, duration):
-    """``(requests in the window, seconds until it closes)`` after counting one; ``None`` if not kept."""
-    count = getattr(cache, "count", None)
-    if count is not None:
-        return count(key, duration)
-    # Caches without a counter of their own (the demo's local memory): add, then
-    # increment; the time left is not known, so a whole period is said.
-    cache.add(key, 0, duration)
-    try:
-        return cache.incr(key), duration
-    except ValueError:
-        return None
+    def get_ident(self, request):
+        # DRF's own trusts any X-Forwarded-For, so a client could pick its own bucket.
+        return client_address(request) or ""
 
 
 class AnonWindowThrottle(WindowCountMixin, AnonRateThrottle):

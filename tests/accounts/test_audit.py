@@ -1,12 +1,19 @@
 """The audit log: what is recorded, and who may read it."""
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.urls import reverse
 
 from smartcity_portal.accounts.models import AuditLogEntry, Role
-from smartcity_portal.accounts.services import acting_as, create_api_token, record, revoke_api_token
+from smartcity_portal.accounts.services import (
+    acting_as,
+    create_api_token,
+    record,
+    revoke_api_token,
+)
 from tests.factories import PASSWORD, UserFactory, unit
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +246,76 @@ def test_token_admin_cannot_create_tokens_and_audits_revocation(client, personas
     entry = entries(Action.TOKEN_REVOKED)[-1]
     assert entry.actor == personas.superuser
     assert entry.details == {"token_key": instance.token_key, "owner": "integrator"}
+
+
+def test_behind_a_trusted_proxy_a_failed_login_records_the_clients_address(client, personas, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(reverse("accounts:login"), {"username": "reporter", "password": "wrong-password-1"},
+                REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.4")
+
+    [entry] = entries(Action.LOGIN_FAILED)
+    assert entry.ip_address == "198.51.100.4"
+
+
+def test_without_a_trusted_proxy_a_forged_x_forwarded_for_is_not_recorded(client, personas, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    client.post(reverse("accounts:login"), {"username": "reporter", "password": "wrong-password-1"},
+                REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
+
+    [entry] = entries(Action.LOGIN_FAILED)
+    assert entry.ip_address == "10.0.0.1"
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+
+def test_a_password_change_writes_an_audit_entry(client, personas):
+    client.force_login(personas.viewer)
+
+    client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": "a-much-longer-new-secret-2025",
+        "new_password2": "a-much-longer-new-secret-2025",
+    }, REMOTE_ADDR="203.0.113.8")
+
+    [entry] = entries(Action.PASSWORD_CHANGED)
+    assert (entry.actor, entry.target, entry.ip_address) == (personas.viewer, "viewer", "203.0.113.8")
+    assert "a-much-longer-new-secret-2025" not in json.dumps(entry.details)
+    assert entries(Action.PASSWORD_RESET) == []
+
+
+def test_a_password_reset_writes_an_audit_entry(client, personas):
+    client.post(reverse("accounts:password_reset"), {"email": personas.reporter.email})
+    link = re.search(r"https?://testserver(/accounts/password/reset/\S+/\S+/)", mail.outbox[0].body).group(1)
+    page = client.get(link, follow=True)
+    client.post(page.redirect_chain[-1][0], {
+        "new_password1": "a-much-longer-new-secret-2025", "new_password2": "a-much-longer-new-secret-2025",
+    }, REMOTE_ADDR="203.0.113.9")
+
+    [entry] = entries(Action.PASSWORD_RESET)
+    assert (entry.actor, entry.target, entry.ip_address) == (personas.reporter, "reporter", "203.0.113.9")
+    assert entries(Action.PASSWORD_CHANGED) == []
+
+
+def test_a_password_set_in_the_admin_is_recorded_with_the_admin_as_actor(client, personas):
+    client.force_login(personas.superuser)
+
+    response = client.post(reverse("admin:auth_user_password_change", args=[personas.viewer.pk]), {
+        "usable_password": "true",
+        "password1": "a-much-longer-new-secret-2025", "password2": "a-much-longer-new-secret-2025",
+    })
+
+    assert response.status_code == 302
+    [entry] = entries(Action.PASSWORD_CHANGED)
+    assert (entry.actor, entry.target) == (personas.superuser, "viewer")
+
+
+def test_a_login_that_rehashes_the_password_is_not_a_password_change(client, personas, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+
+    client.post(reverse("accounts:login"), {"username": "viewer", "password": PASSWORD})
+
+    personas.viewer.refresh_from_db()
+    assert personas.viewer.password.startswith("pbkdf2_")
+    assert entries(Action.PASSWORD_CHANGED) == []

@@ -157,3 +157,56 @@ def test_signed_in_user_sent_to_login_is_told_the_account_lacks_access(client, p
 
     assert response.status_code == 200
     assert "Your account does not have access to that page" in response.content.decode()
+
+
+# --- behind the reverse proxy: lock-outs by client address and user name ------------------------
+
+PROXY = "10.0.0.1"
+
+
+def fail_logins(client, username, **headers):
+    for attempt in range(django_settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN_URL, {"username": username, "password": f"wrong-{attempt}"}, **headers)
+
+
+def test_five_bad_passwords_for_one_user_behind_the_proxy_do_not_lock_out_another_user(client, personas):
+    fail_logins(client, "reporter", REMOTE_ADDR=PROXY)
+
+    colleague = client.post(LOGIN_URL, {"username": "viewer", "password": PASSWORD}, REMOTE_ADDR=PROXY)
+    locked = client.post(LOGIN_URL, {"username": "reporter", "password": PASSWORD}, REMOTE_ADDR=PROXY)
+
+    assert colleague.status_code == 302
+    assert locked.status_code == 429
+
+
+def test_with_one_trusted_proxy_two_clients_behind_it_get_separate_lock_outs(client, personas, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    fail_logins(client, "reporter", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+    locked = client.post(
+        LOGIN_URL, {"username": "reporter", "password": PASSWORD},
+        REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.1",
+    )
+    other_client = client.post(
+        LOGIN_URL, {"username": "reporter", "password": PASSWORD},
+        REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.2",
+    )
+
+    assert locked.status_code == 429
+    assert other_client.status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_x_forwarded_for_does_not_escape_a_lock_out(client, personas, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN_URL, {"username": "reporter", "password": f"wrong-{attempt}"},
+            REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+        )
+
+    response = client.post(
+        LOGIN_URL, {"username": "reporter", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+
+    assert response.status_code == 429

@@ -158,3 +158,86 @@ def test_reset_email_is_written_in_the_users_language(client, personas, monkeypa
 
     assert seen == [language]
     assert len(mail.outbox) == 1
+
+
+# --- length -----------------------------------------------------------------------------------
+
+
+def test_an_eleven_character_password_is_refused_and_twelve_are_enough(client, personas):
+    client.force_login(personas.viewer)
+
+    short = client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": "kx7-qwe-mnb", "new_password2": "kx7-qwe-mnb",
+    }, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert short.status_code == 200
+    assert "at least 12 characters" in " ".join(short.context["form"].errors["new_password2"])
+    personas.viewer.refresh_from_db()
+    assert personas.viewer.check_password(PASSWORD)
+    enough = client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": "kx7-qwe-mnb4", "new_password2": "kx7-qwe-mnb4",
+    })
+    assert enough.status_code == 302
+
+
+# --- how often a reset may be asked for -------------------------------------------------------
+
+
+def test_the_nth_reset_request_to_one_address_is_refused_clearly_and_sends_nothing(client, personas, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 3
+    settings.PASSWORD_RESET_LIMIT_PER_CLIENT = 100
+    answers = [
+        client.post(RESET_URL, {"email": personas.reporter.email}, REMOTE_ADDR=f"198.51.100.{n}")
+        for n in range(3)
+    ]
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    assert len(mail.outbox) == 3
+
+    refused = client.post(RESET_URL, {"email": personas.reporter.email.upper()}, REMOTE_ADDR="198.51.100.9",
+                          HTTP_ACCEPT_LANGUAGE="en")
+
+    assert refused.status_code == 429
+    assert len(mail.outbox) == 3
+    assert "Too many requests to reset a password: no e-mail was sent. Try again in 60 minutes." in (
+        refused.content.decode()
+    )
+
+
+def test_the_reset_limit_is_said_in_the_users_language(client, personas, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 1
+    client.post(RESET_URL, {"email": personas.reporter.email})
+
+    refused = client.post(RESET_URL, {"email": personas.reporter.email}, HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert refused.status_code == 429
+    with translation.override("vi"):
+        expected = translation.ngettext(
+            "Too many requests to reset a password: no e-mail was sent. Try again in %(minutes)d minute.",
+            "Too many requests to reset a password: no e-mail was sent. Try again in %(minutes)d minutes.",
+            60,
+        ) % {"minutes": 60}
+    assert "Too many" not in expected
+    assert list(refused.context["form"].non_field_errors()) == [expected]
+
+
+def test_one_client_asking_for_many_addresses_is_limited_too(client, personas, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_CLIENT = 2
+    users = [personas.reporter, personas.viewer, personas.reviewer]
+
+    statuses = [client.post(RESET_URL, {"email": u.email}, REMOTE_ADDR="203.0.113.4").status_code for u in users]
+
+    assert statuses == [302, 302, 429]
+    assert [m.to for m in mail.outbox] == [[personas.reporter.email], [personas.viewer.email]]
+
+
+def test_a_limited_unknown_address_gets_the_same_answer_as_a_limited_known_one(client, personas, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 1
+    answers = {}
+    for email in (personas.reporter.email, "nobody@example.gov.vn"):
+        first = client.post(RESET_URL, {"email": email}, HTTP_ACCEPT_LANGUAGE="en")
+        second = client.post(RESET_URL, {"email": email}, HTTP_ACCEPT_LANGUAGE="en")
+        answers[email] = (first.status_code, first.get("Location"), second.status_code,
+                          list(second.context["form"].non_field_errors()))
+
+    assert answers[personas.reporter.email] == answers["nobody@example.gov.vn"]
+    assert len(mail.outbox) == 1

@@ -5,7 +5,7 @@ import pytest
 
 from programmes.models import Report, ReportStatus
 from smartcity_portal.accounts.models import AuditLogEntry
-from tests.factories import ReportFactory, set_values
+from tests.factories import ReportFactory, api_client, promoted_to_superuser, set_values
 
 pytestmark = pytest.mark.django_db
 
@@ -358,9 +358,9 @@ def _draft_with_file(personas):
     report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
     report = services.save_report(
         user=personas.reporter, report=report, version=report.version, data={},
-        uploads=[(2, SimpleUploadedFile("bien-ban.pdf", MINIMAL_PDF))],
+        uploads=[("decision-950:2", SimpleUploadedFile("bien-ban.pdf", MINIMAL_PDF))],
     )
-    return report, report.progress.get(task_group__number=2).evidence.get()
+    return report, report.answers.get(node__code=2).evidence.get()
 
 
 def test_an_integrator_removes_an_evidence_file(api, personas, django_capture_on_commit_callbacks):
@@ -398,4 +398,20 @@ def test_removing_an_evidence_file_through_the_api_follows_the_rules_of_saves(ap
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.SUBMITTED)
     refused = api("reporter").post(url, body, format="json")
     assert refused.status_code == 409 and refused.json()["code"] == "invalid_state"
-    assert report.progress.get(task_group__number=2).evidence.filter(pk=evidence.pk).exists()
+    assert report.answers.get(node__code=2).evidence.filter(pk=evidence.pk).exists()
+def test_the_submitter_cannot_approve_his_own_report_through_the_api_even_as_a_superuser(api, personas):
+    report = ReportFactory(unit=personas.unit, year=2025, quarter=3)
+    submitted = _ok(api("integrator").post(f"/api/v1/reports/{report.pk}/submit/", {"version": 1}, format="json"))
+    submitter = promoted_to_superuser(personas.integrator)
+
+    response = api_client(submitter).post(
+        f"/api/v1/reports/{report.pk}/approve/", {"version": submitted["version"]}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You submitted this report yourself: another reviewer must approve it.",
+        "code": "permission_denied",
+    }
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.version == submitted["version"]

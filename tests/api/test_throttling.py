@@ -5,7 +5,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from smartcity_portal.api import throttling
+from smartcity_portal.cache import count_in_window
 
 pytestmark = pytest.mark.django_db
 
@@ -43,4 +43,36 @@ def test_requests_are_let_through_while_redis_is_down(monkeypatch):
 
 def test_a_cache_without_counters_of_its_own_counts_too():
     local = LocMemCache("throttle-test", {})
-    assert [throttling._count(local, "k", 60)[0] for _ in range(3)] == [1, 2, 3]
+    assert [count_in_window(local, "k", 60)[0] for _ in range(3)] == [1, 2, 3]
+
+
+PROXY = "10.0.0.1"
+
+
+def statuses(client, forwarded_for, count):
+    """Statuses of ``count`` anonymous requests; ``forwarded_for(i)`` is the i-th X-Forwarded-For."""
+    return [
+        client.get("/api/v1/regions/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for(i)).status_code
+        for i in range(count)
+    ]
+
+
+def test_with_one_trusted_proxy_two_clients_behind_it_get_separate_budgets(monkeypatch, settings):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+
+    # The first client writes something new to the left each time; the proxy appends its address.
+    first = statuses(client, lambda i: f"203.0.113.{i}, 198.51.100.1", 4)
+    second = statuses(client, lambda i: "198.51.100.2", 1)
+
+    assert first == [200, 200, 200, 429]
+    assert second == [200]
+
+
+def test_without_a_trusted_proxy_a_forged_x_forwarded_for_does_not_choose_the_budget(monkeypatch, settings):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
+    settings.TRUSTED_PROXY_COUNT = 0
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+
+    assert statuses(client, lambda i: f"198.51.100.{i}", 5) == [200, 200, 200, 429, 429]

@@ -261,7 +261,7 @@ def test_redis_stopped_pages_served_and_submissions_kept_in_the_outbox(stack):
 
 def _results(stack, report_id):
     return stack.postgres.query(
-        "SELECT 'tg', boundaries, unit_id, year, quarter, task_group_id, percent_complete::text, units_reporting "
+        "SELECT 'tg', boundaries, unit_id, year, quarter, node_id, percent_complete::text, units_reporting "
         "FROM indicators_noderesult t WHERE (unit_id, year, quarter) IN "
         "  (SELECT unit_id, year, quarter FROM programmes_report WHERE id = %s) "
         "UNION ALL "

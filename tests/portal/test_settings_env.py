@@ -112,6 +112,9 @@ def _start_django(**overrides):
         ("DATABASE_URL", "mysql://db/portal"),
         ("ALLOWED_HOSTS", "portal.gov.vn,,"),
         ("EVIDENCE_MAX_BYTES_PER_REPORT", "50 MB"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("TRUSTED_PROXY_COUNT", "one"),
+        ("PASSWORD_RESET_LIMIT_PER_ADDRESS", "0"),
     ],
 )
 def test_start_up_fails_on_a_bad_value_naming_the_variable(variable, value):

@@ -24,12 +24,12 @@ def test_a_reporter_removes_a_file_and_enter_never_does(live_server, chromium_pa
     report = services.start_report(user=reporter, unit=bac_ninh, year=2025, quarter=3)
     report = services.save_report(
         user=reporter, report=report, version=report.version, data={},
-        uploads=[(2, SimpleUploadedFile(name, MINIMAL_PDF)) for name in ("giu-lai.pdf", "nham-lan.pdf")],
+        uploads=[("decision-950:2", SimpleUploadedFile(name, MINIMAL_PDF)) for name in ("giu-lai.pdf", "nham-lan.pdf")],
     )
     edit = f"{live_server.url}/reports/{report.pk}/edit/"
 
     def files():
-        return sorted(Evidence.objects.filter(progress__report=report).values_list("original_name", flat=True))
+        return sorted(Evidence.objects.filter(answer__report=report).values_list("original_name", flat=True))
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
@@ -42,19 +42,19 @@ def test_a_reporter_removes_a_file_and_enter_never_does(live_server, chromium_pa
                 page.click("form.login-form button[type=submit]")
             page.goto(edit)
 
-            page.fill("input[name='tg-2-percent_complete']", "30")
+            page.fill("input[name='nodes.decision-950:2.percent_complete']", "30")
             with page.expect_navigation():
-                page.press("input[name='tg-2-percent_complete']", "Enter")
+                page.press("input[name='nodes.decision-950:2.percent_complete']", "Enter")
             assert "Draft saved" in page.inner_text("main")
             assert files() == ["giu-lai.pdf", "nham-lan.pdf"]
 
-            page.fill("textarea[name='tg-2-narrative']", "Đã thay biên bản nghiệm thu.")
-            removal = page.locator("#tg-2 button[name=remove_evidence]", has_text="nham-lan.pdf")
+            page.fill("textarea[name='nodes.decision-950:2.narrative']", "Đã thay biên bản nghiệm thu.")
+            removal = page.locator("#item-decision-950-2 button[name=remove_evidence]", has_text="nham-lan.pdf")
             with page.expect_navigation():
                 removal.click()
             assert "The file was removed" in page.inner_text("main")
             assert files() == ["giu-lai.pdf"]
-            assert page.input_value("textarea[name='tg-2-narrative']") == "Đã thay biên bản nghiệm thu."
-            assert page.input_value("input[name='tg-2-percent_complete']") == "30"
+            assert page.input_value("textarea[name='nodes.decision-950:2.narrative']") == "Đã thay biên bản nghiệm thu."
+            assert page.input_value("input[name='nodes.decision-950:2.percent_complete']") == "30"
         finally:
             browser.close()

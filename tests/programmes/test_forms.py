@@ -59,7 +59,7 @@ def test_only_posted_fields_reach_the_services():
 
 def test_the_form_does_not_repeat_the_rules_of_the_services():
     # Out of range and not a number: the form passes them on; the services judge them.
-    form = make_form(QueryDict("version=1&tg-1-percent_complete=150&indicator-TG1-02-value=abc"))
+    form = make_form(QueryDict("version=1&nodes.decision-950:1.percent_complete=150&indicators.TG1-02.value=abc"))
     assert form.is_valid(), form.errors
 
 

@@ -2,9 +2,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from programmes import policies
+from programmes import policies, services
 from programmes.models import Report, ReportStatus
-from tests.factories import ReportFactory, unit
+from tests.factories import ReportFactory, promoted_to_superuser, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,16 @@ def test_reportable_units_are_the_unit_and_its_predecessors(personas):
 def test_an_inactive_account_reads_nothing(personas, reports):
     personas.viewer.is_active = False
     assert visible(personas.viewer, reports) == set()
+
+
+def test_nobody_may_approve_a_report_he_submitted(personas):
+    report = ReportFactory(unit=personas.unit, year=2025, quarter=3)
+    report = services.submit_report(user=personas.reporter, report=report, version=report.version)
+    submitter = promoted_to_superuser(personas.reporter)
+
+    assert policies.is_submitter(submitter, report)
+    assert policies.can_review_report(submitter, report)
+    assert not policies.can_approve_report(submitter, report)
+    assert policies.can_approve_report(personas.reviewer, report)
+    assert policies.can_approve_report(personas.superuser, report)
+    assert not policies.is_submitter(AnonymousUser(), report)

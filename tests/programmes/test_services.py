@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from programmes import services
 from programmes.models import OutboxMessage, ReportStatus
 from programmes.selectors import report_content
-from tests.factories import ReportFactory, set_values, unit
+from tests.factories import ReportFactory, promoted_to_superuser, set_values, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,18 @@ def test_only_reviewers_approve_and_approved_reports_are_locked(personas):
     assert reopened.status == ReportStatus.RETURNED
     assert list(reopened.revisions.values_list("action", flat=True))[-2:] == ["approved", "reopened"]
     assert Decimal(reopened.version) == report.version + 1
+
+
+def test_the_submitter_cannot_approve_his_own_report_even_as_a_superuser(personas):
+    report = ReportFactory(unit=personas.unit, year=2025, quarter=3)
+    report = services.submit_report(user=personas.reporter, report=report, version=report.version)
+    submitter = promoted_to_superuser(personas.reporter)
+
+    with pytest.raises(PermissionDenied):
+        services.approve_report(user=submitter, report=report, version=report.version)
+
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.approved_by is None
+    assert services.approve_report(user=personas.superuser, report=report, version=report.version).status == (
+        ReportStatus.APPROVED
+    )

@@ -138,7 +138,7 @@ def pdf(name, size):
 
 
 def attached(report):
-    return sorted(Evidence.objects.filter(progress__report=report).values_list("original_name", flat=True))
+    return sorted(Evidence.objects.filter(answer__report=report).values_list("original_name", flat=True))
 
 
 def test_the_default_limit_per_report_is_50_mb(settings):
@@ -151,19 +151,19 @@ def test_files_under_the_file_limit_but_over_the_report_limit_in_one_request_are
     # Scaled down from three 9.5 MB files against 10 MB per file and 25 MB per report.
     settings.UPLOAD_MAX_BYTES, settings.EVIDENCE_MAX_BYTES_PER_REPORT = 1000, 2500
     client.force_login(personas.reporter)
-    data = report_form_data(draft, **{"tg-2-narrative": "Không được lưu"})
-    data["tg-2-evidence_files"] = [pdf(f"bien-ban-{n}.pdf", 950) for n in range(3)]
+    data = report_form_data(draft, **{"nodes.decision-950:2.narrative": "Không được lưu"})
+    data["nodes.decision-950:2.evidence_files"] = [pdf(f"bien-ban-{n}.pdf", 950) for n in range(3)]
 
     response = client.post(edit_url(draft), data, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
-    errors = " ".join(response.context["form"].errors["tg-2-evidence_files"]).replace("\xa0", " ")
+    errors = " ".join(response.context["form"].errors["nodes.decision-950:2.evidence_files"]).replace("\xa0", " ")
     assert "at most 2.4 KB per report" in errors, errors
-    assert 'id="id_tg-2-evidence_files_error"' in response.content.decode()
+    assert 'id="id_nodes.decision-950:2.evidence_files_error"' in response.content.decode()
     assert attached(draft) == []
     draft.refresh_from_db()
     assert draft.version == 1 and draft.revisions.count() == 1
-    assert draft.progress.get(task_group__number=2).narrative != "Không được lưu"
+    assert draft.answers.get(node__code=2).narrative != "Không được lưu"
 
 
 def test_files_already_attached_count_towards_the_limit_per_report(client, personas, draft, settings):
@@ -175,7 +175,7 @@ def test_files_already_attached_count_towards_the_limit_per_report(client, perso
     refused = post_files(client, draft, pdf("b.pdf", 950), pdf("c.pdf", 950), group=3)
 
     assert refused.status_code == 200
-    errors = " ".join(refused.context["form"].errors["tg-3-evidence_files"]).replace("\xa0", " ")
+    errors = " ".join(refused.context["form"].errors["nodes.decision-950:3.evidence_files"]).replace("\xa0", " ")
     assert "950 bytes already attached" in errors, errors
     assert attached(draft) == ["a.pdf"]
     assert post_files(client, draft, pdf("b.pdf", 950), group=3).status_code == 302
@@ -190,12 +190,12 @@ def with_files(personas, draft):
     """The draft with two files attached to task group 2."""
     return services.save_report(
         user=personas.reporter, report=draft, version=draft.version, data={},
-        uploads=[(2, pdf("giu-lai.pdf", 400)), (2, pdf("nham-lan.pdf", 500))],
+        uploads=[("decision-950:2", pdf("giu-lai.pdf", 400)), ("decision-950:2", pdf("nham-lan.pdf", 500))],
     )
 
 
 def remove(client, report, name, **fields):
-    evidence = Evidence.objects.get(progress__report=report, original_name=name)
+    evidence = Evidence.objects.get(answer__report=report, original_name=name)
     data = report_form_data(report, **fields)
     data["remove_evidence"] = str(evidence.pk)
     return client.post(edit_url(report), data, HTTP_ACCEPT_LANGUAGE="en"), evidence
@@ -204,7 +204,7 @@ def remove(client, report, name, **fields):
 def test_the_form_has_a_remove_button_for_each_attached_file(client, personas, with_files):
     client.force_login(personas.reporter)
     html = client.get(edit_url(with_files)).content.decode()
-    for evidence in Evidence.objects.filter(progress__report=with_files):
+    for evidence in Evidence.objects.filter(answer__report=with_files):
         assert f'name="remove_evidence" value="{evidence.pk}"' in html
 
 
@@ -214,7 +214,7 @@ def test_the_reporter_removes_a_file_from_a_draft_keeping_the_other_changes(
     client.force_login(personas.reporter)
     version = with_files.version
     with django_capture_on_commit_callbacks(execute=True):
-        response, evidence = remove(client, with_files, "nham-lan.pdf", **{"tg-2-narrative": "Đã thay biên bản"})
+        response, evidence = remove(client, with_files, "nham-lan.pdf", **{"nodes.decision-950:2.narrative": "Đã thay biên bản"})
         stored = evidence.file.name
         assert evidence.file.storage.exists(stored)
 
@@ -223,7 +223,7 @@ def test_the_reporter_removes_a_file_from_a_draft_keeping_the_other_changes(
     assert not evidence.file.storage.exists(stored)
     with_files.refresh_from_db()
     assert with_files.version == version + 1
-    assert with_files.progress.get(task_group__number=2).narrative == "Đã thay biên bản"
+    assert with_files.answers.get(node__code=2).narrative == "Đã thay biên bản"
     revision = with_files.revisions.order_by("-number").first()
     assert revision.action == "saved" and revision.actor == personas.reporter
     assert [f["name"] for f in revision.snapshot["task_groups"]["2"]["evidence_files"]] == ["giu-lai.pdf"]
@@ -248,7 +248,7 @@ def test_a_stale_page_removes_nothing(client, personas, with_files):
     stale = report_form_data(with_files)
     services.save_report(
         user=personas.reporter, report=with_files, version=with_files.version,
-        data={"task_groups": {1: {"narrative": "Đồng nghiệp vừa lưu"}}},
+        data={"nodes": {"decision-950:1": {"narrative": "Đồng nghiệp vừa lưu"}}},
     )
     stale["remove_evidence"] = str(Evidence.objects.get(original_name="nham-lan.pdf").pk)
 
@@ -320,7 +320,7 @@ def post_raw_file(client, report, disposition, content=MINIMAL_PDF, group=2, **f
     body = encode_multipart(BOUNDARY, report_form_data(report, **fields))
     assert body.endswith(closing)
     body = body[: -len(closing)] + (
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="tg-{group}-evidence_files"; '.encode()
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="nodes.decision-950:{group}.evidence_files"; '.encode()
         + disposition + b"\r\nContent-Type: application/pdf\r\n\r\n" + content + b"\r\n" + closing
     )
     return client.post(
@@ -342,17 +342,17 @@ def post_raw_file(client, report, disposition, content=MINIMAL_PDF, group=2, **f
 def test_a_file_whose_name_cannot_be_read_is_refused_with_a_clear_error(client, personas, draft, disposition):
     client.force_login(personas.reporter)
 
-    response = post_raw_file(client, draft, disposition, **{"tg-2-narrative": "Không được lưu"})
+    response = post_raw_file(client, draft, disposition, **{"nodes.decision-950:2.narrative": "Không được lưu"})
 
     assert response.status_code == 200
-    errors = " ".join(response.context["form"].errors["tg-2-evidence_files"])
+    errors = " ".join(response.context["form"].errors["nodes.decision-950:2.evidence_files"])
     assert "name cannot be read" in errors, errors
     html = response.content.decode()
-    assert 'id="id_tg-2-evidence_files_error"' in html and "Draft saved" not in html
+    assert 'id="id_nodes.decision-950:2.evidence_files_error"' in html and "Draft saved" not in html
     assert attached(draft) == []
     draft.refresh_from_db()
     assert draft.version == 1
-    assert draft.progress.get(task_group__number=2).narrative != "Không được lưu"
+    assert draft.answers.get(node__code=2).narrative != "Không được lưu"
 
 
 def test_control_characters_are_taken_out_of_a_readable_name(client, personas, draft):
@@ -367,7 +367,7 @@ def test_control_characters_are_taken_out_of_a_readable_name(client, personas, d
 def test_an_empty_file_input_is_not_an_error(client, personas, draft):
     client.force_login(personas.reporter)
 
-    response = post_raw_file(client, draft, b'filename=""', content=b"", **{"tg-2-narrative": "Đã lưu"})
+    response = post_raw_file(client, draft, b'filename=""', content=b"", **{"nodes.decision-950:2.narrative": "Đã lưu"})
 
     assert response.status_code == 302
-    assert draft.progress.get(task_group__number=2).narrative == "Đã lưu"
+    assert draft.answers.get(node__code=2).narrative == "Đã lưu"

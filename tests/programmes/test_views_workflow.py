@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from programmes import services
 from programmes.models import Report, ReportStatus
-from tests.factories import ReportFactory, report_form_data, set_values
+from tests.factories import ReportFactory, promoted_to_superuser, report_form_data, set_values
 
 pytestmark = pytest.mark.django_db
 
@@ -379,3 +379,19 @@ def test_the_error_summary_links_to_each_field_to_correct(client, personas, draf
     assert '<a href="#id_nodes.decision-950:6.percent_complete">6. ' in summary
     assert ' · Percent complete</a>' in summary
     assert 'href="#id_nodes.decision-950:7.evidence_links"' in summary
+
+
+def test_the_submitter_cannot_approve_his_own_report_on_the_page_even_as_a_superuser(client, personas, submitted):
+    submitter = promoted_to_superuser(personas.reporter)
+    client.force_login(submitter)
+
+    page = client.get(submitted.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.post(action_url(submitted, "approve"), {"version": submitted.version, "comment": ""},
+                           HTTP_ACCEPT_LANGUAGE="en")
+
+    assert action_url(submitted, "approve") not in page
+    assert "You submitted this report yourself: another reviewer must approve it." in page
+    assert response.status_code == 403
+    assert "You submitted this report yourself: another reviewer must approve it." in response.content.decode()
+    report = fresh(submitted)
+    assert report.status == ReportStatus.SUBMITTED and report.version == submitted.version

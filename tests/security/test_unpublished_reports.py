@@ -146,7 +146,7 @@ def published(personas):
     report = file(DRAFT_TEXT)
     report = services.return_report(
         user=staff, report=report, version=report.version, comment=RETURN_COMMENT,
-        field_comments={"tg-2-narrative": FIELD_COMMENT},
+        field_comments={"nodes.decision-950:2.narrative": FIELD_COMMENT},
     )
     report = file(PUBLISHED_FIRST)
     report = services.approve_report(user=staff, report=report, version=report.version, comment=APPROVAL_COMMENT)
