@@ -64,7 +64,7 @@ check: venv ## Django system checks and a check for missing migrations
 
 messages: venv ## Extract and compile translations (vi, en) under locale/ (needs gettext)
 	mkdir -p locale
-	$(MANAGE) makemessages -l vi -l en --no-location --ignore=.venv --ignore=var --ignore=test-artifacts
+	$(MANAGE) makemessages -l vi -l en --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=test-artifacts
 	$(MANAGE) compilemessages --ignore=.venv
 
 backup: ## pg_dump DATABASE_URL to backups/portal-YYYYmmdd-HHMMSS.dump

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -580,14 +580,14 @@ class ReportReopenView(_ReviewActionView):
 
 
 FIELD_NAMES = {
-    "status": _lazy("Status"),
-    "percent_complete": _lazy("Percent complete"),
-    "met": _lazy("Met"),
-    "narrative": _lazy("Narrative"),
-    "evidence_links": _lazy("Evidence links"),
-    "evidence_files": _lazy("Evidence files"),
-    "value": _lazy("Value"),
-    "note": _lazy("Note"),
+    "status": gettext_lazy("Status"),
+    "percent_complete": gettext_lazy("Percent complete"),
+    "met": gettext_lazy("Met"),
+    "narrative": gettext_lazy("Narrative"),
+    "evidence_links": gettext_lazy("Evidence links"),
+    "evidence_files": gettext_lazy("Evidence files"),
+    "value": gettext_lazy("Value"),
+    "note": gettext_lazy("Note"),
 }
 
 
