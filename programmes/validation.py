@@ -186,7 +186,7 @@ def clean_report_data(data, items, indicators):
     """
     result = CheckResult()
     cleaned = {NODES: {}, INDICATORS: {}}
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or set(data) - {NODES, INDICATORS}:
         result.add_error("non_field_errors", _("The report's contents are not in the expected form."))
         return cleaned, result
     items_by_key = {f"{node.version.framework.code}:{node.code}": node for node in items}

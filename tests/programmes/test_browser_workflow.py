@@ -137,7 +137,7 @@ def test_a_quarter_is_filed_returned_fixed_and_approved(live_server, chromium_pa
             walk.go(f"/reports/{report.pk}/")
             page.click("#review-return > summary")
             page.fill("#return-comment", "Đề nghị bổ sung văn bản phê duyệt cơ sở dữ liệu.")
-            page.click("#return-task-group-comments > summary")
+            page.click("#return-item-comments > summary")
             page.fill('[id="return-comment-nodes.decision-950:2"]', "Thiếu quyết định phê duyệt.")
             walk.shot("06-return-vi")
             walk.submit(f"form[action='/reports/{report.pk}/return/'] button[type=submit]")

@@ -226,7 +226,7 @@ def test_the_reporter_removes_a_file_from_a_draft_keeping_the_other_changes(
     assert with_files.answers.get(node__code=2).narrative == "Đã thay biên bản"
     revision = with_files.revisions.order_by("-number").first()
     assert revision.action == "saved" and revision.actor == personas.reporter
-    assert [f["name"] for f in revision.snapshot["task_groups"]["2"]["evidence_files"]] == ["giu-lai.pdf"]
+    assert [f["name"] for f in revision.snapshot["nodes"]["decision-950:2"]["evidence_files"]] == ["giu-lai.pdf"]
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert "removed" in page.content.decode()
     assert client.get(reverse("programmes:evidence_download", kwargs={"pk": evidence.pk})).status_code == 404

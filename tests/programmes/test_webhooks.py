@@ -537,7 +537,7 @@ def test_delivery_logs_written_before_the_fixed_vocabulary_lose_the_targets_answ
 
     from django.apps import apps
 
-    migration = import_module("programmes.migrations.0002_webhook_errors_without_answers")
+    migration = import_module("programmes.migrations.0005_webhook_errors_without_answers")
     subscription = WebhookSubscription.objects.create(owner=personas.integrator, url="https://a.example.com/", secret="s")
     legacy = {
         "HTTP 500 Internal Server Error db password hunter2": (500, "http_error"),

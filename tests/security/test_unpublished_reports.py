@@ -123,8 +123,9 @@ STAFF = "tran.thi.kiem.duyet"
 
 
 def _answers(narrative):
-    return {"task_groups": {
-        n: {"status": "in-progress", "percent_complete": "40", "narrative": narrative} for n in range(1, 10)
+    return {"nodes": {
+        f"decision-950:{n}": {"status": "in-progress", "percent_complete": "40", "narrative": narrative}
+        for n in range(1, 10)
     }}
 
 
