@@ -131,6 +131,25 @@ def test_a_file_problem_is_shown_on_the_form_and_no_job_is_made(client, personas
     assert missing.status_code == 400 and "This field is required." in missing.content.decode()
 
 
+def test_a_csv_with_carriage_returns_alone_reshows_the_form_with_the_error_on_the_file(
+    client, personas, django_capture_on_commit_callbacks
+):
+    client.force_login(personas.reviewer)
+    data = b"province,year,quarter,indicator,value,note\rha-noi,2024,4,TG5-01,5,\r"
+
+    response = upload(client, data, capture=django_capture_on_commit_callbacks)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [
+        "Line 1 ends with a carriage return alone (the line ending of old Mac programs). "
+        "Save the file as “CSV UTF-8 (comma delimited)” and import it again."
+    ]
+    page = response.content.decode()
+    field = re.search(r'<div class="field field-error">\s*<label for="id_file">.*?</div>\s*</div>', page, re.S)
+    assert field and "carriage return alone" in field.group(0)
+    assert not Job.objects.exists() and not Report.objects.exists()
+
+
 def test_a_zip_bomb_upload_is_refused_at_once(client, personas, django_capture_on_commit_callbacks):
     from tests.fixtures_files.spreadsheets import zip_bomb_xlsx
 
