@@ -556,16 +556,18 @@ def test_a_broken_file_is_refused_with_the_imports_own_error(personas, request, 
 
 def test_a_csv_with_carriage_returns_alone_names_the_fix_in_the_users_language(personas):
     data = HEADER_LINE + b"\r" + ROW_LINE + b"\r"
-    with translation.override("vi"):
-        with pytest.raises(imports.ImportFileError) as refused:
-            imports.read_table(data, "values.csv")
+    with translation.override("vi"), pytest.raises(imports.ImportFileError) as refused:
+        imports.read_table(data, "values.csv")
     assert "CSV UTF-8" in refused.value.message and "carriage return" not in refused.value.message
 
 
-def _damaged(seed, data=xlsx_bytes([["ha-noi", 2024, 4, "TG5-01", 1, "x"]])):
+WORKBOOK = xlsx_bytes([["ha-noi", 2024, 4, "TG5-01", 1, "x"]])
+
+
+def _damaged(seed):
     """A real workbook with a few of its bytes changed (the same ones for the same seed)."""
     chance = random.Random(seed)
-    damaged = bytearray(data)
+    damaged = bytearray(WORKBOOK)
     for _ in range(chance.randint(1, 12)):
         damaged[chance.randrange(len(damaged))] = chance.randrange(256)
     return bytes(damaged)

@@ -140,12 +140,12 @@ def test_a_csv_with_carriage_returns_alone_reshows_the_form_with_the_error_on_th
     response = upload(client, data, capture=django_capture_on_commit_callbacks)
 
     assert response.status_code == 400
-    assert response.context["form"].errors["file"] == [
+    assert response.context["form"].errors["file"] == [(
         "Line 1 ends with a carriage return alone (the line ending of old Mac programs). "
         "Save the file as “CSV UTF-8 (comma delimited)” and import it again."
-    ]
+    )]
     page = response.content.decode()
-    field = re.search(r'<div class="field field-error">\s*<label for="id_file">.*?</div>\s*</div>', page, re.S)
+    field = re.search(r'<div class="field field-error">\s*<label for="id_file">.*?</div>\s*</div>', page, re.DOTALL)
     assert field and "carriage return alone" in field.group(0)
     assert not Job.objects.exists() and not Report.objects.exists()
 
