@@ -6,7 +6,11 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.generic import TemplateView
 
-from smartcity_portal.api.exceptions import error_response, is_api_request, request_too_large
+from smartcity_portal.api.exceptions import (
+    error_response,
+    is_api_request,
+    request_too_large,
+)
 
 
 class AboutView(TemplateView):

@@ -1,8 +1,8 @@
 """Errors: one JSON shape, HTTP status codes as intended, the client's language."""
 import pytest
 from django.core.exceptions import SuspiciousOperation
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from tests.factories import ReportFactory
 
