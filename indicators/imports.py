@@ -496,7 +496,9 @@ def _only_file_errors(reader):
             ) from None
         except csv.Error as error:
             raise _csv_error(error, 1) from None
-        except Exception:  # noqa: BLE001 - see the docstring
+        except Exception as error:  # noqa: BLE001 - see the docstring
+            if isinstance(error, OSError) and isinstance(file, (str, Path)):
+                raise  # the caller's path cannot be opened: no fault of a file's contents
             logger.warning("unreadable import file", exc_info=True)
             raise ImportFileError(
                 _("The file could not be read as CSV or XLSX: save it again as “CSV UTF-8” or .xlsx."),
@@ -512,7 +514,8 @@ def read_table(file, name=None):
 
     ``name`` (the uploaded file's name) decides the format by its extension;
     without one, a zip archive is taken for XLSX. Raises ``ImportFileError``,
-    and nothing else, for any file it cannot read.
+    and nothing else, for any file it cannot read (``OSError`` if ``file`` is
+    a path that cannot be opened).
     """
     if name is None and isinstance(file, (str, Path)):
         name = str(file)
