@@ -6,7 +6,8 @@ decomposed and is stored composed (NFC), and search finds it either way.
 Spreadsheet downloads neutralise cells a spreadsheet would run as formulas.
 
 Hostile CSV and XLSX imports (wrong encoding, BOM, merged cells, formulas, a
-zip bomb, oversized files) are covered by tests/indicators/test_imports.py;
+zip bomb, oversized files, lone carriage returns, binary data, arbitrary bytes)
+are covered by tests/indicators/test_imports.py;
 ``test_the_import_tests_cover_every_hostile_file`` checks that they still do.
 """
 import io
@@ -458,6 +459,9 @@ HOSTILE_FILES = {
     "broken workbook": "test_a_broken_workbook_is_refused",
     "malformed csv": "test_a_malformed_csv_is_refused",
     "other file types": "test_other_file_types_are_refused",
+    "carriage returns alone, mixed line endings, NUL bytes, binary .csv, huge fields, empty, header only, "
+    "tabs, unreadable zip": "test_a_broken_file_is_refused_with_the_imports_own_error",
+    "any bytes at all (hypothesis)": "test_any_bytes_at_all_are_read_or_refused_with_the_imports_own_error",
 }
 
 
