@@ -14,6 +14,7 @@ Row numbers are those the user sees in a spreadsheet: the header is row 1.
 import bisect
 import codecs
 import csv
+import functools
 import io
 import logging
 import zipfile
@@ -247,13 +248,30 @@ def _blank(cells):
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _decode(data):
-    encoding_help = _(
+def _encoding_help():
+    return _(
         "Save the file as UTF-8: in Excel choose “Save as” and “CSV UTF-8 (comma delimited)”, "
         "or import the XLSX workbook itself."
     )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
-        raise ImportFileError(" ".join([_("The file is in UTF-16, not UTF-8."), encoding_help]), code="encoding")
+
+
+def _looks_like_utf16(data):
+    """UTF-16 without a byte order mark: text whose every other byte is mostly NUL."""
+    sample = data[:4096]
+    nuls = sample.count(0)
+    if nuls < len(sample) // 4:
+        return False
+    return max(sample[0::2].count(0), sample[1::2].count(0)) >= 0.9 * nuls
+
+
+def _decode(data):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(data):
+        raise ImportFileError(" ".join([_("The file is in UTF-16, not UTF-8."), _encoding_help()]), code="encoding")
+    if b"\x00" in data:
+        # Text never holds NUL characters: this is a binary file (an image, a document…) named .csv.
+        raise ImportFileError(
+            " ".join([_("This file holds binary data, not CSV text."), _encoding_help()]), code="encoding"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -261,31 +279,85 @@ def _decode(data):
         raise ImportFileError(
             " ".join([
                 _("The file is not UTF-8 text (the first wrong character is on line %(line)s).") % {"line": line},
-                encoding_help,
+                _encoding_help(),
             ]),
             code="encoding",
         ) from None
 
 
+def _csv_reader(text, delimiter):
+    # Lines end at LF (CRLF too: the reader drops the CR). A carriage return alone
+    # outside quotes, the old Mac line ending, is then an error that _csv_error
+    # explains, instead of a line break in some places and not in others.
+    return csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter, strict=True)
+
+
+def _first_record(text, delimiter):
+    """The header row's cells; raises ``csv.Error``."""
+    return next(_csv_reader(text, delimiter), [])
+
+
 def _delimiter(text):
     """``,`` or ``;`` (Excel's choice in locales that write decimals with a comma)."""
-    first_line = text.split("\n", 1)[0]
     best, best_score = ",", -1
     for delimiter in (",", ";"):
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            cells = _first_record(text, delimiter)
+        except csv.Error:
+            continue  # the reader reports it, with the line
         score = sum(1 for c in cells if normalised_name(c) in COLUMNS)
         if score > best_score:
             best, best_score = delimiter, score
     return best
 
 
+def _csv_error(error, line):
+    """The ``ImportFileError`` for a ``csv.Error`` met near ``line``."""
+    text = str(error)
+    if "new-line character" in text:
+        return ImportFileError(
+            _("Line %(line)s ends with a carriage return alone (the line ending of old Mac programs). "
+              "Save the file as “CSV UTF-8 (comma delimited)” and import it again.") % {"line": line},
+            code="line_endings",
+        )
+    if "field limit" in text:
+        return ImportFileError(
+            _("A cell near line %(line)s is far too long (more than %(max)s characters): "
+              "a quote is probably missing.") % {
+                "line": line, "max": number_format(csv.field_size_limit(), force_grouping=True)
+            },
+            code="malformed",
+        )
+    return ImportFileError(
+        _("The CSV file is malformed near line %(line)s (%(error)s): check its quotes.")
+        % {"line": line, "error": text},
+        code="malformed",
+    )
+
+
+def _csv_header(text):
+    """The header's column names and the delimiter; raises ``ImportFileError``."""
+    delimiter = _delimiter(text)
+    try:
+        cells = _first_record(text, delimiter)
+    except csv.Error as error:
+        raise _csv_error(error, 1) from None
+    if len(cells) == 1 and any(mark in cells[0] for mark in ("\t", "|")):
+        raise ImportFileError(
+            _("The columns must be separated by commas or semicolons (this file uses tabs or bars). "
+              "Save the file as “CSV UTF-8 (comma delimited)”."),
+            code="delimiter",
+        )
+    return _header(cells), delimiter
+
+
 def _csv_table(data):
     text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    names, delimiter = _csv_header(text)
+    reader = _csv_reader(text, delimiter)
     rows = []
     try:
-        header = next(reader, None)
-        names = _header(header or [])
+        next(reader, None)
         # Most rows have one cell per column of a header without gaps: they skip ``_row``.
         width = len(names) if all(names) else None
         for number, cells in enumerate(reader, start=2):
@@ -298,12 +370,14 @@ def _csv_table(data):
             else:
                 rows.append(_row(number, names, cells))
     except csv.Error as error:
-        raise ImportFileError(
-            _("The CSV file is malformed near line %(line)s (%(error)s): check its quotes.")
-            % {"line": reader.line_num, "error": error},
-            code="malformed",
-        ) from None
+        raise _csv_error(error, reader.line_num) from None
+    if not rows:
+        raise _no_rows()
     return Table("csv", [n for n in names if n], rows)
+
+
+def _no_rows():
+    return ImportFileError(_("The file has no rows of values under its header row."), code="no_rows")
 
 
 def _too_many_rows():
@@ -325,7 +399,7 @@ def check_xlsx_archive(data):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise ImportFileError(not_a_workbook, code="file_type") from None
     if len(members) > MAX_XLSX_MEMBERS:
         raise ImportFileError(not_a_workbook, code="file_type")
@@ -387,6 +461,8 @@ def _xlsx_table(data):
             rows.append(_row(number, names, cells))
         if names is None:
             _header([])
+        if not rows:
+            raise _no_rows()
     except ImportFileError:
         raise
     except Exception:  # noqa: BLE001 - broken sheet XML
@@ -399,11 +475,46 @@ def _xlsx_table(data):
     return Table("xlsx", [n for n in names if n], rows)
 
 
+def _only_file_errors(reader):
+    """``reader`` raises ``ImportFileError`` and nothing else, whatever the file holds.
+
+    The readers explain every failure they know of; anything else that a
+    hostile or broken file makes the libraries raise (zipfile, openpyxl, XML,
+    decoding, memory) is still the file's fault, not a server error.
+    """
+
+    @functools.wraps(reader)
+    def checked(file, name=None):
+        try:
+            return reader(file, name)
+        except ImportFileError:
+            raise
+        except UnicodeError:
+            raise ImportFileError(
+                " ".join([_("The file is not UTF-8 text."), _encoding_help()]), code="encoding"
+            ) from None
+        except csv.Error as error:
+            raise _csv_error(error, 1) from None
+        except Exception as error:  # noqa: BLE001 - see the docstring
+            if isinstance(error, OSError) and isinstance(file, (str, Path)):
+                raise  # the caller's path cannot be opened: no fault of a file's contents
+            logger.warning("unreadable import file", exc_info=True)
+            raise ImportFileError(
+                _("The file could not be read as CSV or XLSX: save it again as “CSV UTF-8” or .xlsx."),
+                code="unreadable",
+            ) from None
+
+    return checked
+
+
+@_only_file_errors
 def read_table(file, name=None):
     """The rows of a CSV or XLSX ``file`` (a path, bytes or a file object).
 
     ``name`` (the uploaded file's name) decides the format by its extension;
-    without one, a zip archive is taken for XLSX. Raises ``ImportFileError``.
+    without one, a zip archive is taken for XLSX. Raises ``ImportFileError``,
+    and nothing else, for any file it cannot read (``OSError`` if ``file`` is
+    a path that cannot be opened).
     """
     if name is None and isinstance(file, (str, Path)):
         name = str(file)
@@ -416,10 +527,12 @@ def read_table(file, name=None):
     return _xlsx_table(data) if kind == "xlsx" else _csv_table(data)
 
 
+@_only_file_errors
 def check_upload(file, name=None):
-    """Quick checks of an upload before a job is queued: size, type, encoding, zip size.
+    """Quick checks of an upload before a job is queued: size, type, encoding, zip size, header.
 
-    Returns the file's kind ("csv" or "xlsx"); raises ``ImportFileError``; the job repeats them (and the rest) when it runs.
+    Returns the file's kind ("csv" or "xlsx"); raises ``ImportFileError``, and
+    nothing else; the job repeats them (and the rest) when it runs.
     """
     name = name or getattr(file, "name", None)
     data = _read_bytes(file)
@@ -431,8 +544,7 @@ def check_upload(file, name=None):
     if kind == "xlsx":
         check_xlsx_archive(data)
     else:
-        text = _decode(data)
-        _header(next(csv.reader([text.split("\n", 1)[0]], delimiter=_delimiter(text)), []))
+        _csv_header(_decode(data))
     return kind
 
 

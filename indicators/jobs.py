@@ -6,12 +6,29 @@ A job records its progress as it goes and, at the end, its outcome: the
 per-row report of a failed import, or the file of an export. Running a job is
 idempotent: a job that has finished, or that another worker is running, is
 left alone.
+
+A run of a job is an *attempt*. A worker killed during an attempt (a deploy,
+out of memory, a crashed host) leaves the job "running"; Celery hands its task
+to a worker again (``acks_late`` and ``reject_on_worker_lost``), which starts
+the job again from the beginning (an import is all or nothing, so the dead
+attempt left nothing behind) if it has had fewer than ``MAX_ATTEMPTS``, and
+otherwise marks it failed with the reason. An attempt holds a PostgreSQL
+advisory lock for as long as it runs; the lock goes with the attempt's database
+session, so a "running" job whose lock is free is one whose attempt died.
+
+No job runs longer than ``JOB_TIME_LIMIT_SECONDS``: the attempt stops itself
+(Celery's soft time limit, and its own progress reports check the clock), fails
+with the reason and keeps nothing; Celery kills the worker process a minute
+later (the hard limit); and ``fail_overdue_jobs`` (beat, every minute) marks
+failed any job still "running" after that, whatever became of its worker.
 """
 import csv
 import io
 import logging
 import tempfile
+import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -20,7 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +45,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from celery.exceptions import SoftTimeLimitExceeded
 from indicators import imports
 from smartcity_portal.text import neutralise_cell
 from indicators.models import Boundaries, IndicatorResult, Job
@@ -43,11 +61,36 @@ EXPORT_COLUMNS = (
 EXPORT_CHUNK = 5000
 # A job's row report keeps this many rows; the message gives the full count.
 MAX_STORED_ROW_REPORT = 10_000
-# A job "running" for longer than this lost its worker (imports take about a minute
-# at most); a redelivered task may then run it again. Imports are all or nothing,
-# so a lost run left nothing behind.
-STALE_AFTER = timedelta(hours=1)
 FINISHED = {Job.Status.SUCCEEDED, Job.Status.FAILED}
+# The first attempt and one more after a worker died during it.
+MAX_ATTEMPTS = 2
+# Celery kills a job's worker process this long after the job was told to stop.
+KILL_AFTER_SECONDS = 60
+# The database session of a worker process that just died may hold its lock a moment longer.
+LOCK_WAIT_SECONDS = 10
+_LOCK_NAMESPACE = 0x4A4F42  # "JOB": the first key of the jobs' advisory locks
+
+
+def soft_time_limit():
+    """Seconds after which a job's attempt stops itself (``JOB_TIME_LIMIT_SECONDS``)."""
+    return settings.JOB_TIME_LIMIT_SECONDS
+
+
+def hard_time_limit():
+    """Seconds after which Celery kills the attempt's process; past it a "running" job is failed."""
+    return settings.JOB_TIME_LIMIT_SECONDS + KILL_AFTER_SECONDS
+
+
+class JobStopped(Exception):
+    """The attempt must stop: nothing of it is kept."""
+
+
+class JobTimeLimitExceeded(JobStopped):
+    pass
+
+
+class JobSuperseded(JobStopped):
+    """The job is no longer this attempt's: the sweep marked it failed meanwhile."""
 
 
 # --- starting jobs ------------------------------------------------------------------------
@@ -139,20 +182,30 @@ class JobProgress:
 
     It also goes to the cache, because an import writes inside one transaction
     whose progress updates other connections cannot see until it commits.
+
+    It is also where a long attempt notices that it must stop: past the job's
+    time limit it raises ``JobTimeLimitExceeded``, and once the job is no longer
+    this attempt's (marked failed by the sweep) ``JobSuperseded``. An import's
+    last report comes inside its transaction, so such an import keeps nothing.
     """
 
     def __init__(self, job):
         self.job_id = job.pk
+        self.attempt = job.attempts
+        self.deadline = job.started_at + timedelta(seconds=soft_time_limit()) if job.started_at else None
         self.last_done = 0
         self.last_total = None
 
     def __call__(self, done, total):
+        if self.deadline is not None and timezone.now() > self.deadline:
+            raise JobTimeLimitExceeded
         done = max(0, min(int(done), int(total)))
         step = max(1, min(1000, total // 100))
         if total == self.last_total and done - self.last_done < step and done < total:
             return
         self.last_done, self.last_total = done, total
-        Job.objects.filter(pk=self.job_id).update(processed=done, total=total)
+        if not _this_attempt(self.job_id, self.attempt).update(processed=done, total=total):
+            raise JobSuperseded
         try:
             cache.set(_progress_key(self.job_id), (done, total), timeout=6 * 3600)
         except Exception:  # noqa: BLE001 - progress is a nicety; the job goes on without the cache
@@ -217,24 +270,127 @@ def recent_jobs(user, kind, limit=10):
 # --- running jobs -------------------------------------------------------------------------
 
 
-def _claim(job_id, kind):
-    """Mark the job running and return it, or ``None`` if it is not this run's to do."""
-    now = timezone.now()
-    claimed = (
-        Job.objects.filter(pk=job_id, kind=kind)
-        .filter(Q(status=Job.Status.PENDING) | Q(status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER))
-        .update(status=Job.Status.RUNNING, started_at=now, processed=0, message="")
-    )
-    if not claimed:
+def _this_attempt(job_id, attempt):
+    return Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, attempts=attempt)
+
+
+def _lock_key(job_id):
+    return [_LOCK_NAMESPACE, job_id % 2**31]
+
+
+def _hold_attempt_lock(job_id):
+    """Take the job's attempt lock: ``True``, ``False`` if a live attempt keeps it, ``None`` without PostgreSQL.
+
+    Waits up to ``LOCK_WAIT_SECONDS`` for the session of a process that just
+    died to end.
+    """
+    if connection.vendor != "postgresql":
         return None
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _lock_key(job_id))
+            if cursor.fetchone()[0]:
+                return True
+        if time.monotonic() >= deadline or Job.objects.filter(pk=job_id, status__in=FINISHED).exists():
+            return False
+        time.sleep(0.2)
+
+
+def _release_attempt_lock(job_id):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(job_id))
+    except DatabaseError:
+        logger.warning("job %s: lock not released (its database session is gone, and the lock with it)", job_id)
+
+
+@contextmanager
+def _attempt(job_id, kind):
+    """The job, marked running for a new attempt, or ``None`` when this delivery has nothing to do."""
+    locked = _hold_attempt_lock(job_id)
+    try:
+        yield None if locked is False else _start_attempt(job_id, kind, locked=bool(locked))
+    finally:
+        if locked:
+            _release_attempt_lock(job_id)
+
+
+def _start_attempt(job_id, kind, *, locked):
+    now = timezone.now()
+    with transaction.atomic():
+        job = Job.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=job_id, kind=kind).first()
+        if job is None or job.status in FINISHED:
+            return None
+        if job.status == Job.Status.RUNNING:
+            recent = job.started_at and job.started_at > now - timedelta(seconds=hard_time_limit())
+            if not locked and recent:
+                return None  # without locks (SQLite: the demo) a recent attempt may still be running
+            if job.attempts >= MAX_ATTEMPTS:
+                logger.warning("job %s: attempt %s died too; the job is given up", job.pk, job.attempts)
+                _fail(job, interrupted_message(job), now)
+                return None
+            logger.warning("job %s: attempt %s died; starting the job again", job.pk, job.attempts)
+        job.status = Job.Status.RUNNING
+        job.attempts += 1
+        job.started_at = now
+        job.processed = 0
+        job.message = ""
+        job.save(update_fields=["status", "attempts", "started_at", "processed", "message"])
     try:
         cache.delete(_progress_key(job_id))
     except Exception:  # noqa: BLE001
         pass
-    return Job.objects.select_related("owner").get(pk=job_id)
+    return job
+
+
+def _fail(job, message, now):
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=str(message), finished_at=now)
+
+
+def _in_job_language(job):
+    return translation.override(job.parameters.get("language") or settings.LANGUAGE_CODE)
+
+
+def interrupted_message(job):
+    """Why a job whose worker died in each of its attempts failed, in the job's language."""
+    with _in_job_language(job):
+        if job.kind == Job.Kind.IMPORT:
+            return _(
+                "The import was interrupted twice: the background worker running it stopped. Nothing was "
+                "imported. Try again; if it happens again, tell the portal's administrators."
+            )
+        return _(
+            "The export was interrupted twice: the background worker running it stopped. Try again; if it "
+            "happens again, tell the portal's administrators."
+        )
+
+
+def time_limit_message(job):
+    """Why a job that ran past its time limit failed, in the job's language."""
+    minutes = max(1, soft_time_limit() // 60)
+    with _in_job_language(job):
+        if job.kind == Job.Kind.IMPORT:
+            return ngettext(
+                "The import did not finish within %(count)s minute (the file may be too large, or the background "
+                "worker stopped), so it was stopped and nothing was imported. Split the file into smaller ones, "
+                "or try again later.",
+                "The import did not finish within %(count)s minutes (the file may be too large, or the background "
+                "worker stopped), so it was stopped and nothing was imported. Split the file into smaller ones, "
+                "or try again later.",
+                minutes,
+            ) % {"count": minutes}
+        return ngettext(
+            "The export did not finish within %(count)s minute (the background worker may have stopped), so it "
+            "was stopped. Try again later; if it happens again, tell the portal's administrators.",
+            "The export did not finish within %(count)s minutes (the background worker may have stopped), so it "
+            "was stopped. Try again later; if it happens again, tell the portal's administrators.",
+            minutes,
+        ) % {"count": minutes}
 
 
 def _finish(job, status, message, *, row_report=None, processed=None):
+    """Record the attempt's outcome; ``False`` if the job is no longer this attempt's."""
     job.status = status
     job.message = str(message)
     job.row_report = row_report or []
@@ -243,15 +399,36 @@ def _finish(job, status, message, *, row_report=None, processed=None):
     elif status == Job.Status.SUCCEEDED:
         job.processed = job.total
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "row_report", "processed", "result_file", "finished_at"])
+    finished = _this_attempt(job.pk, job.attempts).update(
+        status=job.status, message=job.message, row_report=job.row_report, processed=job.processed,
+        result_file=job.result_file.name or "", finished_at=job.finished_at,
+    )
+    if not finished:
+        logger.warning("job %s: attempt %s ended after the job was marked failed; its outcome is dropped",
+                       job.pk, job.attempts)
+    return bool(finished)
+
+
+def _stopped(job, error):
+    """The outcome of an attempt told to stop (``JobStopped`` or Celery's soft time limit)."""
+    if isinstance(error, JobSuperseded):
+        logger.warning("job %s: attempt %s stopped, the job having been marked failed", job.pk, job.attempts)
+        return "superseded"
+    logger.warning("job %s: attempt %s stopped at the time limit", job.pk, job.attempts)
+    _finish(job, Job.Status.FAILED, time_limit_message(job))
+    return "failed"
 
 
 def run_import_job(job_id):
-    """Run a queued import job. Returns ``"skipped"`` when it is not pending."""
-    job = _claim(job_id, Job.Kind.IMPORT)
-    if job is None:
-        return "skipped"
-    with translation.override(job.parameters.get("language") or settings.LANGUAGE_CODE):
+    """Run a queued import job. Returns ``"skipped"`` when it is not this delivery's to run."""
+    with _attempt(job_id, Job.Kind.IMPORT) as job:
+        if job is None:
+            return "skipped"
+        return _run_import(job)
+
+
+def _run_import(job):
+    with _in_job_language(job):
         progress = JobProgress(job)
         try:
             with job.input_file.open("rb") as handle:
@@ -265,6 +442,8 @@ def run_import_job(job_id):
         except PermissionDenied as error:
             _finish(job, Job.Status.FAILED, error)
             return "failed"
+        except (JobStopped, SoftTimeLimitExceeded) as error:
+            return _stopped(job, error)
         except Exception:
             logger.exception("import job %s failed", job.pk)
             _finish(job, Job.Status.FAILED, _(
@@ -287,10 +466,14 @@ def run_import_job(job_id):
 
 def run_export_job(job_id):
     """Run a queued export job: write the file, attach it to the job."""
-    job = _claim(job_id, Job.Kind.EXPORT)
-    if job is None:
-        return "skipped"
-    with translation.override(job.parameters.get("language") or settings.LANGUAGE_CODE):
+    with _attempt(job_id, Job.Kind.EXPORT) as job:
+        if job is None:
+            return "skipped"
+        return _run_export(job)
+
+
+def _run_export(job):
+    with _in_job_language(job):
         try:
             fmt, boundaries = _export_options(job.parameters.get("format"), job.parameters.get("boundaries"))
             with tempfile.TemporaryDirectory() as folder:
@@ -298,6 +481,8 @@ def run_export_job(job_id):
                 count = write_results(path, fmt=fmt, boundaries=boundaries, progress=JobProgress(job))
                 with open(path, "rb") as handle:
                     job.result_file.save(f"results-{job.pk}-{uuid.uuid4().hex[:12]}.{fmt}", File(handle), save=False)
+        except (JobStopped, SoftTimeLimitExceeded) as error:
+            return _stopped(job, error)
         except Exception:
             logger.exception("export job %s failed", job.pk)
             _finish(job, Job.Status.FAILED, _(
@@ -309,8 +494,34 @@ def run_export_job(job_id):
         message = ngettext("%(count)s result exported.", "%(count)s results exported.", count) % {
             "count": number_format(count, force_grouping=True)
         }
-        _finish(job, Job.Status.SUCCEEDED, message, processed=count)
+        if not _finish(job, Job.Status.SUCCEEDED, message, processed=count):
+            job.result_file.delete(save=False)
+            return "superseded"
         return "succeeded"
+
+
+def fail_overdue_jobs(*, now=None):
+    """Mark failed every job "running" for longer than its hard time limit; returns how many.
+
+    By then Celery has killed the attempt's process if it was still alive, so
+    whatever became of its worker (killed without its task being handed on, a
+    host that crashed), the job is given up with the reason on its page. A job
+    whose row an attempt is writing at this very moment is left for the next
+    sweep.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=hard_time_limit())
+    count = 0
+    with transaction.atomic():
+        overdue = Job.objects.select_for_update(skip_locked=True).filter(
+            status=Job.Status.RUNNING, started_at__lt=cutoff
+        )
+        for job in overdue:
+            logger.warning("job %s: still running %s s after attempt %s started; marked failed",
+                           job.pk, hard_time_limit(), job.attempts)
+            _fail(job, time_limit_message(job), now)
+            count += 1
+    return count
 
 
 # --- the full export ------------------------------------------------------------------------

@@ -490,7 +490,10 @@ class Job(models.Model):
     # Per-row outcome of an import: [{"row": 3, "errors": {"value": ["…"]}}].
     row_report = models.JSONField(_("row report"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # Runs started; more than one when a worker died during a run (see indicators.jobs).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Of the current (or last) attempt.
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

@@ -173,6 +173,12 @@ OUTBOX_SWEEP_AFTER_SECONDS = env.get_int("OUTBOX_SWEEP_AFTER_SECONDS", 120, mini
 # The files of import and export jobs (the uploaded file, the export) are deleted this many
 # days after the job finished; the job's record, message and row report stay.
 JOB_FILES_KEEP_DAYS = env.get_int("JOB_FILES_KEEP_DAYS", 30, minimum=1)
+# An import or export job is stopped after this many seconds (Celery's soft time limit: it
+# fails with a reason and keeps nothing); its worker process is killed a minute later (the
+# hard limit), and the sweep marks failed any job still "running" after that. At most 55
+# minutes, so that Redis never hands a running job's task to a second worker (its visibility
+# timeout is an hour).
+JOB_TIME_LIMIT_SECONDS = env.get_int("JOB_TIME_LIMIT_SECONDS", 900, minimum=60, maximum=3300)
 WEBHOOK_RETRY_BASE_SECONDS = env.get_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0, minimum=0.0)
 WEBHOOK_MAX_ATTEMPTS = env.get_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=20)
 WEBHOOK_TIMEOUT_SECONDS = 5
@@ -192,6 +198,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.tasks.delete_old_job_files",
         "schedule": crontab(hour=2, minute=30),
     },
+    "fail-overdue-jobs": {"task": "indicators.tasks.fail_overdue_jobs", "schedule": 60.0},
 }
 
 # --- Authentication -----------------------------------------------------------
@@ -308,6 +315,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # DRF's three parsers, with JSON nested too deeply for Python answered as a parse error.
+    "DEFAULT_PARSER_CLASSES": [
+        "smartcity_portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "smartcity_portal.api.pagination.PortalPagination",
     "PAGE_SIZE": API_PAGE_SIZE,

@@ -28,7 +28,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Under /api/ each of these answers JSON in the API's error shape; elsewhere the usual page.
+handler400 = portal_views.bad_request
+handler403 = portal_views.permission_denied
 handler404 = portal_views.page_not_found
+handler500 = portal_views.server_error
 
 if settings.BENCHMARK:
     urlpatterns.append(path("_benchmark/baseline", portal_views.benchmark_baseline))

@@ -1,8 +1,16 @@
 """Views that belong to the portal as a whole rather than to one app."""
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.generic import TemplateView
+
+from smartcity_portal.api.exceptions import (
+    error_response,
+    is_api_request,
+    request_too_large,
+)
 
 
 class AboutView(TemplateView):
@@ -58,8 +66,45 @@ def page_not_found(request, exception):
     Django answers a URL that matches no route itself, before any DRF view: without
     this an integrator asking for ``/api/v1/reports/abc/`` would get an HTML page.
     """
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         from rest_framework.exceptions import NotFound
 
-        return JsonResponse({"detail": str(NotFound.default_detail), "code": "not_found"}, status=404)
+        return error_response(NotFound.default_detail, "not_found", 404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """400 that Django answers itself (``SuspiciousOperation``, ``BadRequest``): JSON under /api/.
+
+    Django refuses a body above ``DATA_UPLOAD_MAX_MEMORY_SIZE`` wherever it is
+    read; under /api/ that is the API's 413.
+    """
+    if is_api_request(request):
+        if isinstance(exception, RequestDataTooBig):
+            error = request_too_large()
+            return error_response(error.detail, "request_too_large", error.status_code)
+        from rest_framework.exceptions import ParseError
+
+        return error_response(ParseError.default_detail, "bad_request", 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """403 raised outside a DRF view: JSON under /api/."""
+    if is_api_request(request):
+        from rest_framework.exceptions import PermissionDenied
+
+        return error_response(PermissionDenied.default_detail, "permission_denied", 403)
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    """500: under /api/ the API's error body, so that a client never has to parse an HTML page."""
+    if is_api_request(request):
+        return error_response(
+            _("The server met an unexpected error. Try again later; if it happens again, "
+              "tell the portal's administrators."),
+            "server_error",
+            500,
+        )
+    return defaults.server_error(request)

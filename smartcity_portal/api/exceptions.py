@@ -7,9 +7,17 @@
   409 conflict, ``warnings`` when values need confirming).
 
 Messages follow the request's ``Accept-Language`` (Vietnamese by default).
+
+Errors that Django answers before or around DRF (an address that matches no
+route, a body above ``DATA_UPLOAD_MAX_MEMORY_SIZE``, a server error) get the same
+body under ``/api/``: see ``smartcity_portal.views`` (``handler400`` and the others).
 """
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -31,6 +39,25 @@ class FieldErrors(exceptions.ValidationError):
         self.detail = errors
 
 
+def request_too_large():
+    """413: the body is above ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django refuses to read it)."""
+    return PortalError(
+        _("The request body is larger than %(limit)s: send less data in one request.")
+        % {"limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)},
+        code="request_too_large",
+        status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
+
+
+def is_api_request(request):
+    return request.path.startswith("/api/")
+
+
+def error_response(detail, code, status_code):
+    """A ``{"detail", "code"}`` answer made outside DRF (Django's error handlers)."""
+    return JsonResponse({"detail": str(detail), "code": code}, status=status_code)
+
+
 def _code_of(exc):
     codes = exc.get_codes()
     return codes if isinstance(codes, str) else exc.default_code
@@ -43,6 +70,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, RequestDataTooBig):
+        # Raised when a view first reads the body, so DRF sees it before Django would answer an HTML 400.
+        exc = request_too_large()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

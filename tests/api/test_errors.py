@@ -1,7 +1,10 @@
 """Errors: one JSON shape, HTTP status codes as intended, the client's language."""
 import pytest
-from rest_framework.throttling import SimpleRateThrottle
+from django.core.exceptions import SuspiciousOperation
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from tests.factories import ReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +74,101 @@ def test_authenticated_clients_have_their_own_budget(api, personas, monkeypatch)
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "1/minute", "user": "3/minute"})
     client = api("reporter")
     assert [client.get("/api/v1/regions/").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+# --- errors Django answers around DRF: every one JSON under /api/, in the same shape ----------------------------
+
+
+def _error_body(response, status):
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"] == "application/json", response["Content-Type"]
+    body = response.json()
+    assert set(body) == {"detail", "code"} and body["detail"], body
+    return body
+
+
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ('{"a": ', "}")], ids=["arrays", "objects"])
+def test_json_nested_a_thousand_deep_is_a_json_parse_error(api, personas, opening, closing):
+    raw = opening * 1000 + "1" + closing * 1000
+    client = api("reporter")
+    client.raise_request_exception = False
+
+    response = client.generic("POST", "/api/v1/reports/", raw, content_type="application/json")
+
+    assert _error_body(response, 400) == {
+        "detail": "JSON parse error - the body is nested too deeply.", "code": "parse_error"
+    }
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_body_above_the_limit_is_a_json_413(api, personas, settings, method):
+    draft = ReportFactory(unit=personas.unit, year=2025, quarter=3)
+    path = "/api/v1/reports/" if method == "POST" else f"/api/v1/reports/{draft.pk}/"
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client = api("reporter")
+    client.raise_request_exception = False
+    raw = b'{"version": 1, "junk": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+
+    response = client.generic(method, path, raw, content_type="application/json")
+
+    body = _error_body(response, 413)
+    assert body == {"detail": "The request body is larger than 1.0\xa0MB: send less data in one request.",
+                    "code": "request_too_large"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing/", "/api/nothing/", "/api/v1/reports/abc/"])
+def test_an_unknown_api_address_is_a_json_404(client, path):
+    assert _error_body(client.get(path, HTTP_ACCEPT_LANGUAGE="en"), 404) == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_a_server_error_under_the_api_is_json_and_pages_keep_html(client, monkeypatch):
+    from provinces.api.views import RegionViewSet
+    from smartcity_portal.views import AboutView
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(RegionViewSet, "list", broken)
+    monkeypatch.setattr(AboutView, "get", broken)
+    client.raise_request_exception = False
+
+    api_response = client.get("/api/v1/regions/", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/about/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert _error_body(api_response, 500)["code"] == "server_error"
+    assert "unexpected error" in api_response.json()["detail"]
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_bad_request_django_answers_itself_is_json_under_the_api_and_html_elsewhere(client, monkeypatch):
+    from provinces.api.views import RegionViewSet
+    from smartcity_portal.views import AboutView
+
+    def suspicious(*args, **kwargs):
+        raise SuspiciousOperation("a hostile request")
+
+    monkeypatch.setattr(RegionViewSet, "list", suspicious)
+    monkeypatch.setattr(AboutView, "get", suspicious)
+    client.raise_request_exception = False
+
+    api_response = client.get("/api/v1/regions/", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/about/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert _error_body(api_response, 400) == {"detail": "Malformed request.", "code": "bad_request"}
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_body_above_the_limit_read_outside_drf_is_a_json_413_under_the_api(client, settings, monkeypatch):
+    from provinces.api.views import RegionViewSet
+
+    def reads_the_body(self, request, *args, **kwargs):
+        return request._request.body
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    monkeypatch.setattr(RegionViewSet, "list", reads_the_body)
+    client.raise_request_exception = False
+
+    response = client.generic("GET", "/api/v1/regions/", b"x" * 2048, content_type="text/plain",
+                              HTTP_ACCEPT_LANGUAGE="en")
+
+    assert _error_body(response, 413)["code"] == "request_too_large"

@@ -259,9 +259,11 @@ class Stack:
 
     # --- Celery --------------------------------------------------------------------
 
-    def start_worker(self, name, *, slow_first_task=None):
+    def start_worker(self, name, *, slow_first_task=None, slow_import=None):
         """A Celery worker with one pool process; see ``tests/faults/worker.py``."""
         extra = {"FAULTS_SLOW_MARKER": str(slow_first_task)} if slow_first_task else {}
+        if slow_import:
+            extra["FAULTS_SLOW_IMPORT_MARKER"] = str(slow_import)
         log = open(self.logs / f"worker-{name}.log", "ab")
         process = subprocess.Popen(
             [PYTHON, str(Path(__file__).with_name("worker.py")), f"{name}@faults"],

@@ -7,6 +7,10 @@ first step (recomputing results, inside the message's transaction), writes
 its process id into that file and sleeps, so that the test can SIGKILL the
 pool process in the middle of the task. Later runs
 (the file exists) work normally.
+
+``FAULTS_SLOW_IMPORT_MARKER`` does the same for import jobs: an import whose
+values are written, inside its transaction and before its results are
+recomputed, pauses while that file does not exist (after writing it).
 """
 import os
 import sys
@@ -36,6 +40,22 @@ if marker:
 
     # After the results layer's recomputation, before the e-mails and webhooks.
     handlers.subscribe(pause_once)
+
+import_marker = os.environ.get("FAULTS_SLOW_IMPORT_MARKER")
+if import_marker:
+    from indicators import imports  # noqa: E402
+
+    recompute = imports._recompute
+
+    def pause_then_recompute(pairs, progress):
+        """Stop here (values written, nothing committed, the job shown running) while the file is missing."""
+        path = Path(import_marker)
+        if not path.exists():
+            path.write_text(str(os.getpid()))
+            time.sleep(120)
+        return recompute(pairs, progress)
+
+    imports._recompute = pause_then_recompute
 
 if __name__ == "__main__":
     app.worker_main(

@@ -53,3 +53,11 @@ def zip_bomb_xlsx(member_size=60 * 1024 * 1024):
 
 def read_csv_text(text):
     return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def unsupported_zip_xlsx():
+    """A real workbook whose zip directory asks for a zip version no reader supports."""
+    data = bytearray(xlsx_bytes([["ha-noi", 2024, 4, "TG5-01", 1, ""]]))
+    position = data.index(b"PK\x01\x02")  # the first entry of the central directory
+    data[position + 6:position + 8] = (255).to_bytes(2, "little")  # version needed to extract
+    return bytes(data)

@@ -1,10 +1,13 @@
 """Bulk import of indicator values: every rule, all or nothing, and the file formats."""
+import random
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from indicators import imports
 from indicators.models import IndicatorResult, IndicatorValue
@@ -12,7 +15,7 @@ from indicators.results import services as results
 from programmes.models import Report, ReportRevision, ReportStatus
 from provinces.models import AdministrativeUnit
 from tests.factories import ReportFactory, set_values, unit
-from tests.fixtures_files.spreadsheets import HEADER, csv_bytes, xlsx_bytes, zip_bomb_xlsx
+from tests.fixtures_files.spreadsheets import HEADER, csv_bytes, unsupported_zip_xlsx, xlsx_bytes, zip_bomb_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -511,6 +514,100 @@ def test_a_broken_workbook_is_refused(personas):
 def test_an_empty_workbook_is_refused(personas):
     result = run(personas.reviewer, xlsx_bytes([], header=None), name="values.xlsx")
     assert "The file is empty" in result.message
+
+
+# --- broken and hostile files: the reader raises nothing but ImportFileError ------------------------------
+
+HEADER_LINE = b"province,year,quarter,indicator,value,note"
+ROW_LINE = b"ha-noi,2024,4,TG5-01,1,x"
+
+
+# Problems below the header: the upload's quick checks let them through, the job's reader refuses them.
+AFTER_THE_HEADER = {"mixed-line-endings", "huge-field", "open-quote", "header-only", "bom-header-only",
+                    "xlsx-header-only"}
+
+
+@pytest.mark.parametrize(
+    "data, name, code, words",
+    [
+        (HEADER_LINE + b"\r" + ROW_LINE + b"\r", "values.csv", "line_endings", "carriage return alone"),
+        (HEADER_LINE + b"\r\n" + ROW_LINE + b"\r" + ROW_LINE + b"\n", "values.csv", "line_endings", "Line 2"),
+        (HEADER_LINE + b"\n" + ROW_LINE + b"\x00\n", "values.csv", "encoding", "binary data"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "values.csv", "encoding", "binary data"),
+        (HEADER_LINE + b'\n"' + b"x" * 200_000 + b'"\n', "values.csv", "malformed", "far too long"),
+        (HEADER_LINE + b'\nha-noi,"2024\n', "values.csv", "malformed", "malformed near line 2"),
+        (b"", "values.csv", "empty", "The file is empty"),
+        (HEADER_LINE, "values.csv", "no_rows", "no rows of values"),
+        (b"\xef\xbb\xbf" + HEADER_LINE + b"\r\n", "values.csv", "no_rows", "no rows of values"),
+        (HEADER_LINE.replace(b",", b"\t") + b"\n" + ROW_LINE.replace(b",", b"\t"), "values.csv", "delimiter", "tabs"),
+        (b"\xff\xfeprovince", "values.csv", "encoding", "UTF-16"),
+        (b"province,n\xe4m\n", "values.csv", "encoding", "not UTF-8"),
+        (b"just some text", "values.xlsx", "file_type", "not a real XLSX"),
+        (b"PK\x03\x04 and then nothing", "values.xlsx", "file_type", "not a real XLSX"),
+        (unsupported_zip_xlsx(), "values.xlsx", "file_type", "not a real XLSX"),
+        (zip_bomb_xlsx(), "values.xlsx", "too_large", "would unpack to"),
+        (xlsx_bytes([]), "values.xlsx", "no_rows", "no rows of values"),
+    ],
+    ids=[
+        "cr-only", "mixed-line-endings", "nul-byte", "binary-named-csv", "huge-field", "open-quote", "empty",
+        "header-only", "bom-header-only", "tab-delimited", "utf-16", "latin-1", "xlsx-not-a-zip",
+        "xlsx-truncated-zip", "xlsx-unsupported-zip", "xlsx-zip-bomb", "xlsx-header-only",
+    ],
+)
+def test_a_broken_file_is_refused_with_the_imports_own_error(personas, request, data, name, code, words):
+    for reader in (imports.read_table, imports.check_upload):
+        try:
+            reader(data, name)
+        except imports.ImportFileError as error:
+            assert error.code == code and words in error.message, (reader.__name__, error.code, error.message)
+        else:
+            # The upload's quick checks read the header only; the job's reader refuses the rest.
+            assert reader is imports.check_upload and request.node.callspec.id in AFTER_THE_HEADER, reader.__name__
+    result = run(personas.reviewer, data, name=name)
+    assert not result.ok and words in result.message
+    assert not Report.objects.exists()
+
+
+def test_a_csv_with_carriage_returns_alone_names_the_fix_in_the_users_language(personas):
+    data = HEADER_LINE + b"\r" + ROW_LINE + b"\r"
+    with translation.override("vi"), pytest.raises(imports.ImportFileError) as refused:
+        imports.read_table(data, "values.csv")
+    assert "CSV UTF-8" in refused.value.message and "carriage return" not in refused.value.message
+
+
+WORKBOOK = xlsx_bytes([["ha-noi", 2024, 4, "TG5-01", 1, "x"]])
+
+
+def _damaged(seed):
+    """A real workbook with a few of its bytes changed (the same ones for the same seed)."""
+    chance = random.Random(seed)
+    damaged = bytearray(WORKBOOK)
+    for _ in range(chance.randint(1, 12)):
+        damaged[chance.randrange(len(damaged))] = chance.randrange(256)
+    return bytes(damaged)
+
+
+CSV_PIECES = [
+    b",", b";", b'"', b"\r", b"\n", b"\r\n", b"\x00", b"\t", b"x", b" ", b"=1+1", b"\xef\xbb\xbf", b"\xff",
+    b"\xc3", b"\xe1\xbb\x87", HEADER_LINE, ROW_LINE, b"PK\x03\x04",
+]
+ANY_FILE = st.one_of(
+    st.binary(max_size=3000),
+    st.lists(st.sampled_from(CSV_PIECES), max_size=40).map(b"".join),
+    st.integers(min_value=0, max_value=2**32).map(_damaged),
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=ANY_FILE, name=st.sampled_from(["values.csv", "values.xlsx", "VALUES.CSV", "values.txt", None]))
+def test_any_bytes_at_all_are_read_or_refused_with_the_imports_own_error(data, name):
+    for reader in (imports.read_table, imports.check_upload):
+        try:
+            reader(data, name)
+        except imports.ImportFileError as error:
+            assert error.message and error.code
+        # Anything else (csv.Error, UnicodeDecodeError, zipfile's, openpyxl's…) fails the test.
 
 
 # --- permission -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from indicators import imports, jobs, tasks
 from indicators.models import Indicator, IndicatorResult, Job
@@ -131,6 +132,25 @@ def test_a_file_problem_is_shown_on_the_form_and_no_job_is_made(client, personas
     assert missing.status_code == 400 and "This field is required." in missing.content.decode()
 
 
+def test_a_csv_with_carriage_returns_alone_reshows_the_form_with_the_error_on_the_file(
+    client, personas, django_capture_on_commit_callbacks
+):
+    client.force_login(personas.reviewer)
+    data = b"province,year,quarter,indicator,value,note\rha-noi,2024,4,TG5-01,5,\r"
+
+    response = upload(client, data, capture=django_capture_on_commit_callbacks)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [(
+        "Line 1 ends with a carriage return alone (the line ending of old Mac programs). "
+        "Save the file as “CSV UTF-8 (comma delimited)” and import it again."
+    )]
+    page = response.content.decode()
+    field = re.search(r'<div class="field field-error">\s*<label for="id_file">.*?</div>\s*</div>', page, re.DOTALL)
+    assert field and "carriage return alone" in field.group(0)
+    assert not Job.objects.exists() and not Report.objects.exists()
+
+
 def test_a_zip_bomb_upload_is_refused_at_once(client, personas, django_capture_on_commit_callbacks):
     from tests.fixtures_files.spreadsheets import zip_bomb_xlsx
 
@@ -169,12 +189,171 @@ def test_a_finished_job_is_not_run_again(client, personas, django_capture_on_com
     assert report.version == 1 and report.revisions.count() == 1
 
 
-def test_a_job_left_running_by_a_lost_worker_may_run_again(personas):
-    job = Job.objects.create(kind="export", owner=personas.viewer, status="running",
-                             started_at=timezone.now() - jobs.STALE_AFTER * 2, parameters={"format": "csv"})
+# --- attempts: a worker that died, the time limit, the sweep ------------------------------------
+
+
+def queued_import(user, rows, capture, **fields):
+    """An import job as the page queues it, its task not run; then given ``fields`` (e.g. a dead attempt)."""
+    with capture(execute=False):
+        job = jobs.start_import_job(user=user, upload=SimpleUploadedFile("values.csv", csv_bytes(rows)))
+    Job.objects.filter(pk=job.pk).update(**fields)
+    return Job.objects.get(pk=job.pk)
+
+
+ROWS = [["ha-noi", 2024, 4, "TG5-01", "5", ""], ["ha-noi", 2024, 3, "TG5-01", "4", ""]]
+
+
+def test_a_job_whose_worker_died_is_run_again_from_the_start(personas, django_capture_on_commit_callbacks):
+    # The first attempt's worker was killed at 50% a minute ago: the job says "running", nobody runs it.
+    job = queued_import(personas.reviewer, ROWS, django_capture_on_commit_callbacks, status="running",
+                        attempts=1, started_at=timezone.now() - timedelta(minutes=1), processed=2, total=4)
+
+    assert tasks.run_import_job.delay(job.pk) is not None  # the task Celery hands out again
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.processed, job.total) == ("succeeded", 2, 4, 4)
+    assert job.message.startswith("2 values imported.")
+    assert Report.objects.count() == 2 and all(r.revisions.count() == 1 for r in Report.objects.all())
+
+
+def test_a_job_whose_worker_died_twice_fails_with_the_reason(client, personas, django_capture_on_commit_callbacks):
+    job = queued_import(personas.reviewer, ROWS, django_capture_on_commit_callbacks, status="running",
+                        attempts=2, started_at=timezone.now() - timedelta(minutes=1))
+
+    assert jobs.run_import_job(job.pk) == "skipped"
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("failed", 2) and job.finished_at
+    assert job.message == (
+        "The import was interrupted twice: the background worker running it stopped. Nothing was imported. "
+        "Try again; if it happens again, tell the portal's administrators."
+    )
+    assert not Report.objects.exists()
+    client.force_login(personas.reviewer)
+    assert escape(job.message) in client.get(job_url("job_detail", job)).content.decode()
+
+
+def test_a_job_whose_attempt_is_alive_is_left_to_it(personas, django_capture_on_commit_callbacks, monkeypatch):
+    from django.db import connections
+
+    job = queued_import(personas.reviewer, ROWS, django_capture_on_commit_callbacks, status="running",
+                        attempts=1, started_at=timezone.now())
+    monkeypatch.setattr(jobs, "LOCK_WAIT_SECONDS", 0.5)
+    attempt = connections.create_connection("default")  # the live attempt's own database session
+    try:
+        with attempt.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", jobs._lock_key(job.pk))
+        assert jobs.run_import_job(job.pk) == "skipped"
+    finally:
+        attempt.close()
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("running", 1)
+    assert not Report.objects.exists()
+
+
+def test_an_export_whose_worker_died_is_run_again(personas):
+    job = Job.objects.create(kind="export", owner=personas.viewer, status="running", attempts=1,
+                             started_at=timezone.now(), parameters={"format": "csv"})
     assert jobs.run_export_job(job.pk) == "succeeded"
-    busy = Job.objects.create(kind="export", owner=personas.viewer, status="running", started_at=timezone.now())
-    assert jobs.run_export_job(busy.pk) == "skipped"
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("succeeded", 2) and job.result_file
+
+
+@pytest.mark.parametrize("how", ["own-clock", "celery-soft-limit"])
+def test_an_import_past_its_time_limit_stops_and_keeps_nothing(personas, settings, monkeypatch, how,
+                                                               django_capture_on_commit_callbacks):
+    settings.JOB_TIME_LIMIT_SECONDS = 60
+    if how == "own-clock":
+        monkeypatch.setattr(jobs, "soft_time_limit", lambda: -1)  # the deadline has passed at the first report
+    else:
+        from celery.exceptions import SoftTimeLimitExceeded
+
+        def slow(pairs, progress):
+            raise SoftTimeLimitExceeded  # what Celery raises in the task at the soft limit
+
+        monkeypatch.setattr(imports, "_recompute", slow)
+    job = queued_import(personas.reviewer, ROWS, django_capture_on_commit_callbacks)
+
+    assert jobs.run_import_job(job.pk) == "failed"
+
+    job.refresh_from_db()
+    assert job.status == "failed" and job.message.startswith("The import did not finish within 1 minute")
+    assert not Report.objects.exists()
+
+
+def test_an_attempt_whose_job_was_failed_meanwhile_keeps_nothing(personas, monkeypatch,
+                                                                 django_capture_on_commit_callbacks):
+    job = queued_import(personas.reviewer, ROWS, django_capture_on_commit_callbacks)
+    original = imports._existing_reports
+
+    def swept_meanwhile(pairs):
+        # While the rows are checked (before the import's transaction), the sweep gives the job up.
+        Job.objects.filter(pk=job.pk).update(status="failed", message="Given up by the sweep.")
+        return original(pairs)
+
+    monkeypatch.setattr(imports, "_existing_reports", swept_meanwhile)
+
+    assert jobs.run_import_job(job.pk) == "superseded"
+
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", "Given up by the sweep.")
+    assert not Report.objects.exists()
+
+
+def test_the_sweep_fails_every_job_running_past_its_time_limit_with_the_reason(client, personas, settings):
+    settings.JOB_TIME_LIMIT_SECONDS = 600
+    now = timezone.now()
+    late = now - timedelta(seconds=jobs.hard_time_limit() + 1)
+
+    def job(kind="import", **fields):
+        return Job.objects.create(kind=kind, owner=personas.reviewer, parameters={"language": "en"}, **fields)
+
+    overdue = job(status="running", attempts=1, started_at=late, processed=5, total=10)
+    overdue_export = job(kind="export", status="running", attempts=2, started_at=late)
+    in_time = job(status="running", attempts=1, started_at=now - timedelta(seconds=jobs.hard_time_limit() - 30))
+    waiting = job(status="pending", created_at=late)
+    done = job(status="succeeded", started_at=late, message="1 value imported.")
+
+    assert tasks.fail_overdue_jobs() == 2
+
+    statuses = {j.pk: (j.status, j.message) for j in Job.objects.all()}
+    assert statuses[overdue.pk] == ("failed", (
+        "The import did not finish within 10 minutes (the file may be too large, or the background worker "
+        "stopped), so it was stopped and nothing was imported. Split the file into smaller ones, or try again later."
+    ))
+    assert statuses[overdue_export.pk][0] == "failed"
+    assert statuses[overdue_export.pk][1].startswith("The export did not finish within 10 minutes")
+    assert statuses[in_time.pk] == ("running", "")
+    assert statuses[waiting.pk] == ("pending", "")
+    assert statuses[done.pk] == ("succeeded", "1 value imported.")
+    assert tasks.fail_overdue_jobs() == 0
+    client.force_login(personas.reviewer)
+    page = client.get(job_url("job_detail", overdue)).content.decode()
+    assert "did not finish within 10 minutes" in page and "notice-error" in page
+
+
+def test_the_sweep_writes_the_reason_in_the_language_of_the_jobs_owner(personas, settings):
+    late = timezone.now() - timedelta(seconds=jobs.hard_time_limit() + 1)
+    job = Job.objects.create(kind="import", owner=personas.reviewer, status="running", started_at=late,
+                             parameters={"language": "vi"})
+    jobs.fail_overdue_jobs()
+    job.refresh_from_db()
+    with translation.override("vi"):
+        assert job.message == jobs.time_limit_message(job)
+    assert "did not finish" not in job.message
+
+
+def test_the_beat_fails_overdue_jobs_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["fail-overdue-jobs"]
+    assert entry == {"task": "indicators.tasks.fail_overdue_jobs", "schedule": 60.0}
+
+
+def test_job_tasks_have_soft_and_hard_time_limits(settings):
+    for task in (tasks.run_import_job, tasks.run_export_job):
+        assert task.soft_time_limit == settings.JOB_TIME_LIMIT_SECONDS
+        assert task.time_limit == settings.JOB_TIME_LIMIT_SECONDS + jobs.KILL_AFTER_SECONDS
+        assert task.acks_late
 
 
 # --- progress -----------------------------------------------------------------------------------

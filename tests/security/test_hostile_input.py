@@ -6,7 +6,8 @@ decomposed and is stored composed (NFC), and search finds it either way.
 Spreadsheet downloads neutralise cells a spreadsheet would run as formulas.
 
 Hostile CSV and XLSX imports (wrong encoding, BOM, merged cells, formulas, a
-zip bomb, oversized files) are covered by tests/indicators/test_imports.py;
+zip bomb, oversized files, lone carriage returns, binary data, arbitrary bytes)
+are covered by tests/indicators/test_imports.py;
 ``test_the_import_tests_cover_every_hostile_file`` checks that they still do.
 """
 import io
@@ -85,8 +86,11 @@ def _assert_error_body(response, status=400):
         b"\xff\xfe\x00{",
         b"NaN",
         b'{"version": 1, "task_groups": [{"number": 1, "narrative": "' + b"\\ud800" + b'"}]}',
+        b"[" * 1000 + b"]" * 1000,
+        b'{"version": 1, "task_groups": ' + b'{"a": ' * 1000 + b"1" + b"}" * 1001,
     ],
-    ids=["truncated", "single-quotes", "trailing-comma", "not-utf8", "nan", "lone-surrogate"],
+    ids=["truncated", "single-quotes", "trailing-comma", "not-utf8", "nan", "lone-surrogate", "nested-1000-arrays",
+         "nested-1000-objects"],
 )
 def test_invalid_json_is_400_and_changes_nothing(reporter_api, draft, raw):
     before = _state(draft.pk)
@@ -212,7 +216,15 @@ def test_a_body_above_the_upload_limit_is_refused_without_a_server_error(reporte
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     before = _state(draft.pk)
     response = reporter_api.patch(_url(draft), _patch_group("narrative", "x" * 200_000), format="json")
-    assert 400 <= response.status_code < 500, response.status_code
+    assert _assert_error_body(response, 413)["code"] == "request_too_large"
+    assert _state(draft.pk) == before
+
+
+def test_a_twelve_megabyte_body_is_a_json_413_under_the_default_limit(reporter_api, draft):
+    before = _state(draft.pk)
+    raw = b'{"version": 1, "task_groups": [{"number": 1, "narrative": "' + b"x" * (12 * 1024 * 1024) + b'"}]}'
+    response = reporter_api.generic("PATCH", _url(draft), raw, content_type="application/json")
+    assert _assert_error_body(response, 413)["code"] == "request_too_large"
     assert _state(draft.pk) == before
 
 
@@ -447,6 +459,9 @@ HOSTILE_FILES = {
     "broken workbook": "test_a_broken_workbook_is_refused",
     "malformed csv": "test_a_malformed_csv_is_refused",
     "other file types": "test_other_file_types_are_refused",
+    "carriage returns alone, mixed line endings, NUL bytes, binary .csv, huge fields, empty, header only, "
+    "tabs, unreadable zip": "test_a_broken_file_is_refused_with_the_imports_own_error",
+    "any bytes at all (hypothesis)": "test_any_bytes_at_all_are_read_or_refused_with_the_imports_own_error",
 }
 
 
