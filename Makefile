@@ -25,7 +25,7 @@ PYTEST_ARGS ?=
 DEMO_ENV := env -u DATABASE_URL -u REDIS_URL
 TEST_ENV := env DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)' SECRET_KEY='$(SECRET_KEY)' DEBUG=0 HTTPS=0
 
-.PHONY: help venv demo test check messages backup restore benchmark
+.PHONY: help venv demo test lint check messages backup restore benchmark
 
 help: ## List the targets
 	@echo "Smart-city progress portal - make targets:"
@@ -52,15 +52,19 @@ demo: venv ## Demo on SQLite with demo data and accounts, served at http://127.0
 	$(DEMO_ENV) $(MANAGE) create_demo_accounts
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-test: venv ## Run the test suite against PostgreSQL and Redis (PYTEST_ARGS passed to pytest)
+test: lint ## Lint, then run the test suite against PostgreSQL and Redis (PYTEST_ARGS passed to pytest)
 	$(TEST_ENV) $(PY) tests/check_services.py
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit code 5)" >&2; fi; \
 	exit $$status
 
-check: venv ## Django system checks and a check for missing migrations
-	$(MANAGE) check
-	$(MANAGE) makemigrations --check --dry-run
+lint: venv ## The code's direction (import-linter, .importlinter) and ruff (ruff.toml); any finding fails
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check .
+
+check: lint ## lint, Django system checks and a check for missing migrations
+	$(TEST_ENV) $(MANAGE) check
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
 messages: venv ## Extract and compile translations (vi, en) under locale/ (needs gettext)
 	mkdir -p locale

@@ -102,15 +102,16 @@ def render_markdown(data, args, notes=""):
     if imported:
         lines += [
             "",
-            f"Import of {imported['rows']:,} rows (every validation rule applied): {imported['import_seconds']:.1f} s "
-            f"({imported['rows_per_second']:,.0f} rows/s, peak {imported['import_peak_mb']:.0f} MB); PostgreSQL `COPY` of the "
-            f"same file into a scratch table: {imported['copy_seconds']:.2f} s; ratio **{imported['ratio']:.1f}×** (target ≤ 5×).",
+            (f"Import of {imported['rows']:,} rows (every validation rule applied): {imported['import_seconds']:.1f} s "
+             f"({imported['rows_per_second']:,.0f} rows/s, peak {imported['import_peak_mb']:.0f} MB); PostgreSQL `COPY` "
+             f"of the same file into a scratch table: {imported['copy_seconds']:.2f} s; ratio **{imported['ratio']:.1f}×** "
+             "(target ≤ 5×)."),
         ]
         if "startup_seconds" in imported:
             lines += [
                 "",
-                f"Of the import's time, {imported['startup_seconds']:.1f} s is starting Python and Django "
-                f"(`manage.py shell -c pass`); without it the ratio is {imported['ratio_after_startup']:.1f}×.",
+                (f"Of the import's time, {imported['startup_seconds']:.1f} s is starting Python and Django "
+                 f"(`manage.py shell -c pass`); without it the ratio is {imported['ratio_after_startup']:.1f}×."),
             ]
         if imported["ratio"] > 5:
             failures.append(f"import is {imported['ratio']:.1f}× COPY")

@@ -16,14 +16,13 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
@@ -131,7 +130,7 @@ def start_server(size, workers):
         try:
             with urllib.request.urlopen(f"{BASE}/_benchmark/baseline", timeout=2):
                 return server
-        except (urllib.error.URLError, ConnectionError, socket.timeout):
+        except (TimeoutError, urllib.error.URLError, ConnectionError):
             time.sleep(0.5)
     stop_server(server)
     raise SystemExit("gunicorn did not start within 60 s")
@@ -148,7 +147,7 @@ def stop_server(server):
 def server_rss_mb(server):
     """Resident memory of gunicorn's master and workers, in MB."""
     pids = [server.pid] + [
-        int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False).stdout.split()
     ]
     total = 0
     for pid in pids:
@@ -384,7 +383,7 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     all_results = [run_size(size, args, workdir) for size in args.sizes]
     meta = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                    f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, "
                    f"Python {platform.python_version()}, {platform.platform()}",

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -31,7 +31,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.faults.stack import Stack, available  # noqa: E402
+from tests.faults.stack import Stack, available
 
 SETUP = """
 import json
@@ -181,7 +181,7 @@ class Soak:
 
 def gunicorn_rss_mb(stack):
     pid = stack.gunicorn.pid
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout.split()
     total = 0
     for process in [pid, *map(int, children)]:
         try:
@@ -259,7 +259,7 @@ def main():
 
     total = sum(soak.counts.values())
     result = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "minutes": args.minutes, "clients": args.clients, "writers": writers, "gunicorn_workers": args.workers,
         "requests": total, "requests_per_second": round(total / elapsed, 1),
         "errors": len(soak.errors), "error_samples": soak.errors[:10],
@@ -282,12 +282,12 @@ def main():
 
 def markdown(r):
     lines = [
-        f"Run {r['when']}: {r['minutes']} min, {r['clients']} clients ({r['writers']} writing), "
-        f"gunicorn {r['gunicorn_workers']} workers, one Celery worker.",
+        (f"Run {r['when']}: {r['minutes']} min, {r['clients']} clients ({r['writers']} writing), "
+         f"gunicorn {r['gunicorn_workers']} workers, one Celery worker."),
         "",
         f"- requests: {r['requests']} ({r['requests_per_second']}/s); errors: **{r['errors']}**",
-        f"- gunicorn RSS after warm-up {r['rss_after_warmup_mb']} MB, at the end {r['rss_end_mb']} MB "
-        f"(**{r['rss_change_percent']:+}%**); samples every 30 s: {r['rss_samples_mb']}",
+        (f"- gunicorn RSS after warm-up {r['rss_after_warmup_mb']} MB, at the end {r['rss_end_mb']} MB "
+         f"(**{r['rss_change_percent']:+}%**); samples every 30 s: {r['rss_samples_mb']}"),
         f"- outbox messages unprocessed at the end: {r['outbox_unprocessed_at_end']}",
         "",
         "| request | count | p50 ms | p95 ms | max ms |",

@@ -135,7 +135,10 @@ class FrameworkAdmin(SimpleHistoryAdmin):
 class FrameworkVersionForm(forms.ModelForm):
     class Meta:
         model = FrameworkVersion
-        fields = "__all__"
+        fields = [
+            "framework", "code", "source_number", "source_date", "source_title", "source_url", "valid_from",
+            "valid_until", "status", "cycle", "item_kind", "is_illustrative",
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from indicators import selectors as reference
-from indicators.results.selectors import default_version
 from indicators.models import (
     Boundaries,
     Framework,
@@ -18,6 +17,7 @@ from indicators.models import (
     NodeKind,
     NodeResult,
 )
+from indicators.results.selectors import default_version
 from provinces.models import AdministrativeUnit, Region
 from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
 

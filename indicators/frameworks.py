@@ -75,7 +75,9 @@ def read_document(path):
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise FrameworkDocumentError([("", _("Cannot read %(file)s: %(error)s") % {"file": path, "error": error})])
+        raise FrameworkDocumentError(
+            [("", _("Cannot read %(file)s: %(error)s") % {"file": path, "error": error})]
+        ) from None
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
@@ -231,9 +233,8 @@ class _Checker:
             levels.append({"number": number, "name_vi": self.text(raw, "name_vi", where),
                            "name_en": self.text(raw, "name_en", where)})
         numbers = [level["number"] for level in levels]
-        if numbers != list(range(1, len(numbers) + 1)):
-            if numbers:
-                self.problem("version.levels", _("Number the levels 1, 2, 3… in order."))
+        if numbers and numbers != list(range(1, len(numbers) + 1)):
+            self.problem("version.levels", _("Number the levels 1, 2, 3… in order."))
 
         nodes = []
         raw_nodes = document.get("nodes")

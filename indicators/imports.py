@@ -30,19 +30,19 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from smartcity_portal.text import neutralise_cell
 from indicators.models import Indicator, ValueType
-from indicators.rollup import combine
 from programmes import paths, policies, services
 from programmes.models import Report, ReportStatus
-from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
 from programmes.validation import (
     MAX_NOTE_LENGTH,
     check_for_submission,
     clean_indicator_value,
     clean_text,
+    running_total_floor,
 )
 from provinces.models import AdministrativeUnit
+from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
+from smartcity_portal.text import neutralise_cell
 
 logger = logging.getLogger(__name__)
 
@@ -366,7 +366,7 @@ def _csv_table(data):
             if len(rows) >= MAX_ROWS:
                 raise _too_many_rows()
             if len(cells) == width:
-                rows.append(ImportRow(number, dict(zip(names, cells))))
+                rows.append(ImportRow(number, dict(zip(names, cells, strict=True))))
             else:
                 rows.append(_row(number, names, cells))
     except csv.Error as error:
@@ -431,7 +431,7 @@ def _xlsx_table(data):
         # data_only=False: a formula cell then reads as its "=…" text and is refused,
         # rather than silently taking whatever value the last program cached for it.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception:  # noqa: BLE001 - any parse failure means the same to the user
+    except Exception:
         logger.info("unreadable workbook", exc_info=True)
         raise ImportFileError(
             _("The workbook could not be read: open it in Excel and save it again as .xlsx."), code="file_type"
@@ -465,7 +465,7 @@ def _xlsx_table(data):
             raise _no_rows()
     except ImportFileError:
         raise
-    except Exception:  # noqa: BLE001 - broken sheet XML
+    except Exception:
         logger.info("unreadable worksheet", exc_info=True)
         raise ImportFileError(
             _("The workbook could not be read: open it in Excel and save it again as .xlsx."), code="file_type"
@@ -495,7 +495,7 @@ def _only_file_errors(reader):
             ) from None
         except csv.Error as error:
             raise _csv_error(error, 1) from None
-        except Exception as error:  # noqa: BLE001 - see the docstring
+        except Exception as error:
             if isinstance(error, OSError) and isinstance(file, (str, Path)):
                 raise  # the caller's path cannot be opened: no fault of a file's contents
             logger.warning("unreadable import file", exc_info=True)
@@ -838,10 +838,11 @@ def _check_running_totals(valid, existing, lookups):
         if checked.value is None:
             continue
         unit_id, indicator, index = checked.unit.pk, checked.indicator, checked.period.index
-        floor = latest_before(unit_id, indicator.pk, index)
-        if floor is None:
-            found = [latest_before(p, indicator.pk, index) for p in lookups.predecessors(unit_id)]
-            floor = combine(indicator.rollup, found)
+        own = latest_before(unit_id, indicator.pk, index)
+        floor = running_total_floor(
+            own, [] if own is not None else [latest_before(p, indicator.pk, index) for p in lookups.predecessors(unit_id)],
+            indicator.rollup,
+        )
         if floor is None:
             continue
         note = checked.note
@@ -1001,7 +1002,7 @@ def template_xlsx():
         sheet.append([neutralise_cell(c) for c in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEF", (18, 8, 9, 12, 12, 50)):
+    for letter, width in zip("ABCDEF", (18, 8, 9, 12, 12, 50), strict=True):
         sheet.column_dimensions[letter].width = width
 
     codes = workbook.create_sheet(_("Codes")[:31])
@@ -1021,7 +1022,7 @@ def template_xlsx():
         codes.append([neutralise_cell(str(c)) if isinstance(c, str) else c for c in [*left, None, *right]])
     for cell in codes[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGHIJ", (14, 60, 18, 14, 11, 3, 22, 24, 14, 14)):
+    for letter, width in zip("ABCDEFGHIJ", (14, 60, 18, 14, 11, 3, 22, 24, 14, 14), strict=True):
         codes.column_dimensions[letter].width = width
     out = io.BytesIO()
     workbook.save(out)

@@ -33,6 +33,7 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -45,11 +46,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from celery.exceptions import SoftTimeLimitExceeded
 from indicators import imports
-from smartcity_portal.text import neutralise_cell
 from indicators.models import Boundaries, IndicatorResult, Job
 from programmes import policies
+from smartcity_portal.text import neutralise_cell
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ class JobProgress:
             raise JobSuperseded
         try:
             cache.set(_progress_key(self.job_id), (done, total), timeout=6 * 3600)
-        except Exception:  # noqa: BLE001 - progress is a nicety; the job goes on without the cache
+        except Exception:
             logger.debug("job progress not cached", exc_info=True)
 
 
@@ -337,10 +337,8 @@ def _start_attempt(job_id, kind, *, locked):
         job.processed = 0
         job.message = ""
         job.save(update_fields=["status", "attempts", "started_at", "processed", "message"])
-    try:
-        cache.delete(_progress_key(job_id))
-    except Exception:  # noqa: BLE001
-        pass
+    # The degrading cache swallows an unreachable Redis.
+    cache.delete(_progress_key(job_id))
     return job
 
 

@@ -429,6 +429,9 @@ class NodeResult(models.Model):
             models.Index(fields=["boundaries", "node", "year", "quarter"], name="node_result_node_idx"),
         ]
 
+    def __str__(self):
+        return f"{self.unit_id} {self.year}-Q{self.quarter} {self.node_id} ({self.boundaries})"
+
 
 class IndicatorResult(models.Model):
     """Approved value of an indicator, per unit and quarter, in both views."""
@@ -461,6 +464,9 @@ class IndicatorResult(models.Model):
             models.Index(fields=["boundaries", "year", "quarter"], name="ind_result_period_idx"),
             models.Index(fields=["boundaries", "indicator", "year", "quarter"], name="ind_result_ind_idx"),
         ]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.year}-Q{self.quarter} {self.indicator_id} ({self.boundaries})"
 
 
 class Job(models.Model):

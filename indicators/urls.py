@@ -21,7 +21,7 @@ urlpatterns = [
 ]
 
 # --- bulk import, full export and background jobs (indicators/import_views.py) ---
-from indicators import import_views  # noqa: E402
+from indicators import import_views
 
 urlpatterns += [
     path("import/", import_views.ImportView.as_view(), name="import"),

@@ -11,19 +11,34 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from indicators import selectors as reference
 from indicators.filtersets import DashboardFilterForm
-from indicators.models import Boundaries, Framework, FrameworkNode, FrameworkVersion, Indicator, NodeKind, Rollup
+from indicators.models import (
+    Boundaries,
+    Framework,
+    FrameworkNode,
+    FrameworkVersion,
+    Indicator,
+    NodeKind,
+    Rollup,
+)
 from indicators.results import fragments, selectors
-from indicators.results.exports import FORMATS, Cell, Table, display_value, table_response
+from indicators.results.exports import (
+    FORMATS,
+    Cell,
+    Table,
+    display_value,
+    table_response,
+)
 from indicators.results.progress import choose_target
 from programmes import policies
-from provinces.quarters import FIRST_REPORTING_YEAR, MERGER_DATE, Quarter, quarter_range
 from provinces.models import AdministrativeUnit
+from provinces.quarters import FIRST_REPORTING_YEAR, MERGER_DATE, Quarter, quarter_range
 from smartcity_portal.text import fold
 
 # Quarters shown side by side in the indicator and completeness tables.
@@ -343,6 +358,7 @@ class NationalOverviewView(DashboardView):
         context.update(
             headline=headline,
             heat=heat,
+            frameworks_table=frameworks_table(boundaries, period, region),
             tiles=tiles,
             trend_chart=trend_chart,
             tables=[heat_table, averages, trend_table, indicator_table],
@@ -354,6 +370,28 @@ class NationalOverviewView(DashboardView):
             after_merger=period.start >= MERGER_DATE,
         )
         return context
+
+
+def frameworks_table(boundaries, period, region):
+    """The active frameworks: their version in force, items, units with approved answers, national average."""
+    table = Table(
+        "frameworks", gettext("Frameworks in force"),
+        [gettext("Framework"), gettext("Version"), gettext("Items"), gettext("Units reporting"),
+         gettext("National average (%)")],
+    )
+    for framework, version in reference.active_frameworks(period.end):
+        items = selectors.version_items(version)
+        trend = selectors.national_progress(boundaries, region, last=period, version=version) if items else []
+        latest = trend[-1] if trend else None
+        overview = f"{reverse('home')}?framework={framework.code}"
+        table.add([
+            Cell(framework.name, url=overview if items else reverse("indicators:framework_detail", args=[framework.code])),
+            Cell(version.code, url=f"{reverse('indicators:framework_detail', args=[framework.code])}?version={version.code}"),
+            len(items) if items else gettext("indicators only"),
+            latest[3] if latest else None,
+            percent_cell(latest[2]) if latest else None,
+        ])
+    return table
 
 
 def national_rule_label(indicator):
@@ -436,7 +474,7 @@ class NodeDetailView(DashboardView):
         distribution = Table(
             "distribution", gettext("Distribution of units by percent complete"),
             [gettext("Percent complete"), gettext("Units")],
-            [[Cell(label, css=f"heat-{i}"), count] for i, (label, count) in enumerate(zip(labels, buckets))],
+            [[Cell(label, css=f"heat-{i}"), count] for i, (label, count) in enumerate(zip(labels, buckets, strict=True))],
         )
         distribution_chart = progress_chart(
             labels, [{"label": gettext("Units"), "data": buckets, "dashed": False}],

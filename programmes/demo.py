@@ -17,7 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators import selectors as reference
-from indicators.models import Indicator, IndicatorResult, IndicatorValue, NodeResult, Rollup, Target, ValueType
+from indicators.models import (
+    Indicator,
+    IndicatorResult,
+    IndicatorValue,
+    NodeResult,
+    Rollup,
+    Target,
+    ValueType,
+)
 from programmes import paths, selectors
 from programmes.models import (
     DemoDataset,

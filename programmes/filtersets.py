@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Report, ReportStatus
-from provinces.quarters import FIRST_REPORTING_YEAR
 from provinces.models import AdministrativeUnit
+from provinces.quarters import FIRST_REPORTING_YEAR
 
 QUARTER_CHOICES = [(n, f"Q{n}") for n in range(1, 5)]
 

@@ -92,7 +92,7 @@ def _run(handler, message, report_events):
     try:
         with transaction.atomic():
             problems = handler(report_events) or []
-    except Exception as error:  # noqa: BLE001 - one handler's failure must not stop the others
+    except Exception as error:
         logger.exception("outbox message %s: %s failed", message.pk, name)
         return [f"{name}: {error}"]
     return [f"{name}: {problem}" for problem in problems]

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
-
 class ProgrammeStatus(models.TextChoices):
     PREPARING = "preparing", _("being prepared")
     APPROVED = "approved", _("approved")

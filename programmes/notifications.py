@@ -138,7 +138,7 @@ def send_to_each(*, kind, key, recipients, template, context):
     for recipient in recipients:
         try:
             sent += send_once(kind=kind, key=key, recipient=recipient, template=template, context=context)
-        except Exception as error:  # noqa: BLE001 - SMTP and template errors alike
+        except Exception as error:
             logger.exception("notification %s %s to user %s failed", kind, key, recipient.pk)
             problems.append(f"{kind} to user {recipient.pk}: {error}")
     return sent, problems

@@ -20,7 +20,13 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from programmes.models import Report, ReportRevision, ReportStatus, RevisionAction, WebhookSubscription
+from programmes.models import (
+    Report,
+    ReportRevision,
+    ReportStatus,
+    RevisionAction,
+    WebhookSubscription,
+)
 from provinces import selectors as units
 from smartcity_portal.accounts.models import Role
 

@@ -9,12 +9,18 @@ from django.utils import timezone
 
 from indicators import selectors as reference
 from indicators.models import Indicator, IndicatorValue, NodeKind
-from indicators.rollup import combine
 from programmes import paths, policies
-from programmes.models import DemoDataset, Evidence, NodeAnswer, Report, ReportRevision, ReportStatus
+from programmes.models import (
+    DemoDataset,
+    Evidence,
+    NodeAnswer,
+    Report,
+    ReportRevision,
+    ReportStatus,
+)
+from programmes.validation import running_total_floor
 from provinces import selectors as units
 from provinces.quarters import Quarter
-
 
 DEMO_FLAG_KEY = "portal:is-demo"
 
@@ -152,7 +158,7 @@ def last_approved_values(report):
         for unit_id, code, value in rows:
             per_unit.setdefault(code, {})[unit_id] = value  # latest wins
         for code, by_unit in per_unit.items():
-            found[code] = combine(missing[code].rollup, by_unit.values())
+            found[code] = running_total_floor(None, by_unit.values(), missing[code].rollup)
     return found
 
 

@@ -311,9 +311,8 @@ def _store_uploads(report, uploads, user, items):
             continue
         try:
             checked.append((key, upload, check_evidence_file(upload)))
-        except Exception as error:  # ValidationError from the checker
-            messages = getattr(error, "messages", [str(error)])
-            errors.setdefault(path, []).extend(messages)
+        except ValidationError as error:
+            errors.setdefault(path, []).extend(error.messages)
     if errors:
         raise ReportInvalid(errors)
     if not checked:

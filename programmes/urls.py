@@ -19,7 +19,7 @@ urlpatterns = [
 ]
 
 # --- Webhook subscriptions of integrators (programmes/webhook_views.py) ---------------
-from programmes import webhook_views  # noqa: E402
+from programmes import webhook_views
 
 urlpatterns += [
     path("webhooks/", webhook_views.WebhookListView.as_view(), name="webhook_list"),

@@ -6,6 +6,7 @@ One set of rules, called by the report form, the API and the bulk import
 ``indicators.TG5-01.value``); the form shows each message next to its field
 and the API nests it under its own path.
 """
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -16,6 +17,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from indicators.models import NodeKind, ValueType
+from indicators.rollup import combine
 from programmes.models import ProgressStatus
 from programmes.paths import INDICATORS, NODES, indicator_path, node_path
 from smartcity_portal.text import normalise
@@ -67,7 +69,7 @@ def parse_number(raw):
     if isinstance(raw, (int, Decimal)):
         return Decimal(raw)
     if isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
+        if not math.isfinite(raw):
             raise ValidationError(_("Enter a number."), code="invalid")
         return Decimal(str(raw))
     text = normalise(str(raw)).strip().replace("\u00a0", "").replace(" ", "")
@@ -244,6 +246,22 @@ def clean_report_data(data, items, indicators):
 
 PROGRESS_FIELDS = ("status", "percent_complete", "narrative", "evidence_links")
 CRITERION_FIELDS = ("met", "narrative", "evidence_links")
+
+
+def running_total_floor(own, predecessors, rollup):
+    """The value a running total may not fall below without a note.
+
+    ``own`` is the unit's latest approved value before the quarter (``None`` if
+    it has none); ``predecessors`` are the latest approved values of the units
+    merged into it. A unit formed by merger with no value of its own yet starts
+    from its predecessors' values combined by the indicator's roll-up rule, so
+    that a running total cannot silently restart from zero. The form, the API
+    (``programmes.selectors.last_approved_values``) and the import
+    (``indicators.imports``) all ask this function.
+    """
+    if own is not None:
+        return own
+    return combine(rollup, predecessors)
 
 
 def check_for_submission(content, items, indicators, *, last_approved, previous):

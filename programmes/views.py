@@ -654,7 +654,8 @@ class ReportHistoryView(LoginRequiredMixin, View):
         report = visible_report(request.user, pk)
         revisions = selectors.readable_revisions(request.user, report)
         labels = _labels_for(report)
-        for before, revision in zip([None, *revisions], revisions):
+        # The previous revision of each (the first has none): one longer on purpose.
+        for before, revision in zip([None, *revisions], revisions, strict=False):
             # "What changed" compares with the previous revision this reader may see.
             revision.previous_number = before.number if before else None
             revision.comment_items = [

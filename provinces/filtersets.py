@@ -11,9 +11,9 @@ from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from provinces.quarters import MERGER_DATE
 from provinces.forms import UnitFilterForm
 from provinces.models import AdministrativeUnit, Region, UnitKind
+from provinces.quarters import MERGER_DATE
 
 
 class UnitStatus:

@@ -134,14 +134,14 @@ class AdministrativeUnit(BilingualNameMixin, models.Model):
         )
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("provinces:unit_detail", kwargs={"slug": self.slug})
+
     def in_force_throughout(self, start, end):
         """Whether the unit existed on every day from ``start`` to ``end``: the rule of the queryset method."""
         return (self.valid_from is None or self.valid_from <= start) and (
             self.valid_until is None or self.valid_until >= end
         )
-
-    def get_absolute_url(self):
-        return reverse("provinces:unit_detail", kwargs={"slug": self.slug})
 
     @property
     def is_current(self):

@@ -6,15 +6,16 @@ from django.db.models import F, Prefetch
 from django.http import Http404
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from programmes import policies
-from provinces.quarters import MERGER_DATE
 from provinces import selectors
 from provinces.filtersets import AdministrativeUnitFilterSet
 from provinces.models import AdministrativeUnit, AseanSmartCity
+from provinces.quarters import MERGER_DATE
 from smartcity_portal.text import fold
 
 # Country names come from the reference file in English; these let the

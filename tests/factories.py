@@ -10,9 +10,15 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from indicators.models import Indicator, IndicatorValue
 from indicators import selectors as reference
-from programmes.models import NodeAnswer, Programme, ProgressStatus, Report, ReportStatus
+from indicators.models import Indicator, IndicatorValue
+from programmes.models import (
+    NodeAnswer,
+    Programme,
+    ProgressStatus,
+    Report,
+    ReportStatus,
+)
 from provinces.models import AdministrativeUnit
 from smartcity_portal.accounts.models import Role
 

@@ -2,7 +2,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from indicators import selectors as reference
-from indicators.models import Cycle, FrameworkStatus, Indicator, IndicatorResult, NodeKind, NodeResult
+from indicators.models import (
+    Cycle,
+    FrameworkStatus,
+    Indicator,
+    IndicatorResult,
+    NodeKind,
+    NodeResult,
+)
 
 
 class IndicatorNodeSerializer(serializers.Serializer):

@@ -16,7 +16,14 @@ from indicators.api.serializers import (
     VersionNodesSerializer,
 )
 from indicators.filtersets import IndicatorResultFilterSet, NodeResultFilterSet
-from indicators.models import Framework, FrameworkVersion, Indicator, IndicatorMapping, IndicatorResult, NodeResult
+from indicators.models import (
+    Framework,
+    FrameworkVersion,
+    Indicator,
+    IndicatorMapping,
+    IndicatorResult,
+    NodeResult,
+)
 from smartcity_portal.api.mixins import CachedList, FilterListOnly
 from smartcity_portal.api.schema import errors
 

@@ -45,7 +45,7 @@ def read(name, parts):
     if parts is None:
         return None
     _, html = selectors.read_current(_key(name, parts), selectors.RESULTS_AND_REPORTS)
-    return None if html is None else mark_safe(html)  # noqa: S308 - HTML the portal's own templates rendered
+    return None if html is None else mark_safe(html)
 
 
 def cached_html(name, parts, render, *, known_missing=False):
@@ -61,4 +61,4 @@ def cached_html(name, parts, render, *, known_missing=False):
         html = str(render())
         if versions is not None:
             selectors.store_current(key, versions, html, CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308
+    return mark_safe(html)

@@ -43,7 +43,14 @@ from indicators.models import (
 from indicators.results.progress import choose_target, progress_status
 from programmes import policies
 from programmes.models import NodeAnswer, Programme, Report, ReportStatus
-from programmes.selectors import LATE, MISSING, NOT_DUE, NOT_EXPECTED, ON_TIME, submission_status
+from programmes.selectors import (
+    LATE,
+    MISSING,
+    NOT_DUE,
+    NOT_EXPECTED,
+    ON_TIME,
+    submission_status,
+)
 from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit, AseanSmartCity
 from provinces.quarters import MERGER_DATE, Quarter
@@ -108,7 +115,7 @@ def read_current(key, version_keys):
                 cache.add(k, uuid.uuid4().hex, None)
                 found[k] = cache.get(k)
             versions[k] = found[k]
-    except Exception:  # noqa: BLE001 - a page must render, uncached, while the cache is down
+    except Exception:
         logger.warning("cache unavailable: data version unknown", exc_info=True)
         return None, None
     if any(versions[k] is None for k in version_keys):
@@ -126,7 +133,7 @@ def store_current(key, versions, value, timeout):
     """Store ``value`` under ``key``, labelled with the ``versions`` it was computed under."""
     try:
         cache.set(key, (versions, value), timeout)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("cache unavailable: %s not stored", key, exc_info=True)
 
 
@@ -446,10 +453,10 @@ def national_progress(boundaries, region=None, last=None, version=None):
             mean=Avg("percent_complete"), n=Count("id"), met_count=Count("id", filter=Q(met=True)),
             answered_count=Count("id", filter=Q(met__isnull=False)),
         ).order_by()
-        units = dict(
-            ((r["year"], r["quarter"]), r["n"])
+        units = {
+            (r["year"], r["quarter"]): r["n"]
             for r in rows.values("year", "quarter").annotate(n=Count("unit_id", distinct=True)).order_by()
-        )
+        }
         series = defaultdict(dict)
         totals = defaultdict(lambda: [Decimal(0), 0])
         for row in per_node:

@@ -25,7 +25,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from indicators.models import Boundaries, IndicatorResult, IndicatorValue, NodeResult
-from indicators.results.selectors import REPORTS_VERSION_KEY, RESULTS_GENERATION_KEY, forget_version
+from indicators.results.selectors import (
+    REPORTS_VERSION_KEY,
+    RESULTS_GENERATION_KEY,
+    forget_version,
+)
 from indicators.rollup import combine
 from programmes.models import NodeAnswer, Report, ReportStatus
 from provinces import selectors as units
@@ -152,7 +156,7 @@ def _insert(model, rows, now):
             )
         return
     model.objects.bulk_create(
-        (model(**dict(zip(columns, (*row, now)))) for row in rows), batch_size=BATCH_SIZE
+        (model(**dict(zip(columns, (*row, now), strict=True))) for row in rows), batch_size=BATCH_SIZE
     )
 
 

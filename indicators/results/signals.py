@@ -24,7 +24,11 @@ from indicators.models import (
     Target,
 )
 from indicators.results import selectors
-from indicators.results.services import bump_now_and_after_commit, bump_reports_version, bump_results_generation
+from indicators.results.services import (
+    bump_now_and_after_commit,
+    bump_reports_version,
+    bump_results_generation,
+)
 from programmes.models import Programme, Report
 from provinces.models import AdministrativeUnit, AseanSmartCity, Region
 

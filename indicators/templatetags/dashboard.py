@@ -11,8 +11,8 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from indicators.results import fragments, selectors
 from indicators.models import Boundaries
+from indicators.results import fragments, selectors
 from indicators.views import asean_table, unit_dashboard_tables
 
 register = template.Library()

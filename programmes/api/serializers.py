@@ -13,7 +13,13 @@ from rest_framework import serializers
 from indicators.models import IndicatorValue, NodeKind
 from programmes import paths, validation
 from programmes.api import keys
-from programmes.models import Programme, ProgressStatus, Report, ReportRevision, WebhookSubscription
+from programmes.models import (
+    Programme,
+    ProgressStatus,
+    Report,
+    ReportRevision,
+    WebhookSubscription,
+)
 from programmes.webhooks import EVENT_TYPES
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR

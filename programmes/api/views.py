@@ -22,7 +22,13 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from indicators.models import FrameworkNode, FrameworkStatus, IndicatorMapping, IndicatorValue, NodeKind
+from indicators.models import (
+    FrameworkNode,
+    FrameworkStatus,
+    IndicatorMapping,
+    IndicatorValue,
+    NodeKind,
+)
 from indicators.selectors import DEFAULT_FRAMEWORK, PILLARS_FRAMEWORK
 from programmes import policies, selectors, services, webhooks
 from programmes.api import keys
@@ -47,7 +53,13 @@ from programmes.api.serializers import (
     WebhookWriteSerializer,
 )
 from programmes.filtersets import ReportFilterSet
-from programmes.models import Evidence, NodeAnswer, Programme, Report, WebhookSubscription
+from programmes.models import (
+    Evidence,
+    NodeAnswer,
+    Programme,
+    Report,
+    WebhookSubscription,
+)
 from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import FieldErrors, PortalError
 from smartcity_portal.api.mixins import FilterListOnly

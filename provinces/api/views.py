@@ -3,7 +3,11 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from provinces.api.serializers import AseanCitySerializer, ProvinceSerializer, RegionSerializer
+from provinces.api.serializers import (
+    AseanCitySerializer,
+    ProvinceSerializer,
+    RegionSerializer,
+)
 from provinces.filtersets import AdministrativeUnitFilterSet
 from provinces.models import AdministrativeUnit, AseanSmartCity, Region
 from smartcity_portal.api.mixins import CachedList, FilterListOnly

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import simple_history.models
-import smartcity_portal.text
 from django.conf import settings
 from django.db import migrations, models
+
+import smartcity_portal.text
 
 
 class Migration(migrations.Migration):

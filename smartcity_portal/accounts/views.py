@@ -13,7 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from smartcity_portal.accounts import selectors, services
-from smartcity_portal.accounts.forms import ApiTokenForm, LoginForm, PasswordResetForm, ProfileForm
+from smartcity_portal.accounts.forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordResetForm,
+    ProfileForm,
+)
 from smartcity_portal.clientaddress import client_address
 
 

@@ -11,7 +11,11 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from smartcity_portal.accounts.models import AuditLogEntry
-from smartcity_portal.accounts.services import create_api_token, parse_expiry_days, revoke_api_token
+from smartcity_portal.accounts.services import (
+    create_api_token,
+    parse_expiry_days,
+    revoke_api_token,
+)
 
 pytestmark = pytest.mark.django_db
 

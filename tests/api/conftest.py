@@ -7,7 +7,15 @@ from django.utils import timezone
 from indicators.models import Boundaries, Indicator, IndicatorResult, NodeResult
 from programmes.models import ReportStatus
 from provinces.models import AseanSmartCity, Region
-from tests.factories import ProgrammeFactory, ReportFactory, api_client, set_values, task_group, unit, user_of
+from tests.factories import (
+    ProgrammeFactory,
+    ReportFactory,
+    api_client,
+    set_values,
+    task_group,
+    unit,
+    user_of,
+)
 
 PERSONAS = [
     "anonymous", "reporter", "other_reporter", "viewer", "reviewer", "integrator", "readonly_integrator",
@@ -47,11 +55,11 @@ def world(personas):
     set_values(approved, {"TG5-01": 40})
     progress = NodeResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=personas.other_unit, year=2025, quarter=2,
-        node=task_group(1), percent_complete=Decimal("50"), computed_at=now,
+        node=task_group(1), percent_complete=Decimal(50), computed_at=now,
     )
     value = IndicatorResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=personas.other_unit, year=2025, quarter=2,
-        indicator=Indicator.objects.get(code="TG5-01"), value=Decimal("40"), computed_at=now,
+        indicator=Indicator.objects.get(code="TG5-01"), value=Decimal(40), computed_at=now,
     )
     return World(
         region=Region.objects.order_by("id").first().slug,

@@ -6,10 +6,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from indicators.models import Boundaries, Indicator, IndicatorResult, IndicatorValue, NodeResult
+from indicators.models import (
+    Boundaries,
+    Indicator,
+    IndicatorResult,
+    IndicatorValue,
+    NodeResult,
+)
 from programmes.models import Evidence, NodeAnswer, Programme, Report, ReportStatus
-from tests.factories import task_groups
 from provinces.models import AdministrativeUnit
+from tests.factories import task_groups
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +77,8 @@ def test_list_queries_do_not_grow_with_the_page(api, many, url, django_assert_ma
     separator = "&" if "?" in url else "?"
     counts = []
     for size in (10, 100):
-        with django_assert_max_num_queries(MAX_QUERIES):
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(f"{url}{separator}page_size={size}")
+        with django_assert_max_num_queries(MAX_QUERIES), CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{url}{separator}page_size={size}")
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], f"{url}: {counts[0]} queries for 10 items, {counts[1]} for 100"

@@ -8,7 +8,8 @@ from django.contrib.staticfiles import finders
 from django.core import signals
 from django.core.management import call_command
 from django.db import close_old_connections
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from knox.models import AuthToken
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import (
@@ -167,7 +168,7 @@ def test_requests_that_fit_the_schema_get_no_server_error_and_documented_answers
                     suppress_health_check=list(HealthCheck),
                 )
                 @given(case=strategy)
-                def run(case):
+                def run(case, headers=headers):
                     case.call_and_validate(headers=headers, checks=CHECKS)
 
                 run()

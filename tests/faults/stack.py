@@ -215,7 +215,7 @@ class Stack:
     def manage(self, *args, timeout=300):
         result = subprocess.run(
             [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env(), capture_output=True, text=True,
-            timeout=timeout,
+            timeout=timeout, check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -240,7 +240,7 @@ class Stack:
         return f"http://127.0.0.1:{self.web_port}"
 
     def start_gunicorn(self, workers=2, threads=1):
-        log = open(self.logs / "gunicorn.log", "ab")
+        log = open(self.logs / "gunicorn.log", "ab")  # noqa: SIM115 - the server's output, for as long as it runs
         self.gunicorn = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "smartcity_portal/gunicorn.conf.py",
              "--bind", f"127.0.0.1:{self.web_port}", "--workers", str(workers), "--threads", str(threads),
@@ -264,7 +264,7 @@ class Stack:
         extra = {"FAULTS_SLOW_MARKER": str(slow_first_task)} if slow_first_task else {}
         if slow_import:
             extra["FAULTS_SLOW_IMPORT_MARKER"] = str(slow_import)
-        log = open(self.logs / f"worker-{name}.log", "ab")
+        log = open(self.logs / f"worker-{name}.log", "ab")  # noqa: SIM115 - the worker's output, for as long as it runs
         process = subprocess.Popen(
             [PYTHON, str(Path(__file__).with_name("worker.py")), f"{name}@faults"],
             cwd=ROOT, env=self.env(**extra), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

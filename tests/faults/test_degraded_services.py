@@ -85,7 +85,6 @@ def test_an_outbox_message_is_not_written_to_after_it_is_queued(personas, monkey
     from django.test.utils import CaptureQueriesContext
 
     from programmes import events
-    from programmes.models import OutboxMessage
     from tests.factories import ReportFactory
 
     message = events.record_event(events.REPORT_SUBMITTED, ReportFactory(unit=personas.unit), actor=personas.reporter)

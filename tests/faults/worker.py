@@ -9,8 +9,8 @@ pool process in the middle of the task. Later runs
 (the file exists) work normally.
 
 ``FAULTS_SLOW_IMPORT_MARKER`` does the same for import jobs: an import whose
-values are written, inside its transaction and before its results are
-recomputed, pauses while that file does not exist (after writing it).
+values are written, inside its transaction and before it commits,
+pauses while that file does not exist (after writing it).
 """
 import os
 import sys
@@ -20,12 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcity_portal.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from programmes import events, handlers  # noqa: E402
-from smartcity_portal.celery import app  # noqa: E402
+from programmes import events, handlers
+from smartcity_portal.celery import app
 
 marker = os.environ.get("FAULTS_SLOW_MARKER")
 if marker:
@@ -43,19 +43,20 @@ if marker:
 
 import_marker = os.environ.get("FAULTS_SLOW_IMPORT_MARKER")
 if import_marker:
-    from indicators import imports  # noqa: E402
+    from programmes import services
 
-    recompute = imports._recompute
+    write = services.import_report_values
 
-    def pause_then_recompute(pairs, progress):
+    def write_then_pause(**kwargs):
         """Stop here (values written, nothing committed, the job shown running) while the file is missing."""
+        outcome = write(**kwargs)
         path = Path(import_marker)
         if not path.exists():
             path.write_text(str(os.getpid()))
             time.sleep(120)
-        return recompute(pairs, progress)
+        return outcome
 
-    imports._recompute = pause_then_recompute
+    services.import_report_values = write_then_pause
 
 if __name__ == "__main__":
     app.worker_main(

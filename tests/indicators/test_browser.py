@@ -38,8 +38,8 @@ def test_dashboards_load_without_console_errors(live_server, chromium_path):
                     viewport={"width": 1280, "height": 2000}, extra_http_headers={"Accept-Language": language}
                 )
                 problems = []
-                page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda error: problems.append(str(error)))
+                page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda error, seen=problems: seen.append(str(error)))
                 for name, path in PAGES:
                     response = page.goto(live_server.url + path, wait_until="networkidle")
                     assert response.status == 200, path

@@ -15,7 +15,13 @@ from indicators.results import services as results
 from programmes.models import Report, ReportRevision, ReportStatus
 from provinces.models import AdministrativeUnit
 from tests.factories import ReportFactory, set_values, unit
-from tests.fixtures_files.spreadsheets import HEADER, csv_bytes, unsupported_zip_xlsx, xlsx_bytes, zip_bomb_xlsx
+from tests.fixtures_files.spreadsheets import (
+    HEADER,
+    csv_bytes,
+    unsupported_zip_xlsx,
+    xlsx_bytes,
+    zip_bomb_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +89,7 @@ def test_import_creates_approved_reports_with_imported_revisions(personas, recom
     assert report.answers.count() == 9
     assert not report.answers.exclude(status="").exists()  # the nine task groups stay unanswered
     values = dict(report.indicator_values.values_list("indicator__code", "value"))
-    assert values == {"TG5-01": Decimal("45.5"), "TG1-01": Decimal("1")}
+    assert values == {"TG5-01": Decimal("45.5"), "TG1-01": Decimal(1)}
     assert report.indicator_values.get(indicator__code="TG5-01").note == "Theo báo cáo của Sở"
     revision = report.revisions.get()
     assert (revision.action, revision.status, revision.actor) == ("imported", "approved", personas.reviewer)
@@ -118,7 +124,7 @@ def test_import_into_an_approved_report_adds_a_version_and_keeps_the_old_values(
     report.refresh_from_db()
     assert report.version == 2 and report.status == ReportStatus.APPROVED
     values = {v.indicator.code: (v.value, v.note) for v in report.indicator_values.select_related("indicator")}
-    assert values == {"TG5-01": (Decimal("35"), "đã rà soát"), "TG5-02": (Decimal("60"), "")}
+    assert values == {"TG5-01": (Decimal(35), "đã rà soát"), "TG5-02": (Decimal(60), "")}
     first, second = report.revisions.order_by("number")
     assert first.snapshot["indicators"]["TG5-01"]["value"] == "30.0000"
     assert (second.number, second.version, second.action) == (2, 2, "imported")
@@ -168,7 +174,7 @@ def test_rows_may_be_given_as_dicts(personas):
         rows=[{"province": "ha-noi", "year": 2024, "quarter": 4, "indicator": "TG5-01", "value": 50}],
     )
     assert result.ok
-    assert IndicatorValue.objects.get().value == Decimal("50")
+    assert IndicatorValue.objects.get().value == Decimal(50)
 
 
 # --- all or nothing --------------------------------------------------------------------------
@@ -188,7 +194,7 @@ def test_one_bad_row_among_many_changes_nothing_and_only_that_row_is_reported(pe
     assert result.row_report == [{"row": 9, "errors": {"value": ["A percentage must be between 0 and 100."]}}]
     assert result.message == "1 row has problems; nothing was imported."
     assert Report.objects.count() == 1
-    assert before.indicator_values.get().value == Decimal("30")
+    assert before.indicator_values.get().value == Decimal(30)
     assert ReportRevision.objects.count() == 0
     assert recomputed == []
 
@@ -442,7 +448,7 @@ def test_xlsx_import_reads_numbers_and_text_of_the_first_sheet(personas):
 
     assert result.ok, (result.errors, result.row_report)
     values = dict(IndicatorValue.objects.values_list("indicator__code", "value"))
-    assert values == {"TG5-01": Decimal("45.5"), "TG1-01": Decimal("1")}
+    assert values == {"TG5-01": Decimal("45.5"), "TG1-01": Decimal(1)}
 
 
 def test_xlsx_formulas_are_refused_not_evaluated(personas):
@@ -631,8 +637,9 @@ def test_superusers_may_import(personas):
 
 
 def test_the_templates_hold_the_header_an_example_and_the_codes(personas):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     text = imports.template_csv()
     assert text.splitlines()[0] == ",".join(imports.COLUMNS)

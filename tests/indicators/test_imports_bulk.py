@@ -16,8 +16,8 @@ from indicators.models import Indicator, IndicatorResult, IndicatorValue, NodeRe
 from indicators.results.services import recompute_all, recompute_many, recompute_results
 from programmes import services
 from programmes.models import Report, ReportRevision, ReportStatus
-from provinces.quarters import Quarter
 from provinces.models import AdministrativeUnit
+from provinces.quarters import Quarter
 from tests.factories import ReportFactory, set_values, unit
 from tests.fixtures_files.spreadsheets import csv_bytes
 
@@ -104,7 +104,7 @@ def test_a_large_import_writes_every_value_a_revision_per_report_and_the_results
     assert result.values == 2000
     assert (result.reports_created, result.reports_updated, result.reports_unchanged) == (198, 1, 1)
     assert IndicatorValue.objects.count() == 2000 + 1  # the changed report keeps its other value
-    assert not IndicatorValue.objects.exclude(value=Decimal("12")).exclude(indicator__code=other_code).exists()
+    assert not IndicatorValue.objects.exclude(value=Decimal(12)).exclude(indicator__code=other_code).exists()
 
     created = Report.objects.exclude(pk__in=[changed.pk, same.pk])
     assert set(created.values_list("status", "version")) == {(ReportStatus.APPROVED, 1)}
@@ -145,7 +145,7 @@ def test_one_bad_row_among_thousands_changes_nothing_and_only_that_row_is_report
     assert result.row_report == [{"row": 1236, "errors": {"value": ["A percentage must be between 0 and 100."]}}]
     assert result.message == "1 row has problems; nothing was imported."
     assert list(Report.objects.all()) == [before]
-    assert before.indicator_values.get().value == Decimal("30")
+    assert before.indicator_values.get().value == Decimal(30)
     assert not ReportRevision.objects.exists()
     assert results_table() == results_before
 
@@ -176,7 +176,7 @@ def test_remembered_checks_tell_apart_cells_that_compare_equal(personas):
     assert result.row_report == [{"row": 3, "errors": {"value": ["Enter a number."]}}]
     rows.pop(1)
     assert imports.import_indicator_values(user=personas.reviewer, rows=rows).ok
-    assert IndicatorValue.objects.get(indicator__code="TG1-01").value == Decimal("1")
+    assert IndicatorValue.objects.get(indicator__code="TG1-01").value == Decimal(1)
 
 
 def test_notes_with_commas_quotes_line_breaks_tabs_and_backslashes_are_stored_exactly(personas):
@@ -205,10 +205,10 @@ def test_values_are_written_across_batches_and_kept_notes_survive(personas, monk
     key = (report.unit_id, 2024, 3)
     values = {
         key: {
-            ids["TG5-01"]: (Decimal("31"), None),  # the stored note stays
-            ids["TG5-02"]: (Decimal("40"), "giữ nguyên"),  # already so: not rewritten
-            ids["TG5-03"]: (Decimal("51"), "mới"),
-            ids["TG4-04"]: (Decimal("5"), None),  # a new value: no note
+            ids["TG5-01"]: (Decimal(31), None),  # the stored note stays
+            ids["TG5-02"]: (Decimal(40), "giữ nguyên"),  # already so: not rewritten
+            ids["TG5-03"]: (Decimal(51), "mới"),
+            ids["TG4-04"]: (Decimal(5), None),  # a new value: no note
         },
         (unit("da-nang-pre2025").pk, 2024, 3): {ids[code]: (Decimal(n), "") for n, code in enumerate(
             ["TG5-01", "TG5-02", "TG5-03", "TG4-04", "TG1-02", "TG2-01", "TG3-01"], start=1
@@ -225,10 +225,10 @@ def test_values_are_written_across_batches_and_kept_notes_survive(personas, monk
         code: (value, note)
         for code, value, note in report.indicator_values.values_list("indicator__code", "value", "note")
     } == {
-        "TG5-01": (Decimal("31"), "giữ nguyên"),
-        "TG5-02": (Decimal("40"), "giữ nguyên"),
-        "TG5-03": (Decimal("51"), "mới"),
-        "TG4-04": (Decimal("5"), ""),
+        "TG5-01": (Decimal(31), "giữ nguyên"),
+        "TG5-02": (Decimal(40), "giữ nguyên"),
+        "TG5-03": (Decimal(51), "mới"),
+        "TG4-04": (Decimal(5), ""),
     }
     created = Report.objects.get(pk=outcome["created"][0])
     assert created.indicator_values.count() == 7

@@ -13,7 +13,15 @@ from indicators.results import fragments, selectors
 from programmes.models import ReportStatus
 from tests.factories import unit
 from tests.indicators.conftest import approved_report
-from tests.indicators.test_pages import COMPLETENESS, HOME, get, html_tables, indicator_url, task_group_url, unit_url
+from tests.indicators.test_pages import (
+    COMPLETENESS,
+    HOME,
+    get,
+    html_tables,
+    indicator_url,
+    task_group_url,
+    unit_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +179,7 @@ def test_results_api_lists_are_cached_until_the_results_change(client, reports):
     approved_report("bac-ninh", 2025, 4, percent=95)
     after = client.get(url).json()
     assert after["count"] == first["count"] + 9
-    assert Decimal("95") in {Decimal(row["percent_complete"]) for row in after["results"]}
+    assert Decimal(95) in {Decimal(row["percent_complete"]) for row in after["results"]}
 
 
 def cache_keys():

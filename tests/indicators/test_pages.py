@@ -14,8 +14,8 @@ from django.utils.html import strip_tags
 
 from indicators.models import Indicator, Target
 from programmes.models import ProgrammeStatus, ReportStatus
-from provinces.quarters import MERGER_DATE
 from provinces.models import AdministrativeUnit
+from provinces.quarters import MERGER_DATE
 from tests.factories import ProgrammeFactory, unit
 from tests.indicators.conftest import approved_report
 
@@ -43,7 +43,7 @@ def get(client, url, language="en", **params):
 
 
 def text_of(response):
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.DOTALL)
     return " ".join(unescape(strip_tags(html)).split())
 
 
@@ -440,7 +440,7 @@ def test_downloads_have_the_rows_of_the_table_on_the_page(client, data, url, tab
     assert len(rows[0]) == len(shown["head"][0])
     workbook = xlsx_rows(client.get(f"{url}{joiner}format=xlsx&table={table}", HTTP_ACCEPT_LANGUAGE="en"))
     assert len(workbook) == len(rows)
-    for sheet_row, csv_row in zip(workbook, rows):
+    for sheet_row, csv_row in zip(workbook, rows, strict=True):
         assert [str(v) if isinstance(v, str) else float(v) for v in sheet_row] == [
             float(v) if is_number(v) else v for v in csv_row
         ]

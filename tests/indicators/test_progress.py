@@ -6,7 +6,14 @@ from django.utils import translation
 
 from indicators.models import Direction
 from indicators.results.progress import (
-    ACHIEVED, INSUFFICIENT, MODERATE, NO_TARGET, OFF_TRACK, ON_TRACK, choose_target, progress_status,
+    ACHIEVED,
+    INSUFFICIENT,
+    MODERATE,
+    NO_TARGET,
+    OFF_TRACK,
+    ON_TRACK,
+    choose_target,
+    progress_status,
 )
 from provinces.quarters import Quarter
 

@@ -5,8 +5,8 @@ from django.urls import NoReverseMatch, reverse
 
 from indicators.results.services import recompute_all
 from programmes.models import ProgrammeStatus
-from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 from provinces.models import AdministrativeUnit
+from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 from tests.factories import ProgrammeFactory
 from tests.indicators.conftest import approved_report
 

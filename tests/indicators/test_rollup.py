@@ -5,10 +5,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.results import selectors
 from indicators.models import Boundaries, IndicatorResult, NodeResult
-from indicators.results.services import bump_results_generation, recompute_all, recompute_results
-from programmes.models import ReportStatus, NodeAnswer
+from indicators.results import selectors
+from indicators.results.services import (
+    bump_results_generation,
+    recompute_all,
+    recompute_results,
+)
+from programmes.models import NodeAnswer, ReportStatus
 from tests.factories import set_values, unit
 from tests.indicators.conftest import approved_report
 
@@ -42,9 +46,9 @@ def merged_quarter():
 
 
 def test_current_boundaries_combine_the_merged_units_by_each_rule(merged_quarter):
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal("8")
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", MEAN).value == Decimal("35")
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", ANY).value == Decimal("1")
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal(8)
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", MEAN).value == Decimal(35)
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", ANY).value == Decimal(1)
     assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).units_reporting == 2
 
 
@@ -56,9 +60,9 @@ def test_percent_complete_rolls_up_as_the_mean(merged_quarter):
 
 
 def test_as_reported_rows_keep_each_units_own_figures(merged_quarter):
-    assert indicator_result(Boundaries.AS_REPORTED, "bac-giang", SUM).value == Decimal("3")
-    assert indicator_result(Boundaries.AS_REPORTED, "bac-ninh-pre2025", SUM).value == Decimal("5")
-    assert tg_results(Boundaries.AS_REPORTED, "bac-giang")[1].percent_complete == Decimal("40")
+    assert indicator_result(Boundaries.AS_REPORTED, "bac-giang", SUM).value == Decimal(3)
+    assert indicator_result(Boundaries.AS_REPORTED, "bac-ninh-pre2025", SUM).value == Decimal(5)
+    assert tg_results(Boundaries.AS_REPORTED, "bac-giang")[1].percent_complete == Decimal(40)
     assert not tg_results(Boundaries.AS_REPORTED, "bac-ninh")
     # The dissolved units have no rows of their own in today's boundaries.
     assert not tg_results(Boundaries.CURRENT, "bac-giang")
@@ -67,15 +71,15 @@ def test_as_reported_rows_keep_each_units_own_figures(merged_quarter):
 def test_any_is_no_when_every_merged_unit_says_no():
     approved_report("bac-giang", 2024, 3, values={ANY: 0})
     approved_report("bac-ninh-pre2025", 2024, 3, values={ANY: 0})
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", ANY, quarter=3).value == Decimal("0")
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", ANY, quarter=3).value == Decimal(0)
 
 
 def test_only_approved_reports_count():
     approved_report("bac-giang", 2024, 2, percent=40, values={SUM: 3})
     for status in (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.RETURNED):
         report = approved_report("bac-ninh-pre2025", 2024, 2, percent=90, values={SUM: 100}, status=status)
-        assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal("3")
-        assert tg_results(Boundaries.CURRENT, "bac-ninh")[1].percent_complete == Decimal("40")
+        assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal(3)
+        assert tg_results(Boundaries.CURRENT, "bac-ninh")[1].percent_complete == Decimal(40)
         assert not tg_results(Boundaries.AS_REPORTED, "bac-ninh-pre2025")
         report.delete()
 
@@ -84,18 +88,18 @@ def test_a_unit_that_was_not_merged_is_the_same_in_both_views():
     approved_report("ha-noi", 2024, 2, percent=63, values={MEAN: 41.5})
     for boundaries in Boundaries.values:
         assert indicator_result(boundaries, "ha-noi", MEAN).value == Decimal("41.5")
-        assert tg_results(boundaries, "ha-noi")[9].percent_complete == Decimal("63")
+        assert tg_results(boundaries, "ha-noi")[9].percent_complete == Decimal(63)
 
 
 def test_recompute_after_reapproval_replaces_the_values(merged_quarter):
     report = unit("bac-giang").reports.get(year=2024, quarter=2)
     set_values(report, {SUM: 10, MEAN: 80})
-    NodeAnswer.objects.filter(report=report).update(percent_complete=Decimal("90"))
+    NodeAnswer.objects.filter(report=report).update(percent_complete=Decimal(90))
     recompute_results(report.unit, 2024, 2)
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal("15")
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", MEAN).value == Decimal("65")
-    assert indicator_result(Boundaries.AS_REPORTED, "bac-giang", SUM).value == Decimal("10")
-    assert tg_results(Boundaries.CURRENT, "bac-ninh")[4].percent_complete == Decimal("80")
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal(15)
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", MEAN).value == Decimal(65)
+    assert indicator_result(Boundaries.AS_REPORTED, "bac-giang", SUM).value == Decimal(10)
+    assert tg_results(Boundaries.CURRENT, "bac-ninh")[4].percent_complete == Decimal(80)
     assert IndicatorResult.objects.filter(unit=unit("bac-ninh"), indicator__code=SUM).count() == 1
 
 
@@ -105,21 +109,21 @@ def test_reopening_removes_the_units_figures(merged_quarter):
     report.save()
     recompute_results(report.unit, 2024, 2)
     assert not tg_results(Boundaries.AS_REPORTED, "bac-giang")
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal("5")
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal(5)
     assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).units_reporting == 1
 
 
 def test_a_quarter_after_the_merger_is_the_new_units_own():
     approved_report("bac-ninh", 2025, 3, percent=66, values={SUM: 7})
     for boundaries in Boundaries.values:
-        assert indicator_result(boundaries, "bac-ninh", SUM, 2025, 3).value == Decimal("7")
+        assert indicator_result(boundaries, "bac-ninh", SUM, 2025, 3).value == Decimal(7)
 
 
 def test_empty_values_are_left_out():
     approved_report("bac-giang", 2024, 2, values={SUM: None, MEAN: 30})
     approved_report("bac-ninh-pre2025", 2024, 2, values={SUM: 4, MEAN: None})
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal("4")
-    assert indicator_result(Boundaries.CURRENT, "bac-ninh", MEAN).value == Decimal("30")
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", SUM).value == Decimal(4)
+    assert indicator_result(Boundaries.CURRENT, "bac-ninh", MEAN).value == Decimal(30)
     assert indicator_result(Boundaries.CURRENT, "bac-ninh", MEAN).units_reporting == 1
 
 

@@ -11,16 +11,16 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import (
+    Boundaries,
     Framework,
     FrameworkLevel,
     FrameworkVersion,
-    Boundaries,
     Indicator,
     IndicatorResult,
     IndicatorValue,
     Job,
-    Target,
     NodeResult,
+    Target,
 )
 from programmes.models import (
     DemoDataset,
@@ -35,7 +35,13 @@ from programmes.models import (
 )
 from provinces.models import AdministrativeUnit
 from smartcity_portal.accounts.models import Role
-from tests.factories import ProgrammeFactory, ReportFactory, UserFactory, set_values, task_group
+from tests.factories import (
+    ProgrammeFactory,
+    ReportFactory,
+    UserFactory,
+    set_values,
+    task_group,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -100,7 +100,7 @@ def _start_django(**overrides):
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "smartcity_portal.settings", **overrides}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120, check=False,
     )
 
 

@@ -41,7 +41,7 @@ MAP_63 = [slug for slug, row in UNITS.items() if not row["valid_from"]]
 
 
 def _defines(selector):
-    return re.search(r"(^|[\s,}])" + re.escape(selector) + r"\s*[,{]", CSS, re.M) is not None
+    return re.search(r"(^|[\s,}])" + re.escape(selector) + r"\s*[,{]", CSS, re.MULTILINE) is not None
 
 
 # --- tile map positions -------------------------------------------------------------------
@@ -210,9 +210,9 @@ def test_no_template_loads_scripts_styles_or_fonts_from_another_site():
     offenders = []
     for path in _templates():
         text = path.read_text(encoding="utf-8")
-        if re.search(r"<script[^>]*\bsrc=[\"']?(https?:)?//", text, re.I):
+        if re.search(r"<script[^>]*\bsrc=[\"']?(https?:)?//", text, re.IGNORECASE):
             offenders.append(f"{path}: script")
-        if re.search(r"<link[^>]*\bhref=[\"']?(https?:)?//", text, re.I):
+        if re.search(r"<link[^>]*\bhref=[\"']?(https?:)?//", text, re.IGNORECASE):
             offenders.append(f"{path}: link")
     assert offenders == []
 
@@ -260,7 +260,7 @@ def test_chart_include_renders_a_canvas_and_its_data_for_charts_js():
              "y_max": 100, "y_label": "%"}
     html = render_to_string("includes/chart.html", {"chart_id": "trend", "chart": chart, "label": "Trend"})
     assert re.search(r'<canvas data-chart="trend" data-label="Trend" role="img" aria-label="Trend">', html)
-    payload = re.search(r'<script id="trend" type="application/json">(.*?)</script>', html, re.S).group(1)
+    payload = re.search(r'<script id="trend" type="application/json">(.*?)</script>', html, re.DOTALL).group(1)
     assert json.loads(payload) == chart
 
 
@@ -283,7 +283,7 @@ def _run_page(chromium_path, tmp_path, body):
         [chromium_path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--allow-file-access-from-files",
          "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, check=False,
     )
     console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
     return result.stdout, console

@@ -101,12 +101,11 @@ def test_a_webhook_delivery_whose_retry_could_not_be_queued_is_picked_up_by_the_
 ):
     with Receiver() as receiver:
         subscribe(personas.integrator, receiver.url)
-        with broker_down():
-            with django_capture_on_commit_callbacks(execute=True):
-                report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
-                services.submit_report(
-                    user=personas.reporter, report=report, version=report.version, data=ALL_ANSWERED
-                )
+        with broker_down(), django_capture_on_commit_callbacks(execute=True):
+            report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
+            services.submit_report(
+                user=personas.reporter, report=report, version=report.version, data=ALL_ANSWERED
+            )
         assert not WebhookDelivery.objects.exists()  # the event itself waits in the outbox
 
         with django_capture_on_commit_callbacks(execute=True):

@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 
 from programmes.demo import seed_demo
 from programmes.models import DemoDataset, Programme, Report, ReportStatus
-from provinces.quarters import Quarter
 from provinces.models import AdministrativeUnit
+from provinces.quarters import Quarter
 from tests.factories import ReportFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,15 +8,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from indicators.selectors import active_indicators
 from programmes import services
 from programmes.filtersets import ReportFilterSet
 from programmes.forms import ReportForm, StartReportForm, plain_number, quarter_choices
-from programmes.paths import FieldPath
 from programmes.models import Report, ReportStatus
-from indicators.selectors import active_indicators
+from programmes.paths import FieldPath
 from programmes.selectors import report_content
-from tests.factories import task_groups
-from tests.factories import ReportFactory, report_form_data, unit
+from tests.factories import ReportFactory, report_form_data, task_groups, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ def draft(personas):
 def pages(report):
     """Every page and action of ``report``: (method, url, data)."""
     evidence = Evidence.objects.filter(answer__report=report).exclude(file="").first()
-    url = lambda name: reverse(f"programmes:{name}", kwargs={"pk": report.pk})  # noqa: E731
+    url = lambda name: reverse(f"programmes:{name}", kwargs={"pk": report.pk})
     return [
         ("get", url("report_detail"), None),
         ("get", url("report_edit"), None),

@@ -49,7 +49,7 @@ def test_history_lists_every_step_with_who_and_why(client, personas, cycle):
     html = response.content.decode()
     assert "Bổ sung số liệu TG5-01" in html and "Quá thấp" in html
     assert "reviewer" in html and "reporter" in html
-    assert f"?from=3&amp;to=4" in html
+    assert "?from=3&amp;to=4" in html
 
 
 def test_diff_defaults_to_the_last_two_revisions(client, personas, cycle):

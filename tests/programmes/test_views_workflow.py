@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from programmes import services
 from programmes.models import Report, ReportStatus
-from tests.factories import ReportFactory, promoted_to_superuser, report_form_data, set_values
+from tests.factories import (
+    ReportFactory,
+    promoted_to_superuser,
+    report_form_data,
+    set_values,
+)
 
 pytestmark = pytest.mark.django_db
 

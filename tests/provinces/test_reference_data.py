@@ -8,8 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from indicators.models import Indicator, Target
-from indicators.models import FrameworkNode
+from indicators.models import FrameworkNode, Indicator, Target
 from provinces import selectors
 from provinces.models import AdministrativeUnit, AseanSmartCity, Region, UnitKind
 
@@ -95,7 +94,7 @@ def test_loading_twice_creates_nothing_the_second_time():
     text = out.getvalue()
     assert "created" not in text
     assert "kept edit" not in text
-    assert re.search(r"^\d+ rows already up to date$", text, re.M)
+    assert re.search(r"^\d+ rows already up to date$", text, re.MULTILINE)
     after = AdministrativeUnit.objects.count(), Indicator.objects.count(), Target.objects.count()
     assert after == before
 
@@ -126,8 +125,7 @@ def test_loader_keeps_an_admin_edit_and_reports_it_until_overwrite():
 def _plain_name(name):
     name = unicodedata.normalize("NFC", name).strip()
     for prefix in ("Thành phố ", "Tỉnh "):
-        if name.startswith(prefix):
-            name = name[len(prefix):]
+        name = name.removeprefix(prefix)
     return name
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def text_of(response):
     """The page's visible text with whitespace collapsed."""
     html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
     return " ".join(strip_tags(html).split())
 
 

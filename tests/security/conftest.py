@@ -50,11 +50,11 @@ def samples(personas):
     token, _key = AuthToken.objects.create(personas.reporter)
     progress = NodeResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=personas.unit, year=2026, quarter=1,
-        node=task_group(1), percent_complete=Decimal("50"), computed_at=now,
+        node=task_group(1), percent_complete=Decimal(50), computed_at=now,
     )
     value = IndicatorResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=personas.unit, year=2026, quarter=1,
-        indicator=Indicator.objects.get(code="TG5-01"), value=Decimal("40"), computed_at=now,
+        indicator=Indicator.objects.get(code="TG5-01"), value=Decimal(40), computed_at=now,
     )
     return {
         **{name: report.pk for name, report in reports.items()},

@@ -21,7 +21,13 @@ from django.urls import NoReverseMatch, reverse
 
 from indicators.models import Indicator, IndicatorValue
 from programmes import selectors
-from programmes.models import Report, ReportRevision, ReportStatus, NodeAnswer, WebhookSubscription
+from programmes.models import (
+    NodeAnswer,
+    Report,
+    ReportRevision,
+    ReportStatus,
+    WebhookSubscription,
+)
 from tests.factories import ReportFactory, api_client
 
 pytestmark = pytest.mark.django_db

@@ -65,5 +65,5 @@ class Command(BaseCommand):
         headers = ("username", "password", "role", "unit", "status")
         widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
         for row in [headers, *rows]:
-            self.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+            self.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         self.stdout.write("Log in at /accounts/login/ with any of these accounts.")

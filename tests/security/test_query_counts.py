@@ -20,11 +20,16 @@ from django.urls import reverse
 from indicators.models import Job
 from indicators.results.services import recompute_results
 from programmes.models import ProgrammeStatus, Report, ReportStatus, WebhookDelivery
-from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 from provinces.models import AdministrativeUnit
+from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 from smartcity_portal import access
-from tests.factories import ProgrammeFactory, ReportFactory, api_client, set_values, user_of
-from tests.security.conftest import samples  # noqa: F401 - the samples fixture
+from tests.factories import (
+    ProgrammeFactory,
+    ReportFactory,
+    api_client,
+    set_values,
+    user_of,
+)
 
 pytestmark = pytest.mark.django_db
 
