@@ -30,7 +30,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.models import Indicator, ValueType
+from indicators.models import Indicator, IndicatorValue, ValueType
 from programmes import paths, policies, services
 from programmes.models import Report, ReportStatus
 from programmes.validation import (
@@ -811,8 +811,6 @@ def _check_running_totals(valid, existing, lookups):
     for checked in cumulative:
         unit_ids.add(checked.unit.pk)
         unit_ids.update(lookups.predecessors(checked.unit.pk))
-    from indicators.models import IndicatorValue
-
     timeline = {}  # (unit_id, indicator_id) → {quarter index: value}
     stored_notes = {}
     rows = IndicatorValue.objects.filter(

@@ -33,6 +33,7 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
@@ -154,10 +155,9 @@ def _export_options(fmt, boundaries):
 
 def _enqueue(task_name, job_id):
     """Hand the job to Celery; if the broker is down, say so on the job instead of waiting forever."""
-    from indicators import tasks
-
     try:
-        getattr(tasks, task_name).delay(job_id)
+        # By name: the tasks module wraps this one (indicators.tasks).
+        current_app.tasks[f"indicators.tasks.{task_name}"].delay(job_id)
     except Exception as error:  # noqa: BLE001 - any broker failure
         logger.warning("job %s not queued: %s", job_id, error)
         job = Job.objects.filter(pk=job_id).first()

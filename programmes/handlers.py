@@ -20,13 +20,15 @@ message again and only the missing work is done.
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from programmes import events, notifications, webhooks
-from programmes.models import OutboxMessage
+from programmes.models import OutboxMessage, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -128,3 +130,52 @@ def process_outbox_message(message_id):
         logger.warning("outbox message %s incomplete: %s", message_id, message.last_error)
         return "incomplete"
     return "done"
+
+
+def sweep_outbox(*, older_than=None, inline=False, limit=500):
+    """Hand over again the work that was missed; returns what was found.
+
+    Outbox messages still unprocessed ``older_than`` seconds (default
+    ``OUTBOX_SWEEP_AFTER_SECONDS``) after they were recorded and last queued
+    (longer for a message that failed several times, see ``retry_delay``),
+    and webhook deliveries whose next attempt is that overdue, are queued
+    again, or with ``inline`` processed right here (for operators when no
+    worker runs). Processing is idempotent, so a message that a slow worker
+    still holds is not done twice.
+    """
+    older_than = settings.OUTBOX_SWEEP_AFTER_SECONDS if older_than is None else older_than
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than)
+    message_ids = list(
+        OutboxMessage.objects.filter(processed_at__isnull=True, created_at__lte=cutoff)
+        .annotate(due=F("dispatched_at") + events.retry_delay(older_than))
+        .filter(Q(dispatched_at__isnull=True) | Q(due__lte=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    summary = {"messages": len(message_ids), "deliveries": 0, "queued": 0, "done": 0, "incomplete": 0}
+    for message_id in message_ids:
+        if inline:
+            outcome = process_outbox_message(message_id)
+            if outcome in ("done", "incomplete"):
+                summary[outcome] += 1
+        else:
+            summary["queued"] += events.dispatch(message_id)
+
+    delivery_ids = list(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+        .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    summary["deliveries"] = len(delivery_ids)
+    for delivery_id in delivery_ids:
+        # Due from now: the next sweeps leave it alone while this attempt waits in the queue.
+        WebhookDelivery.objects.filter(pk=delivery_id).update(next_attempt_at=timezone.now())
+        if inline:
+            webhooks.attempt_delivery(delivery_id)
+        else:
+            summary["queued"] += events.queue(events.DELIVER_TASK, delivery_id)[0]
+    if message_ids or delivery_ids:
+        logger.info("outbox sweep: %s", summary)
+    return summary

@@ -28,6 +28,8 @@ from indicators.models import FrameworkNode, Indicator
 from programmes import events, paths, selectors
 from programmes.models import Report, ReportRevision, RevisionAction, SentNotification
 from provinces.quarters import Quarter
+from provinces.selectors import current_unit
+from smartcity_portal.accounts.models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -56,16 +58,11 @@ def mailable_users():
 
 def reviewers():
     """Active ministry reviewers with an e-mail address."""
-    from smartcity_portal.accounts.models import Role
-
     return mailable_users().filter(role=Role.MINISTRY_REVIEWER)
 
 
 def unit_reporters(unit):
     """Active reporters of the unit in force today that ``unit`` became."""
-    from provinces.selectors import current_unit
-    from smartcity_portal.accounts.models import Role
-
     return mailable_users().filter(role=Role.PROVINCE_REPORTER, unit=current_unit(unit))
 
 

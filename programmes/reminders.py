@@ -22,6 +22,8 @@ from django.utils import timezone
 from programmes import notifications
 from programmes.models import Report, ReportStatus
 from provinces.quarters import Quarter
+from provinces.selectors import lineage_map, units_in_force_throughout
+from smartcity_portal.accounts.models import Role
 
 BEFORE_DUE = "reminder-before-due"
 ON_DUE = "reminder-due"
@@ -34,8 +36,6 @@ DIGEST_PENDING_LIMIT = 100
 
 def outstanding_reports(quarter):
     """``[(unit, report or None)]``: units that must report on ``quarter`` and have not submitted."""
-    from provinces.selectors import units_in_force_throughout
-
     reports = {
         r.unit_id: r for r in Report.objects.filter(year=quarter.year, quarter=quarter.quarter)
     }
@@ -64,8 +64,6 @@ def _reminder_kind(quarter, today):
 
 def send_deadline_reminders(today=None):
     """Remind the reporters of units late with the last complete quarter; returns a summary."""
-    from provinces.selectors import lineage_map
-
     today = today or timezone.localdate()
     quarter = Quarter.last_complete(today)
     kind = _reminder_kind(quarter, today)
@@ -78,8 +76,6 @@ def send_deadline_reminders(today=None):
         by_current.setdefault(lineage[unit.pk], []).append((unit, report))
     if not by_current:
         return summary
-    from smartcity_portal.accounts.models import Role
-
     reporters = notifications.mailable_users().filter(
         role=Role.PROVINCE_REPORTER, unit_id__in=by_current
     )

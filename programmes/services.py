@@ -35,9 +35,11 @@ from programmes.models import (
     RevisionAction,
 )
 from programmes.policies import Action
+from programmes.uploads import check_evidence_file, check_report_total
 from programmes.validation import check_for_submission, clean_report_data
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
+from smartcity_portal.accounts.services import record
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +144,6 @@ def _bump(report, user, *fields):
 
 
 def _audit(action, user, report, **details):
-    from smartcity_portal.accounts.services import record
-
     record(action, actor=user, target=str(report), details={"report_id": report.pk, **details})
 
 
@@ -299,8 +299,6 @@ def _store_uploads(report, uploads, user, items):
     files together ``uploads.check_report_total``; otherwise ``ReportInvalid``
     names the evidence fields and nothing is stored.
     """
-    from programmes.uploads import check_evidence_file, check_report_total
-
     errors = {}
     checked = []
     keys = {paths.node_key(n.version.framework.code, n.code) for n in items}

@@ -7,7 +7,7 @@ from datetime import date
 
 from celery import shared_task
 
-from programmes import events, handlers, reminders, webhooks
+from programmes import handlers, reminders, webhooks
 
 
 @shared_task(acks_late=True)
@@ -19,7 +19,7 @@ def process_outbox_message(message_id):
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_outbox(older_than=None):
     """Queue again outbox messages and webhook deliveries that were missed (beat: every minute)."""
-    return events.sweep_outbox(older_than=older_than)
+    return handlers.sweep_outbox(older_than=older_than)
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)

@@ -53,6 +53,7 @@ from requests.utils import requote_uri
 
 from programmes import events, policies
 from programmes.models import Report, WebhookDelivery, WebhookSubscription
+from programmes.notifications import absolute_url, report_url
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,6 @@ def delivery_uuid(delivery):
 
 def event_payload(message, report):
     """The JSON event sent for an outbox ``message`` about ``report``."""
-    from programmes.notifications import absolute_url, report_url
-
     payload = message.payload
     try:
         from django.urls import reverse

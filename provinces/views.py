@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from indicators.results.selectors import reference_object
 from programmes import policies
 from provinces import selectors
 from provinces.filtersets import AdministrativeUnitFilterSet
@@ -171,8 +172,6 @@ class UnitDetailView(DetailView):
     context_object_name = "unit"
 
     def get_object(self, queryset=None):
-        from indicators.results.selectors import reference_object
-
         unit = reference_object(
             AdministrativeUnit.objects.select_related("region", "successor"), slug=self.kwargs["slug"]
         )

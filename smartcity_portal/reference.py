@@ -19,6 +19,9 @@ from pathlib import Path
 from django.apps import apps
 from django.db import transaction
 
+from indicators import frameworks
+from indicators.models import Framework, FrameworkVersion, Indicator, Target
+from provinces.models import AdministrativeUnit, AseanSmartCity, Region
 from smartcity_portal.text import normalise
 
 NATIONAL_TARGET_YEAR = 2025
@@ -90,10 +93,6 @@ def _date(text):
 @transaction.atomic
 def load_reference_data(*, overwrite=False):
     """Load regions, units, ASEAN cities, indicators and the shipped frameworks."""
-    from indicators import frameworks
-    from indicators.models import Framework, FrameworkVersion, Indicator, Target
-    from provinces.models import AdministrativeUnit, AseanSmartCity, Region
-
     report = ReferenceLoadReport()
 
     def upsert(model, lookup, values):

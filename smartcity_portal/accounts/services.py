@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from knox.models import AuthToken
 
+from provinces.models import AdministrativeUnit
+from provinces.selectors import current_unit
 from smartcity_portal.accounts.models import AuditLogEntry, Role
 from smartcity_portal.cache import count_in_window
 from smartcity_portal.clientaddress import client_address
@@ -141,8 +143,6 @@ def record_privilege_change(user, before, *, created=False):
         name = field.removesuffix("_id")
         details[name] = {"old": before.get(field), "new": after[field]}
     if "unit_id" in changed:
-        from provinces.models import AdministrativeUnit
-
         slugs = dict(
             AdministrativeUnit.objects.filter(
                 pk__in=[pk for pk in (before.get("unit_id"), after["unit_id"]) if pk]
@@ -170,8 +170,6 @@ def _long_date(day):
 
 def resolve_unit(slug):
     """The unit in force with ``slug``; a clear ``ValidationError`` otherwise."""
-    from provinces.models import AdministrativeUnit
-
     unit = AdministrativeUnit.objects.filter(slug=slug).first()
     if unit is None:
         known = list(AdministrativeUnit.objects.current().values_list("slug", flat=True))
@@ -186,8 +184,6 @@ def resolve_unit(slug):
 
 def check_unit_in_force(unit, *, option=None):
     """Accounts are bound to units in force only: a dissolved unit names its successor."""
-    from provinces.selectors import current_unit
-
     if unit.is_current:
         return
     successor = current_unit(unit)

@@ -137,7 +137,7 @@ def test_a_failed_email_leaves_the_message_for_a_retry_that_reaches_only_the_mis
     assert not SentNotification.objects.filter(recipient=other).exists()
 
     monkeypatch.setattr(EmailBackend, "send_messages", original)
-    summary = events.sweep_outbox(older_than=0)
+    summary = handlers.sweep_outbox(older_than=0)
     assert summary["messages"] == 1
     message.refresh_from_db()
     assert message.processed_at is not None and message.attempts == 2
@@ -191,13 +191,13 @@ def test_sweep_leaves_recent_and_processed_messages_alone(personas, django_captu
     submit(personas, django_capture_on_commit_callbacks)
     pending = OutboxMessage.objects.create(topic=events.REPORT_SUBMITTED, payload={"report_id": 0})
 
-    assert events.sweep_outbox()["messages"] == 0  # too recent for the default delay
+    assert handlers.sweep_outbox()["messages"] == 0  # too recent for the default delay
     OutboxMessage.objects.filter(pk=pending.pk).update(
         created_at=timezone.now() - timedelta(hours=1)
     )
-    summary = events.sweep_outbox(inline=True)
+    summary = handlers.sweep_outbox(inline=True)
     assert summary["messages"] == 1 and summary["done"] == 1
-    assert events.sweep_outbox(older_than=0)["messages"] == 0
+    assert handlers.sweep_outbox(older_than=0)["messages"] == 0
 
 
 def test_sweep_command_without_inline_queues_the_missed_messages(capsys, personas):
@@ -240,4 +240,4 @@ def test_a_message_that_keeps_failing_is_retried_ever_less_often_but_never_given
         created_at=long_ago, attempts=attempts,
         dispatched_at=timezone.now() - timedelta(minutes=minutes_since_handed_over),
     )
-    assert events.sweep_outbox(inline=True)["messages"] == (1 if due else 0)
+    assert handlers.sweep_outbox(inline=True)["messages"] == (1 if due else 0)

@@ -77,7 +77,7 @@ def test_approval_with_the_broker_down_succeeds_fast_and_the_sweep_does_the_work
 
         # The broker is back: the sweep hands the message over and the work is done.
         with django_capture_on_commit_callbacks(execute=True):
-            summary = events.sweep_outbox(older_than=0)
+            summary = handlers.sweep_outbox(older_than=0)
         assert summary["messages"] == 1 and summary["queued"] == 1
         message.refresh_from_db()
         assert message.processed_at is not None and message.last_error == ""
@@ -89,7 +89,7 @@ def test_approval_with_the_broker_down_succeeds_fast_and_the_sweep_does_the_work
 
         # Sweeping again, or a late duplicate task, changes nothing.
         with django_capture_on_commit_callbacks(execute=True):
-            summary = events.sweep_outbox(older_than=0)
+            summary = handlers.sweep_outbox(older_than=0)
         assert summary == {"messages": 0, "deliveries": 0, "queued": 0, "done": 0, "incomplete": 0}
         assert handlers.process_outbox_message(message.pk) == "skipped"
         assert len(mail.outbox) == 1 and len(receiver.requests) == requests_before + 1
@@ -109,7 +109,7 @@ def test_a_webhook_delivery_whose_retry_could_not_be_queued_is_picked_up_by_the_
         assert not WebhookDelivery.objects.exists()  # the event itself waits in the outbox
 
         with django_capture_on_commit_callbacks(execute=True):
-            events.sweep_outbox(older_than=0, inline=True)
+            handlers.sweep_outbox(older_than=0, inline=True)
         [delivery] = WebhookDelivery.objects.all()
         assert delivery.status == "delivered" and len(receiver.requests) == 1
 

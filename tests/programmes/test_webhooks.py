@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from programmes import events, services, webhooks
+from programmes import events, handlers, services, webhooks
 from programmes.models import OutboxMessage, WebhookDelivery, WebhookSubscription
 from smartcity_portal.accounts.models import Role
 from tests.factories import ReportFactory, UserFactory, unit
@@ -280,9 +280,9 @@ def test_the_sweep_requeues_a_delivery_whose_attempt_was_lost(personas):
             subscription=subscription, event_id="6f1d7a3e-57c4-4f7b-a1b4-6ddc7c1d6e10",
             event_type="report.approved", payload={"id": "6f1d7a3e-57c4-4f7b-a1b4-6ddc7c1d6e10"},
         )
-        summary = events.sweep_outbox(older_than=0)
+        summary = handlers.sweep_outbox(older_than=0)
         assert summary["deliveries"] == 1
-        assert events.sweep_outbox(older_than=0)["deliveries"] == 0
+        assert handlers.sweep_outbox(older_than=0)["deliveries"] == 0
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.DELIVERED and len(receiver.requests) == 1
 

@@ -1,6 +1,7 @@
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.results.services import recompute_all
 from programmes.demo import DemoRefused, seed_demo
 
 
@@ -31,11 +32,6 @@ class Command(BaseCommand):
             "Demo data: {old_units} units reporting before July 2025, {new_units} since; {reports} reports, {values} indicator values, "
             "{revisions} revisions.".format(**summary)
         )
-        try:
-            from indicators.results.services import recompute_all
-        except ImportError:
-            self.stdout.write(self.style.WARNING("Results not computed: indicators.services.recompute_all is missing."))
-        else:
-            recompute_all()
-            self.stdout.write("Dashboard results computed.")
+        recompute_all()
+        self.stdout.write("Dashboard results computed.")
         cache.clear()

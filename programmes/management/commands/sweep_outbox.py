@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from programmes.events import sweep_outbox
+from programmes.handlers import sweep_outbox
 
 
 class Command(BaseCommand):
