@@ -105,15 +105,27 @@ class NodeResultFilterSet(ResultFilterSet):
         fields = ["boundaries", "province", "year", "quarter", "framework", "task_group"]
 
 
+class MappedToFrameworkFilter(django_filters.CharFilter):
+    """Values of the indicators counted toward a framework's nodes; every indicator when not given."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(indicator__mappings__node__version__framework__code=value).distinct()
+
+
 class IndicatorResultFilterSet(ResultFilterSet):
     indicator = django_filters.ModelChoiceFilter(
         label=_("Indicator"), to_field_name="code", queryset=Indicator.objects.all(),
         help_text=_("Indicator code, e.g. TG5-01."),
     )
+    framework = MappedToFrameworkFilter(
+        label=_("Framework"), help_text=_("Framework code: only the indicators counted toward its nodes."),
+    )
 
     class Meta:
         model = IndicatorResult
-        fields = ["boundaries", "province", "year", "quarter", "indicator"]
+        fields = ["boundaries", "province", "year", "quarter", "indicator", "framework"]
 
 
 # --- dashboard pages (/, /results/…) ----------------------------------------------------------

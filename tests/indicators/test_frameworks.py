@@ -228,3 +228,16 @@ def test_thresholds_turn_values_into_met_or_not_met():
     assert [mapping.is_met_by(v) for v in (Decimal(9), Decimal(10), None)] == [False, True, None]
     assert IndicatorMapping(threshold_operator="<", threshold_value=Decimal(1)).is_met_by(Decimal("0.5")) is True
     assert frameworks.parse_threshold("≥ 2,5") == (">=", Decimal("2.5"))
+
+
+def test_the_results_endpoints_take_the_framework(trial):
+    approved_report("hue", 2025, 3, percent=20, values={"DE-01": 7})
+    client = api_client()
+    values = client.get("/api/v1/indicator-values/", {"framework": "tinh-thong-minh", "page_size": 500}).json()
+    assert values["count"] > 0
+    assert {row["indicator"] for row in values["results"]} <= {"TG5-01", "TG1-02", "TG2-01"}
+    everything = client.get("/api/v1/indicator-values/", {"page_size": 500}).json()
+    assert everything["count"] > values["count"]
+    progress = client.get("/api/v1/progress/", {"framework": "decision-950", "page_size": 500}).json()
+    assert progress["count"] > 0 and {row["framework"] for row in progress["results"]} == {"decision-950"}
+    assert {row["task_group"] is not None for row in progress["results"]} == {True}
