@@ -7,7 +7,8 @@ from programmes.demo import DemoRefused, seed_demo
 class Command(BaseCommand):
     help = (
         "Fill the database with a deterministic demonstration picture: about 40 localities' "
-        "programmes and quarterly reports from 2021-Q1 to the last complete quarter. "
+        "programmes and quarterly reports from 2021-Q1 to the last complete quarter, and maturity "
+        "self-assessments in every state against an illustrative framework. "
         "Safe to run again: an identical demo is left as it is."
     )
 
@@ -29,13 +30,16 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             "Demo data: {old_units} units reporting before July 2025, {new_units} since; {reports} reports, {values} indicator values, "
-            "{revisions} revisions.".format(**summary)
+            "{revisions} revisions; {assessments} maturity self-assessments against an illustrative framework.".format(**summary)
         )
         try:
             from indicators.results.services import recompute_all
         except ImportError:
             self.stdout.write(self.style.WARNING("Results not computed: indicators.services.recompute_all is missing."))
         else:
+            from indicators.results.maturity import recompute_all_maturity
+
             recompute_all()
+            recompute_all_maturity()
             self.stdout.write("Dashboard results computed.")
         cache.clear()
