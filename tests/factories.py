@@ -264,12 +264,15 @@ def AssessmentFactory(*, unit=None, version=None, year=2024, status=ReportStatus
         unit=unit or AdministrativeUnit.objects.get(slug="bac-ninh"), framework_version=version, year=year, status=status,
     )
     answers, decisions = answers or {}, decisions or {}
-    for node in version.nodes.filter(kind="criterion").order_by("order"):
-        row = CriterionAnswer.objects.create(
+    rows = CriterionAnswer.objects.bulk_create(
+        CriterionAnswer(
             assessment=assessment, node=node, chosen=node.code in chosen and not node.basic,
             met=answers.get(node.code), accepted=decisions.get(node.code),
             comment="" if decisions.get(node.code) is not False else "Thiếu minh chứng.",
         )
-        if answers.get(node.code):
-            AssessmentEvidence.objects.create(answer=row, url=EVIDENCE_LINK)
+        for node in version.nodes.filter(kind="criterion").order_by("order")
+    )
+    AssessmentEvidence.objects.bulk_create(
+        AssessmentEvidence(answer=row, url=EVIDENCE_LINK) for row in rows if row.met
+    )
     return assessment
