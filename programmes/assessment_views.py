@@ -24,12 +24,30 @@ from django.views.decorators.cache import never_cache
 
 from indicators.models import MaturityResult
 from indicators.results.maturity import is_verified_met, summary_of
-from programmes import assessment_selectors, assessments, paths, policies, selectors, uploads
-from programmes.assessment_forms import AssessmentForm, AssessmentReturnForm, DecisionForm, StartAssessmentForm
+from programmes import (
+    assessment_selectors,
+    assessments,
+    paths,
+    policies,
+    selectors,
+    uploads,
+)
+from programmes.assessment_forms import (
+    AssessmentForm,
+    AssessmentReturnForm,
+    DecisionForm,
+    StartAssessmentForm,
+)
 from programmes.filtersets import AssessmentFilterSet
 from programmes.forms import DiffForm, ReopenForm
 from programmes.models import Assessment, AssessmentEvidence, ReportStatus
-from programmes.views import FIELD_NAMES, FormField, _describe_changes, comments_by_section, describe_measured
+from programmes.views import (
+    FIELD_NAMES,
+    FormField,
+    _describe_changes,
+    comments_by_section,
+    describe_measured,
+)
 from smartcity_portal.accounts.services import acting_as
 
 ASSESSMENTS_PER_PAGE = 50
@@ -428,7 +446,7 @@ class _ReviewActionView(LoginRequiredMixin, View):
                     form.add_error(key if key in form.fields else None, text)
             context = _detail_context(request, assessment, **{self.form_name: form})
             context["open_form"] = self.form_name
-            return render(request, "programmes/assessments/detail.html", context, status=400)
+            return render(request, "programmes/assessments/detail.html", context)
         except assessments.ReportError as error:
             messages.error(request, error.message)
             return redirect(assessment)
@@ -502,7 +520,7 @@ class AssessmentHistoryView(LoginRequiredMixin, View):
         assessment = visible_assessment(request.user, pk)
         revisions = selectors.readable_revisions(request.user, assessment)
         labels = criterion_labels(assessment_selectors.answers(assessment))
-        for before, revision in zip([None, *revisions], revisions):
+        for before, revision in zip([None, *revisions], revisions, strict=False):
             revision.previous_number = before.number if before else None
             revision.comment_items = [
                 (labels.get(key, key), text) for key, text in (revision.field_comments or {}).items()

@@ -18,6 +18,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 
 from django.core.cache import cache
 from django.db import transaction
@@ -268,10 +269,12 @@ class DemoBuilder:
 
     # --- maturity self-assessments (illustrative framework) --------------------------------------
 
-    ASSESSMENT_STATES = ["approved", "approved", "submitted", "approved", "returned", "draft", "approved",
-                         "submitted", "approved", "draft"]
+    ASSESSMENT_STATES = ("approved", "approved", "submitted", "approved", "returned", "draft", "approved",
+                         "submitted", "approved", "draft")
     # The demo accounts' units (create_demo_accounts) and a few others, in a known state.
-    ASSESSMENT_STATE_OF = {"bac-ninh": "draft", "ha-noi": "submitted", "hue": "approved", "da-nang": "returned"}
+    ASSESSMENT_STATE_OF = MappingProxyType(
+        {"bac-ninh": "draft", "ha-noi": "submitted", "hue": "approved", "da-nang": "returned"}
+    )
 
     def assessments(self, units, profile):
         """Self-assessments of the last complete quarter's year, in every state, against the illustrative framework."""

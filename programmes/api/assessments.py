@@ -10,7 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
@@ -32,7 +37,12 @@ from programmes.api.serializers import (
 )
 from programmes.api.views import api_error
 from programmes.filtersets import AssessmentFilterSet
-from programmes.models import Assessment, AssessmentEvidence, AssessmentRevision, CriterionAnswer
+from programmes.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentRevision,
+    CriterionAnswer,
+)
 from programmes.services import ReportError
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR

@@ -144,7 +144,7 @@ def grow_assessments(personas, samples, scale):
     decisions = {"A1": True, "A2": True, "B1": True, "C1": False}
     for position, (unit, year) in enumerate(free[: 40 * scale]):
         status = statuses[position % 4]
-        assessment = AssessmentFactory(
+        AssessmentFactory(
             unit=unit, version=version, year=year, status=status, answers=answers,
             chosen=["A3"] if position % 2 else [], decisions=decisions if status == ReportStatus.APPROVED else None,
         )

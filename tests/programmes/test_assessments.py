@@ -99,8 +99,8 @@ def test_a_unit_formed_after_the_year_cannot_be_assessed_for_it(personas):
     assert "was formed on 01/07/2025" in error.value.message
 
 
-def test_a_year_that_has_not_begun_is_refused_in_vietnamese_by_default(personas):
-    with pytest.raises(assessments.ReportError) as error:
+def test_a_year_that_has_not_begun_is_refused_with_a_vietnamese_message(personas):
+    with translation.override("vi"), pytest.raises(assessments.ReportError) as error:
         start(personas, year=2027)
     assert error.value.code == "year_not_begun"
     assert error.value.message == "Năm 2027 chưa bắt đầu: có thể đánh giá năm này từ ngày 1 tháng 1 năm 2027."

@@ -13,7 +13,14 @@ from knox.models import AuthToken
 from indicators.models import Boundaries, Indicator, IndicatorResult, Job, MaturityResult, NodeResult
 from programmes.models import AssessmentEvidence, Evidence, ReportStatus, WebhookSubscription
 from provinces.models import AseanSmartCity, Region
-from tests.factories import AssessmentFactory, ProgrammeFactory, ReportFactory, maturity_version, task_group, unit
+from tests.factories import (
+    AssessmentFactory,
+    ProgrammeFactory,
+    ReportFactory,
+    maturity_version,
+    task_group,
+    unit,
+)
 
 
 @pytest.fixture(autouse=True)
