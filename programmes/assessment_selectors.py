@@ -6,6 +6,7 @@ writes are in ``programmes.assessments``, the levels in
 """
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
@@ -126,7 +127,8 @@ def measure(node, values):
         met = mapping.is_met_by(value)
         measured.append({
             "indicator": mapping.indicator.code,
-            "value": None if value is None else f"{value:f}",
+            # As the column stores it (four decimals), whatever the database returned.
+            "value": None if value is None else f"{Decimal(value).quantize(Decimal('0.0001')):f}",
             "quarter": None if quarter is None else str(quarter),
             "threshold": mapping.threshold,
             "met": bool(met),
@@ -193,13 +195,14 @@ def assessment_content(assessment):
     return content_of(answers(assessment))
 
 
-def assessments_waiting_for_review():
-    """Submitted assessments, the longest waiting first."""
-    return list(
+def assessments_waiting_for_review(limit=None):
+    """Submitted assessments, the longest waiting first (the first ``limit`` of them)."""
+    found = (
         Assessment.objects.filter(status=ReportStatus.SUBMITTED)
         .select_related("unit", "framework_version__framework")
         .order_by("submitted_at", "pk")
     )
+    return list(found if limit is None else found[:limit])
 
 
 def assessment_years(today):

@@ -183,7 +183,7 @@ class AssessmentListView(LoginRequiredMixin, View):
             "assessments": rows,
             "query": query.urlencode(),
             "can_start": policies.can_start_assessments(request.user),
-            "waiting": (assessment_selectors.assessments_waiting_for_review()[:20]
+            "waiting": (assessment_selectors.assessments_waiting_for_review(limit=20)
                         if policies.is_reviewer(request.user) else []),
             "any_illustrative": any(a.framework_version.is_illustrative for a in rows),
         })
