@@ -45,6 +45,10 @@ PAGES = [
     ("API provinces", "/api/v1/provinces/", None),
     ("API indicator-values (100)", "/api/v1/indicator-values/?page_size=100", None),
     ("API progress", "/api/v1/progress/", None),
+    ("assessment list", "/assessments/", None),
+    ("maturity levels page", "/results/maturity/", None),
+    ("API assessments", "/api/v1/assessments/", None),
+    ("API maturity", "/api/v1/maturity/", None),
     # Not a target: a page of static text in the portal's frame, to show what the frame costs.
     ("about page (frame only)", "/about/", None),
 ]

@@ -15,6 +15,7 @@ from indicators.models import (
     IndicatorResult,
     IndicatorValue,
     Job,
+    MaturityResult,
     NodeResult,
     Target,
 )
@@ -252,3 +253,13 @@ class JobAdmin(ViewOnlyAdmin):
     list_select_related = ["owner"]
     search_fields = ["owner__username", "message"]
     date_hierarchy = "created_at"
+
+
+@admin.register(MaturityResult)
+class MaturityResultAdmin(ViewOnlyAdmin):
+    """Levels are computed from approved assessments (indicators.results.maturity); never edited."""
+
+    list_display = ["unit", "year", "version", "level", "criteria_met", "computed_at"]
+    list_filter = ["year", "level", "version__framework"]
+    list_select_related = ["unit", "version__framework"]
+    search_fields = ["unit__name_vi", "unit__name_en", "unit__code"]

@@ -10,8 +10,9 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         # Registers this app's Celery tasks in every process, not only in workers (beat names them).
         from indicators import tasks  # noqa: F401
-        from indicators.results import handlers, signals
+        from indicators.results import handlers, maturity, signals
         from programmes.handlers import subscribe
 
         signals.connect()
         subscribe(handlers.recompute)
+        subscribe(maturity.recompute)

@@ -14,6 +14,7 @@ from indicators.models import (
     FrameworkStatus,
     Indicator,
     IndicatorResult,
+    MaturityResult,
     NodeKind,
     NodeResult,
 )
@@ -212,3 +213,30 @@ class DashboardFilterForm(forms.Form):
             "pillar": data.get("pillar"),
             "version": data.get("version"),
         }
+
+
+# --- maturity levels (/api/v1/maturity/) ---------------------------------------------------------------
+
+
+class MaturityResultFilterSet(django_filters.FilterSet):
+    """Approved maturity levels per unit, year and framework version."""
+
+    year = YearFilter(label=_("Year"))
+    framework = django_filters.ModelChoiceFilter(
+        label=_("Framework"), field_name="version__framework", to_field_name="code",
+        queryset=Framework.objects.all(), help_text=_("Framework code."),
+    )
+    framework_version = django_filters.CharFilter(
+        label=_("Framework version"), field_name="version__code", help_text=_("Version code, e.g. 2026."),
+    )
+    province = django_filters.ModelChoiceFilter(
+        label=_("Province"), field_name="unit", to_field_name="slug",
+        queryset=AdministrativeUnit.objects.all(), help_text=_("Unit slug, e.g. bac-ninh."),
+    )
+    level = django_filters.NumberFilter(
+        label=_("Level reached"), field_name="level", help_text=_("0 when no level is reached."),
+    )
+
+    class Meta:
+        model = MaturityResult
+        fields = ["year", "framework", "framework_version", "province", "level"]

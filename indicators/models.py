@@ -469,6 +469,45 @@ class IndicatorResult(models.Model):
         return f"{self.unit_id} {self.year}-Q{self.quarter} {self.indicator_id} ({self.boundaries})"
 
 
+class MaturityResult(models.Model):
+    """The level a unit reached in an approved maturity assessment: one row per unit, year and version.
+
+    Written by ``indicators.results.maturity`` when an assessment is approved or
+    reopened, never typed: ``level`` (0 when not even the first level is reached)
+    follows from the verified criteria by the portal's rule.
+    """
+
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.ForeignKey(
+        FrameworkVersion, verbose_name=_("framework version"), on_delete=models.CASCADE, related_name="+",
+    )
+    assessment = models.ForeignKey(
+        "programmes.Assessment", verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="+",
+    )
+    level = models.PositiveSmallIntegerField(_("level reached"))
+    # [{"level": 1, "met": 3, "assessed": 4}]: criteria verified met and assessed, per level.
+    per_level = models.JSONField(_("criteria met per level"), default=list)
+    # Codes of the criteria of the next level not verified met (empty at the top level).
+    gaps = models.JSONField(_("criteria missing for the next level"), default=list)
+    criteria_met = models.PositiveSmallIntegerField(_("criteria verified met"), default=0)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        ordering = ["year", "version_id", "unit_id"]
+        verbose_name = _("maturity result")
+        verbose_name_plural = _("maturity results")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "version"], name="maturity_result_unique"),
+        ]
+        indexes = [models.Index(fields=["version", "year"], name="maturity_result_year_idx")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.year} v{self.version_id}: {self.level}"
+
+
 class Job(models.Model):
     """A long import or export run by a Celery worker, with its progress."""
 

@@ -20,6 +20,14 @@ urlpatterns = [
     path("asean/export/", views.AseanExportView.as_view(), name="asean_export"),
 ]
 
+# --- maturity levels (indicators/maturity_views.py) ---
+from indicators import maturity_views
+
+urlpatterns += [
+    path("maturity/", maturity_views.MaturityView.as_view(), name="maturity"),
+    path("maturity/method/", maturity_views.MaturityMethodView.as_view(), name="maturity_method"),
+]
+
 # --- bulk import, full export and background jobs (indicators/import_views.py) ---
 from indicators import import_views
 

@@ -162,3 +162,57 @@ class DemoDatasetAdmin(ViewOnlyAdmin):
     """Shown so that an administrator can see a database holds demo data; made by ``seed_demo``."""
 
     list_display = ["seed", "size", "created_at"]
+
+
+# --- maturity self-assessments: they change only through programmes.assessments ---------------
+
+from programmes.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentRevision,
+    CriterionAnswer,
+)
+
+
+class CriterionAnswerInline(ViewOnlyTabularInline):
+    model = CriterionAnswer
+    fields = ["node", "chosen", "met", "explanation", "accepted", "comment"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("node")
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ViewOnlyAdmin):
+    """Assessments change only through their workflow (save, submit, verify, approve…); levels are computed."""
+
+    list_display = ["unit", "year", "framework_version", "status", "version", "submitted_at", "approved_at"]
+    list_filter = ["status", "year", "framework_version__framework", "unit__region"]
+    list_select_related = ["unit", "framework_version__framework"]
+    search_fields = ["unit__name_vi", "unit__name_en", "unit__code", "unit__slug"]
+    inlines = [CriterionAnswerInline]
+
+
+@admin.register(CriterionAnswer)
+class CriterionAnswerAdmin(ViewOnlyAdmin):
+    list_display = ["assessment", "node", "chosen", "met", "accepted"]
+    list_filter = ["met", "accepted", "chosen", "assessment__year"]
+    list_select_related = ["assessment__unit", "assessment__framework_version__framework", "node"]
+    search_fields = ["assessment__unit__name_vi", "assessment__unit__name_en", "node__code", "explanation"]
+
+
+@admin.register(AssessmentEvidence)
+class AssessmentEvidenceAdmin(ViewOnlyAdmin):
+    list_display = ["__str__", "answer", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["answer__assessment__unit", "answer__assessment__framework_version__framework",
+                           "answer__node", "uploaded_by"]
+    search_fields = ["url", "original_name", "answer__assessment__unit__name_vi"]
+
+
+@admin.register(AssessmentRevision)
+class AssessmentRevisionAdmin(ViewOnlyAdmin):
+    list_display = ["assessment", "number", "version", "action", "status", "actor", "created_at"]
+    list_filter = ["action", "status"]
+    list_select_related = ["assessment__unit", "assessment__framework_version__framework", "actor"]
+    search_fields = ["assessment__unit__name_vi", "assessment__unit__name_en", "actor__username", "comment"]

@@ -6,11 +6,19 @@ merger, with a realistic mix of approved, returned, late, missing and draft
 reports. ``size`` > 1 multiplies the rows (every unit reporting since 2018,
 extra demo indicators, more revisions) with the same shape, for benchmarks.
 Everything is written with bulk inserts.
+
+It also loads an **illustrative** maturity framework (``fixtures/demo/``: three
+levels, twelve criteria, some measured by indicator thresholds; not official
+content, and every page showing it says so) and gives the units in force a
+self-assessment of the last complete quarter's year in every state: drafts,
+submitted ones partly verified, returned ones, approved ones of several levels.
 """
 import math
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
 
 from django.core.cache import cache
 from django.db import transaction
@@ -26,8 +34,12 @@ from indicators.models import (
     Target,
     ValueType,
 )
-from programmes import paths, selectors
+from programmes import assessment_selectors, paths, selectors
 from programmes.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentRevision,
+    CriterionAnswer,
     DemoDataset,
     Evidence,
     NodeAnswer,
@@ -52,6 +64,13 @@ ALWAYS = {
 }
 PARTICIPANTS = 40
 BATCH = 5000
+# The illustrative maturity framework of the demo: never loaded by load_reference_data.
+DEMO_MATURITY = Path(__file__).resolve().parent / "fixtures" / "demo" / "maturity-illustrative.json"
+EXPLANATIONS = [
+    "Đã triển khai trên toàn tỉnh; xem văn bản và báo cáo kèm theo.",
+    "Đang triển khai thí điểm tại thành phố trung tâm.",
+    "Chưa triển khai; dự kiến đưa vào kế hoạch năm sau.",
+]
 
 NARRATIVES = [
     "Đã ban hành kế hoạch triển khai và phân công nhiệm vụ cho các sở, ngành.",
@@ -252,8 +271,106 @@ class DemoBuilder:
         IndicatorValue.objects.bulk_create(value_rows, batch_size=BATCH)
         ReportRevision.objects.bulk_create(revisions, batch_size=BATCH)
         self.targets(new, indicators)
+        assessed = self.assessments(new, profile)
         return {"old_units": len(old), "new_units": len(new), "reports": len(reports), "values": len(value_rows),
-                "revisions": len(revisions)}
+                "revisions": len(revisions), "assessments": assessed}
+
+    # --- maturity self-assessments (illustrative framework) --------------------------------------
+
+    ASSESSMENT_STATES = ("approved", "approved", "submitted", "approved", "returned", "draft", "approved",
+                         "submitted", "approved", "draft")
+    # The demo accounts' units (create_demo_accounts) and a few others, in a known state.
+    ASSESSMENT_STATE_OF = MappingProxyType(
+        {"bac-ninh": "draft", "ha-noi": "submitted", "hue": "approved", "da-nang": "returned"}
+    )
+
+    def assessments(self, units, profile):
+        """Self-assessments of the last complete quarter's year, in every state, against the illustrative framework."""
+        version = load_demo_framework()
+        year = self.last.year
+        if version.valid_from.year > year:
+            return 0
+        criteria = assessment_selectors.criteria_of(version)
+        optional = [node.code for node in criteria if not node.basic]
+        units = [u for u in units if u.in_force_throughout(date(year, 12, 31), date(year, 12, 31))]
+        planned = []
+        for position, unit in enumerate(units):
+            state = self.ASSESSMENT_STATE_OF.get(
+                unit.slug, self.ASSESSMENT_STATES[position % len(self.ASSESSMENT_STATES)]
+            )
+            submitted = approved = None
+            if state != "draft":
+                submitted = min(_aware(self.last.end) + timedelta(days=self.rng.randint(1, 20)), self.now)
+            if state == "approved":
+                approved = min(submitted + timedelta(days=self.rng.randint(1, 10)), self.now)
+            planned.append(Assessment(
+                unit=unit, framework_version=version, year=year, status=state, submitted_at=submitted,
+                first_submitted_at=submitted, approved_at=approved,
+                review_comment="Đề nghị bổ sung minh chứng cho các tiêu chí bị từ chối." if state == "returned" else "",
+            ))
+        Assessment.objects.bulk_create(planned)
+        answers, evidence, revisions = [], [], []
+        for assessment in planned:
+            unit = assessment.unit
+            level, pace = profile.get(unit.pk, (10, 2))
+            strength = min(0.95, 0.35 + (level + pace * 10) / 100)
+            chosen = set(self.rng.sample(optional, k=self.rng.randint(0, min(2, len(optional)))))
+            measured = assessment_selectors.measured_answers(assessment, criteria)
+            rows, files = [], {}
+            for node in criteria:
+                row = CriterionAnswer(assessment=assessment, node=node, chosen=node.code in chosen and not node.basic)
+                assessed = node.basic or row.chosen
+                if node.code in measured:
+                    row.met, row.measured = measured[node.code]
+                elif assessed and not (assessment.status == "draft" and self.rng.random() < 0.3):
+                    row.met = self.rng.random() < min(0.97, strength + 0.35 - 0.15 * (node.level or 1))
+                    row.explanation = self.rng.choice(EXPLANATIONS[:2] if row.met else EXPLANATIONS[2:])
+                files[node.code] = [
+                    AssessmentEvidence(answer=row, url=f"https://minh-chung.example.vn/{unit.slug}/{node.code}")
+                ] if row.met and node.code not in measured else []
+                if assessed and assessment.status in ("approved", "submitted", "returned"):
+                    decided = assessment.status == "approved" or self.rng.random() < 0.5
+                    if decided:
+                        row.accepted = bool(row.met) and self.rng.random() < 0.93
+                        if not row.accepted:
+                            row.comment = "Minh chứng chưa đủ để xác nhận tiêu chí này."
+                rows.append(row)
+            answers.extend(rows)
+            for items in files.values():
+                evidence.extend(items)
+            assessment.demo_rows = (rows, files)
+        CriterionAnswer.objects.bulk_create(answers, batch_size=BATCH)
+        for item in evidence:
+            item.answer_id = item.answer.pk
+        AssessmentEvidence.objects.bulk_create(evidence, batch_size=BATCH)
+        for assessment in planned:
+            rows, files = assessment.demo_rows
+            content = {
+                paths.CHOSEN: sorted(r.node.code for r in rows if r.chosen),
+                paths.CRITERIA: {
+                    r.node.code: assessment_selectors.answer_entry(r, files[r.node.code])
+                    for r in rows if r.node.basic or r.chosen
+                },
+            }
+            actions = {
+                "draft": [RevisionAction.CREATED, RevisionAction.SAVED],
+                "submitted": [RevisionAction.CREATED, RevisionAction.SAVED, RevisionAction.SUBMITTED],
+                "returned": [RevisionAction.CREATED, RevisionAction.SAVED, RevisionAction.SUBMITTED,
+                             RevisionAction.VERIFIED, RevisionAction.RETURNED],
+                "approved": [RevisionAction.CREATED, RevisionAction.SAVED, RevisionAction.SUBMITTED,
+                             RevisionAction.VERIFIED, RevisionAction.APPROVED],
+            }[assessment.status]
+            for number, action in enumerate(actions, start=1):
+                status = _status_after(action) if action != RevisionAction.VERIFIED else ReportStatus.SUBMITTED
+                revisions.append(AssessmentRevision(
+                    assessment=assessment, number=number, version=number, action=action, status=status,
+                    comment=assessment.review_comment if action == RevisionAction.RETURNED else "",
+                    snapshot={**content, "status": status},
+                ))
+            assessment.version = len(actions)
+        Assessment.objects.bulk_update(planned, ["version"])
+        AssessmentRevision.objects.bulk_create(revisions, batch_size=BATCH)
+        return len(planned)
 
     def _actions(self, status):
         extra = [RevisionAction.SAVED] * (self.size // 3)
@@ -291,6 +408,13 @@ class DemoBuilder:
         Target.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def load_demo_framework():
+    """Load (once; loading again changes nothing) the demo's illustrative maturity framework; its version."""
+    from indicators.frameworks import load_file
+
+    return load_file(DEMO_MATURITY).version
+
+
 def _status_after(action):
     return {
         RevisionAction.CREATED: ReportStatus.DRAFT,
@@ -307,6 +431,11 @@ class DemoRefused(Exception):
 
 def clear_demo_data():
     """Remove everything ``seed_demo`` wrote (refuses if the database holds real reports)."""
+    from indicators.models import MaturityResult
+
+    MaturityResult.objects.all().delete()
+    AssessmentRevision.objects.all().delete()
+    Assessment.objects.all().delete()
     IndicatorResult.objects.all().delete()
     NodeResult.objects.all().delete()
     OutboxMessage.objects.all().delete()
@@ -326,7 +455,7 @@ def seed_demo(*, seed=2025, size=1, reset=False, today=None):
     existing = DemoDataset.objects.first()
     if existing and not reset and existing.seed == seed and existing.size == size:
         return None
-    if Report.objects.exists() and not existing:
+    if (Report.objects.exists() or Assessment.objects.exists()) and not existing:
         raise DemoRefused(
             "The database holds reports that seed_demo did not write; refusing to mix demo data with them."
         )

@@ -26,7 +26,16 @@ REPORT_APPROVED = "report.approved"
 REPORT_REOPENED = "report.reopened"
 # Values imported into a report that was already approved (a correction by import).
 REPORT_VALUES_IMPORTED = "report.values_imported"
-TOPICS = (REPORT_SUBMITTED, REPORT_RETURNED, REPORT_APPROVED, REPORT_REOPENED, REPORT_VALUES_IMPORTED)
+# Maturity assessments (programmes.assessments): the same path, the same handlers.
+ASSESSMENT_SUBMITTED = "assessment.submitted"
+ASSESSMENT_RETURNED = "assessment.returned"
+ASSESSMENT_APPROVED = "assessment.approved"
+ASSESSMENT_REOPENED = "assessment.reopened"
+ASSESSMENT_TOPICS = (ASSESSMENT_SUBMITTED, ASSESSMENT_RETURNED, ASSESSMENT_APPROVED, ASSESSMENT_REOPENED)
+TOPICS = (
+    REPORT_SUBMITTED, REPORT_RETURNED, REPORT_APPROVED, REPORT_REOPENED, REPORT_VALUES_IMPORTED,
+    *ASSESSMENT_TOPICS,
+)
 PROCESS_TASK = "programmes.tasks.process_outbox_message"
 DELIVER_TASK = "programmes.tasks.deliver_webhook"
 # One outbox message for a whole import: it stands for one event per report it approved or changed.
@@ -52,6 +61,34 @@ def report_payload(report, *, actor=None, **extra):
 def record_event(topic, report, *, actor=None, **extra):
     """Record ``topic`` for ``report`` in the outbox; it is handed to Celery after commit."""
     return _record(topic, report_payload(report, actor=actor, **extra))
+
+
+def assessment_payload(assessment, *, actor=None, **extra):
+    """What every assessment event says about its assessment."""
+    version = assessment.framework_version
+    return {
+        "assessment_id": assessment.pk,
+        "unit": assessment.unit.slug,
+        "unit_id": assessment.unit_id,
+        "year": assessment.year,
+        "framework": version.framework.code,
+        "framework_version": version.code,
+        "framework_version_id": version.pk,
+        "status": assessment.status,
+        "version": assessment.version,
+        "actor_id": getattr(actor, "pk", None),
+        "occurred_at": timezone.now().isoformat(),
+        **extra,
+    }
+
+
+def record_assessment_event(topic, assessment, *, actor=None, **extra):
+    """Record ``topic`` for ``assessment``: the outbox, then e-mails, webhooks and the levels' recomputation."""
+    return _record(topic, assessment_payload(assessment, actor=actor, **extra))
+
+
+def is_assessment_event(topic):
+    return topic in ASSESSMENT_TOPICS
 
 
 def record_import(*, approved, updated, actor=None, results_computed=False):

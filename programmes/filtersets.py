@@ -1,4 +1,5 @@
-"""Filters of the report list: one class for the ``/reports/`` page and ``/api/v1/reports/``.
+"""Filters of the report list: one class for the ``/reports/`` page and ``/api/v1/reports/``;
+likewise the assessment list's for ``/assessments/`` and ``/api/v1/assessments/``.
 
 The parameter names (``province``, ``year``, ``quarter``, ``status``) are part of
 the API contract; do not rename them. The filterset only narrows a queryset: who
@@ -8,7 +9,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Report, ReportStatus
+from indicators.models import Framework, FrameworkStatus, NodeKind
+from programmes.models import Assessment, Report, ReportStatus
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
 
@@ -70,3 +72,53 @@ class ReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["province", "year", "quarter", "status"]
+
+
+class FrameworkCodeFilter(django_filters.ModelChoiceFilter):
+    """A framework named by its code, among those with a version assessed by maturity level."""
+
+
+def _maturity_frameworks():
+    return Framework.objects.filter(
+        versions__item_kind=NodeKind.CRITERION, versions__levels__isnull=False,
+        versions__status__in=[FrameworkStatus.ACTIVE, FrameworkStatus.RETIRED],
+    ).distinct().order_by("code")
+
+
+class AssessmentFilterSet(django_filters.FilterSet):
+    """Filters of the assessment list: the ``/assessments/`` page and ``/api/v1/assessments/``."""
+
+    province = UnitFilter(
+        label=_("Unit"),
+        field_name="unit",
+        to_field_name="slug",
+        queryset=AdministrativeUnit.objects.order_by("valid_until", "name_vi"),
+        empty_label=_("All units"),
+        help_text=_("Unit slug, e.g. bac-ninh."),
+    )
+    year = IntegerFilter(
+        label=_("Year"),
+        field_name="year",
+        min_value=FIRST_REPORTING_YEAR,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"min": FIRST_REPORTING_YEAR, "max": 2100, "step": 1, "class": "input-year"}),
+        help_text=_("The year assessed, e.g. 2026."),
+    )
+    framework = FrameworkCodeFilter(
+        label=_("Framework"),
+        field_name="framework_version__framework",
+        to_field_name="code",
+        queryset=_maturity_frameworks(),
+        empty_label=_("All frameworks"),
+        help_text=_("Framework code."),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=ReportStatus.choices,
+        empty_label=_("Any status"),
+        help_text=_("draft, submitted, returned or approved."),
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["province", "year", "framework", "status"]

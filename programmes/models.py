@@ -238,6 +238,8 @@ class RevisionAction(models.TextChoices):
     APPROVED = "approved", _("approved")
     REOPENED = "reopened", _("reopened")
     IMPORTED = "imported", _("imported")
+    # A reviewer's decisions on an assessment's criteria (programmes.assessments.verify_assessment).
+    VERIFIED = "verified", _("verified")
 
 
 class ReportRevision(models.Model):
@@ -398,3 +400,182 @@ class DemoDataset(models.Model):
 
     def __str__(self):
         return f"demo seed={self.seed} size={self.size}"
+
+
+# --- maturity self-assessments (programmes/assessments.py; docs/maturity.md) -----------------
+
+
+class Assessment(models.Model):
+    """A unit's self-assessment of one year against a framework version whose items are criteria with levels.
+
+    It goes through the workflow of quarterly reports (``policies.ASSESSMENT_TRANSITIONS``):
+    the unit answers its criteria and submits; a ministry reviewer accepts or rejects
+    each criterion, then approves the assessment or returns it. Its status uses the
+    report statuses. The level reached is never stored here: it is computed from the
+    verified criteria (``indicators.results.maturity``).
+    """
+
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    framework_version = models.ForeignKey(
+        "indicators.FrameworkVersion", verbose_name=_("framework version"), on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    # Optimistic locking, as for reports: every write names the version it edits.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last saved by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    # {"criteria.A1": "…"}: the reviewer's notes on single fields, by field path (programmes.paths).
+    field_comments = models.JSONField(_("comments on fields"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-year", "unit__name_vi", "framework_version_id"]
+        verbose_name = _("maturity assessment")
+        verbose_name_plural = _("maturity assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "framework_version", "year"], name="assessment_one_per_unit_version_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2018, year__lte=2100), name="assessment_year_in_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "status"], name="assessment_year_status_idx"),
+            models.Index(fields=["status", "submitted_at"], name="assessment_status_sub_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year} · {self.framework_version}"
+
+    def get_absolute_url(self):
+        return reverse("assessments:detail", kwargs={"pk": self.pk})
+
+
+class CriterionAnswer(models.Model):
+    """An assessment's answer for one criterion of its framework version.
+
+    Every criterion of the version has a row; a basic criterion is always
+    assessed, another one only while the unit has ``chosen`` it. ``met`` of a
+    criterion measured by an indicator threshold is written by the services
+    from the unit's approved values (``measured``), never by the unit.
+    ``accepted`` and ``comment`` are the reviewer's decision.
+    """
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="answers"
+    )
+    node = models.ForeignKey(
+        "indicators.FrameworkNode", verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
+    )
+    chosen = models.BooleanField(_("chosen"), default=False)
+    met = models.BooleanField(_("met"), null=True, blank=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+    # [{"indicator", "value", "quarter", "threshold", "met"}]: the approved values that decided ``met``.
+    measured = models.JSONField(_("measured by indicators"), null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), null=True, blank=True)
+    comment = models.TextField(_("reviewer's comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "node__order"]
+        verbose_name = _("criterion answer")
+        verbose_name_plural = _("criterion answers")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "node"], name="criterion_answer_one_per_node"),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.node.code}"
+
+
+class AssessmentEvidence(models.Model):
+    """A link or an uploaded file that backs an assessment's answer for one criterion.
+
+    The same rules as a report's evidence (``programmes.uploads``).
+    """
+
+    answer = models.ForeignKey(
+        CriterionAnswer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="evidence",
+    )
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_upload_path, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("assessment evidence")
+        verbose_name_plural = _("assessment evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="assessment_evidence_link_or_file",
+            )
+        ]
+
+    def __str__(self):
+        return self.url or self.original_name
+
+
+class AssessmentRevision(models.Model):
+    """An immutable snapshot of an assessment after one save or transition (as ``ReportRevision``)."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    version = models.PositiveIntegerField(_("assessment version"))
+    action = models.CharField(_("action"), max_length=16, choices=RevisionAction.choices)
+    status = models.CharField(_("status"), max_length=16, choices=ReportStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+    field_comments = models.JSONField(_("comments on fields"), default=dict, blank=True)
+    snapshot = models.JSONField(_("content"))
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        verbose_name = _("assessment revision")
+        verbose_name_plural = _("assessment revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="assessment_revision_number_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} r{self.number}"

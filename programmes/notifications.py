@@ -12,6 +12,9 @@ Who gets what:
 - a report is returned, approved or reopened: the active province reporters
   of the unit in force today that the report's unit became (the reporters of
   new Bắc Ninh hear about old Bắc Giang's reports).
+
+Maturity assessments (``programmes.assessments``) go the same way: submitted,
+to the reviewers; returned, approved or reopened, to the unit's reporters.
 """
 import logging
 
@@ -26,7 +29,13 @@ from django.utils.translation import gettext as _
 
 from indicators.models import FrameworkNode, Indicator
 from programmes import events, paths, selectors
-from programmes.models import Report, ReportRevision, RevisionAction, SentNotification
+from programmes.models import (
+    Assessment,
+    Report,
+    ReportRevision,
+    RevisionAction,
+    SentNotification,
+)
 from provinces.quarters import Quarter
 from provinces.selectors import current_unit
 from smartcity_portal.accounts.models import Role
@@ -44,6 +53,10 @@ _EVENT_NOTIFICATIONS = {
     events.REPORT_RETURNED: (REPORT_RETURNED, "report_returned", "reporters"),
     events.REPORT_APPROVED: (REPORT_APPROVED, "report_approved", "reporters"),
     events.REPORT_REOPENED: (REPORT_REOPENED, "report_reopened", "reporters"),
+    events.ASSESSMENT_SUBMITTED: ("assessment-submitted", "assessment_submitted", "reviewers"),
+    events.ASSESSMENT_RETURNED: ("assessment-returned", "assessment_returned", "reporters"),
+    events.ASSESSMENT_APPROVED: ("assessment-approved", "assessment_approved", "reporters"),
+    events.ASSESSMENT_REOPENED: ("assessment-reopened", "assessment_reopened", "reporters"),
 }
 
 
@@ -87,6 +100,13 @@ def report_url(report):
     except NoReverseMatch:
         # The report pages are not mounted (e.g. a trimmed URL conf); the API always is.
         return absolute_url(reverse("api:report-detail", kwargs={"pk": report.pk}))
+
+
+def assessment_url(assessment):
+    try:
+        return absolute_url(assessment.get_absolute_url())
+    except NoReverseMatch:
+        return absolute_url(reverse("api:assessment-detail", kwargs={"pk": assessment.pk}))
 
 
 def render_email(template, context, recipient):
@@ -143,8 +163,11 @@ def send_to_each(*, kind, key, recipients, template, context):
 
 # --- report events ------------------------------------------------------------------
 
-def field_label(key):
-    """A reader's name for a field path (``nodes.decision-950:3.narrative`` → "3. … (narrative)")."""
+def field_label(key, version=None):
+    """A reader's name for a field path (``nodes.decision-950:3.narrative`` → "3. … (narrative)").
+
+    A criterion of an assessment (``criteria.A1.met``) is looked up in ``version``.
+    """
     parts = {
         "status": _("status"),
         "percent_complete": _("percent complete"),
@@ -154,11 +177,17 @@ def field_label(key):
         "evidence_files": _("evidence files"),
         "value": _("value"),
         "note": _("note"),
+        "explanation": _("explanation"),
+        "accepted": _("decision"),
+        "comment": _("comment"),
     }
     path = paths.parse_or_none(key)
     if path is None or not path.key:
         return key
-    if path.is_node:
+    if path.is_criterion:
+        node = FrameworkNode.objects.filter(version=version, code=path.key).first() if version else None
+        label = f"{path.key}. {node.name}" if node else path.key
+    elif path.is_node:
         framework_code, code = paths.split_node_key(path.key)
         node = FrameworkNode.objects.filter(
             version__framework__code=framework_code, code=code
@@ -224,12 +253,55 @@ def _event_context(message, report, topic):
     return build
 
 
+def _assessment_context(message, assessment):
+    payload = message.payload
+    revision = assessment.revisions.filter(version=payload.get("version")).select_related("actor").first()
+    field_comments = revision.field_comments if revision else {}
+    comment = payload.get("comment") or payload.get("reason") or (revision.comment if revision else "")
+    version = assessment.framework_version
+
+    def build(recipient):
+        from django.contrib.auth import get_user_model
+
+        return {
+            "assessment": assessment,
+            "unit": assessment.unit,
+            "year": assessment.year,
+            "framework_version": version,
+            "actor": get_user_model().objects.filter(pk=payload.get("actor_id")).first(),
+            "comment": comment,
+            "field_comments": [
+                (field_label(key, version), field_comments[key]) for key in sorted(field_comments, key=_field_order)
+            ],
+            "url": assessment_url(assessment),
+        }
+
+    return build
+
+
+def _notify_assessment_event(message, kind, template, audience):
+    assessment = (
+        Assessment.objects.select_related("unit", "framework_version__framework")
+        .filter(pk=message.payload["assessment_id"]).first()
+    )
+    if assessment is None:
+        return []
+    recipients = reviewers() if audience == "reviewers" else unit_reporters(assessment.unit)
+    _, problems = send_to_each(
+        kind=kind, key=str(message.pk), recipients=list(recipients), template=template,
+        context=_assessment_context(message, assessment),
+    )
+    return problems
+
+
 def notify_event(message):
-    """Send the e-mails a report event calls for; returns the problems met."""
+    """Send the e-mails a report (or assessment) event calls for; returns the problems met."""
     topic = message.topic
     if topic not in _EVENT_NOTIFICATIONS:
         return []
     kind, template, audience = _EVENT_NOTIFICATIONS[topic]
+    if events.is_assessment_event(topic):
+        return _notify_assessment_event(message, kind, template, audience)
     report = Report.objects.select_related("unit").filter(pk=message.payload["report_id"]).first()
     if report is None:
         return []

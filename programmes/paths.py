@@ -11,6 +11,15 @@ and gives a value for each indicator. Each field it holds is named by a
 - ``indicators.TG5-01.value``, ``indicators.TG5-01.note``;
 - ``comment``, ``reason``, ``version``: whole-report fields of an action.
 
+A maturity assessment (``programmes.assessments``) names its fields the same
+way, by criterion code within its framework version:
+
+- ``criteria.A1.met``, ``criteria.A1.explanation``, ``criteria.A1.evidence_links``,
+  ``criteria.A1.evidence_files``; ``criteria.A1.measured`` (the approved values
+  that decide a criterion measured by an indicator threshold);
+- ``criteria.A1.accepted``, ``criteria.A1.comment``: the reviewer's decision;
+- ``chosen``: the optional criteria the unit assesses.
+
 Services, validation, revisions, reviewers' comments and notifications speak
 in paths. Only the edges translate them: the report form into its field names,
 the API into its own paths (``programmes.api.keys``).
@@ -19,10 +28,17 @@ from dataclasses import dataclass
 
 NODES = "nodes"
 INDICATORS = "indicators"
-SECTIONS = (NODES, INDICATORS)
+CRITERIA = "criteria"
+SECTIONS = (NODES, INDICATORS, CRITERIA)
+CHOSEN = "chosen"
 
 NODE_FIELDS = ("status", "percent_complete", "met", "narrative", "evidence_links", "evidence_files")
 INDICATOR_FIELDS = ("value", "note")
+# An assessment's answer (the unit's), then the reviewer's decision.
+ANSWER_FIELDS = ("met", "explanation", "evidence_links", "evidence_files", "measured")
+DECISION_FIELDS = ("accepted", "comment")
+CRITERION_FIELDS = (*ANSWER_FIELDS, *DECISION_FIELDS)
+FIELDS = {NODES: NODE_FIELDS, INDICATORS: INDICATOR_FIELDS, CRITERIA: CRITERION_FIELDS}
 
 
 @dataclass(frozen=True, order=True)
@@ -41,19 +57,18 @@ class FieldPath:
 
     @classmethod
     def parse(cls, text):
-        """The path written as ``text``; ``ValueError`` if it is not a path of a report."""
+        """The path written as ``text``; ``ValueError`` if it is not a path of a report or an assessment."""
         text = str(text)
         section, _, rest = text.partition(".")
         if section not in SECTIONS:
             if not section or rest:
                 raise ValueError(f"not a report field path: {text!r}")
             return cls(section)
-        # Node keys hold no dots; indicator codes hold none either (see Indicator.code).
+        # Node keys hold no dots; indicator and criterion codes hold none either (see NODE_CODE_PATTERN).
         key, _, field = rest.partition(".")
         if not key:
             raise ValueError(f"not a report field path: {text!r}")
-        allowed = NODE_FIELDS if section == NODES else INDICATOR_FIELDS
-        if field and field not in allowed:
+        if field and field not in FIELDS[section]:
             raise ValueError(f"not a report field path: {text!r}")
         return cls(section, key, field)
 
@@ -64,6 +79,10 @@ class FieldPath:
     @property
     def is_indicator(self):
         return self.section == INDICATORS
+
+    @property
+    def is_criterion(self):
+        return self.section == CRITERIA
 
     @property
     def item(self):
@@ -88,6 +107,11 @@ def node_path(key, field=""):
 
 def indicator_path(code, field=""):
     return FieldPath(INDICATORS, code, field)
+
+
+def criterion_path(code, field=""):
+    """``criteria.A1.met``: a field of an assessment's answer for the criterion ``code``."""
+    return FieldPath(CRITERIA, code, field)
 
 
 def parse_or_none(text):

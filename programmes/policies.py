@@ -15,12 +15,19 @@ rules. Summary:
   its published revisions only, without names or comments (``visible_revisions``);
 - only reviewers (and superusers) approve, return and reopen; nobody approves
   a report he submitted himself.
+
+Maturity assessments (``programmes.assessments``) follow the same rules, read
+the same way (a unit's writers, the ministry, everyone signed in once it is
+approved); their workflow is ``ASSESSMENT_TRANSITIONS``, where reviewers also
+verify (accept or reject each criterion) a submitted assessment. The functions
+below that take a "record" serve reports and assessments alike.
 """
 from enum import StrEnum
 
 from django.db.models import Q
 
 from programmes.models import (
+    Assessment,
     Report,
     ReportRevision,
     ReportStatus,
@@ -37,6 +44,8 @@ class Action(StrEnum):
     RETURN = "return"
     APPROVE = "approve"
     REOPEN = "reopen"
+    # Assessments only: accept or reject each criterion of a submitted assessment.
+    VERIFY = "verify"
 
 
 # The workflow: from which statuses each action may be taken, and the status it leads to
@@ -48,18 +57,35 @@ TRANSITIONS = {
     Action.APPROVE: ({ReportStatus.SUBMITTED}, ReportStatus.APPROVED),
     Action.REOPEN: ({ReportStatus.APPROVED}, ReportStatus.RETURNED),
 }
+# A maturity assessment's workflow: a report's, plus the reviewer's decisions on each
+# criterion while it is submitted. Policies and ``programmes.assessments`` read this table.
+ASSESSMENT_TRANSITIONS = {
+    Action.SAVE: ({ReportStatus.DRAFT, ReportStatus.RETURNED}, None),
+    Action.SUBMIT: ({ReportStatus.DRAFT, ReportStatus.RETURNED}, ReportStatus.SUBMITTED),
+    Action.VERIFY: ({ReportStatus.SUBMITTED}, None),
+    Action.RETURN: ({ReportStatus.SUBMITTED}, ReportStatus.RETURNED),
+    Action.APPROVE: ({ReportStatus.SUBMITTED}, ReportStatus.APPROVED),
+    Action.REOPEN: ({ReportStatus.APPROVED}, ReportStatus.RETURNED),
+}
 # Actions of the unit's own reporters; the others are reviewers'.
 UNIT_ACTIONS = {Action.SAVE, Action.SUBMIT}
 EDITABLE_STATUSES = TRANSITIONS[Action.SAVE][0]
 
 
-def allows(action, report):
-    """Whether the workflow allows ``action`` on ``report`` in its status (whoever asks)."""
-    return report.status in TRANSITIONS[action][0]
+def transitions_of(record):
+    """The workflow table of ``record``: a report's or an assessment's."""
+    return ASSESSMENT_TRANSITIONS if isinstance(record, Assessment) else TRANSITIONS
 
 
-def target_status(action):
-    return TRANSITIONS[action][1]
+def allows(action, record):
+    """Whether the workflow allows ``action`` on ``record`` (a report or an assessment) in its status."""
+    table = transitions_of(record)
+    return action in table and record.status in table[action][0]
+
+
+def target_status(action, record=None):
+    """The status ``action`` leads to (``None``: it stays), in the workflow of ``record`` (a report's by default)."""
+    return (TRANSITIONS if record is None else transitions_of(record))[action][1]
 
 
 def _signed_in(user):
@@ -104,7 +130,24 @@ def report_view_scope(user):
 
 def visible_reports(user, queryset=None):
     """``queryset`` (all reports by default) narrowed to what ``user`` may read."""
-    queryset = Report.objects.all() if queryset is None else queryset
+    return _readable(user, Report.objects.all() if queryset is None else queryset)
+
+
+def visible_assessments(user, queryset=None):
+    """``queryset`` (all assessments by default) narrowed to what ``user`` may read: the rule of reports."""
+    return _readable(user, Assessment.objects.all() if queryset is None else queryset)
+
+
+def listed_assessments(user, queryset=None):
+    """The assessments ``user`` may see listed: those he may read (anonymous visitors: none).
+
+    Anonymous visitors see approved levels on the maturity dashboards, not assessments.
+    """
+    return visible_assessments(user, queryset)
+
+
+def _readable(user, queryset):
+    """Records (reports or assessments) of ``queryset`` that ``user`` may read."""
     if reads_all_reports(user):
         return queryset
     if not _signed_in(user):
@@ -130,6 +173,7 @@ def listed_reports(user, queryset=None):
 
 
 def can_view_report(user, report):
+    """May ``user`` read ``report``? The same rule for an assessment (``can_view_assessment``)."""
     if reads_all_reports(user):
         return True
     if not _signed_in(user):
@@ -149,12 +193,17 @@ def can_read_full_history(user, report):
 def visible_revisions(user, report, queryset=None):
     """``report``'s revisions (``queryset``, all by default) that ``user`` may read.
 
+    ``report`` may be an assessment: its revisions follow the same rule.
+
     All of them for ``can_read_full_history``; for other readers of the report
     only the approved (published) ones, which the pages and the API show with
     their dates but without actors, comments or reasons
     (``programmes.selectors.readable_revisions``); none for anyone else.
     """
-    queryset = ReportRevision.objects.filter(report=report) if queryset is None else queryset.filter(report=report)
+    if isinstance(report, Assessment):
+        queryset = report.revisions.all() if queryset is None else queryset.filter(assessment=report)
+    else:
+        queryset = ReportRevision.objects.filter(report=report) if queryset is None else queryset.filter(report=report)
     if not can_view_report(user, report):
         return queryset.none()
     if can_read_full_history(user, report):
@@ -245,3 +294,37 @@ def can_view_reporting_status(user):
     completeness page shows every unit's submissions without the review queue.
     """
     return reads_all_reports(user)
+
+
+# --- maturity assessments: the rules of reports, on the assessment's workflow ---------------
+
+
+can_view_assessment = can_view_report
+
+
+def can_file_assessment(user, unit):
+    """May ``user`` assess ``unit``? Those who file its reports."""
+    return can_file_for_unit(user, unit)
+
+
+def can_start_assessments(user):
+    """Does ``user`` assess any unit (and so see the "New assessment" action)?"""
+    return can_start_reports(user)
+
+
+def can_edit_assessment(user, assessment):
+    return allows(Action.SAVE, assessment) and can_file_for_unit(user, assessment.unit)
+
+
+def can_verify_assessment(user, assessment):
+    """Reviewers decide on each criterion of a submitted assessment (and return it)."""
+    return is_reviewer(user) and allows(Action.VERIFY, assessment)
+
+
+def can_approve_assessment(user, assessment):
+    """Reviewers approve submitted assessments, never one they submitted themselves."""
+    return is_reviewer(user) and allows(Action.APPROVE, assessment) and not is_submitter(user, assessment)
+
+
+def can_reopen_assessment(user, assessment):
+    return is_reviewer(user) and allows(Action.REOPEN, assessment)

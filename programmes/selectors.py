@@ -15,7 +15,6 @@ from programmes.models import (
     Evidence,
     NodeAnswer,
     Report,
-    ReportRevision,
     ReportStatus,
 )
 from programmes.validation import running_total_floor
@@ -178,7 +177,8 @@ def _latest_approved(report, unit_ids):
 
 
 def readable_revisions(user, report):
-    """The revisions of ``report`` that ``user`` may read, oldest first (``policies.visible_revisions``).
+    """The revisions of ``report`` (or of an assessment) that ``user`` may read, oldest first
+    (``policies.visible_revisions``).
 
     A reader of the published report only gets its approved revisions with
     their dates, stripped of who made them and of any comment: the instances
@@ -196,11 +196,9 @@ def readable_revisions(user, report):
     return found
 
 
-def revision_at_version(report, version):
-    """The snapshot a user was looking at when the report was at ``version``."""
-    return (
-        ReportRevision.objects.filter(report=report, version=version).order_by("-number").first()
-    )
+def revision_at_version(record, version):
+    """The snapshot a user was looking at when the report (or assessment) was at ``version``."""
+    return record.revisions.filter(version=version).order_by("-number").first()
 
 
 def natural_key(key):
@@ -211,26 +209,33 @@ def natural_key(key):
 def diff_contents(old, new):
     """Field-by-field differences between two snapshots, in a stable order.
 
-    Returns a list of ``{"path", "node" or "indicator", "field", "old", "new"}``;
-    ``path`` is the field path (``programmes.paths``) the change belongs to.
+    Returns a list of ``{"path", "node" or "indicator" or "criterion", "field",
+    "old", "new"}``; ``path`` is the field path (``programmes.paths``) the change
+    belongs to. Report snapshots have nodes and indicators; assessment
+    snapshots (``programmes.assessment_selectors.assessment_content``) have
+    criteria and the chosen ones.
     """
     changes = []
     old, new = old or {}, new or {}
-    old_nodes, new_nodes = old.get("nodes", {}), new.get("nodes", {})
-    for key in sorted(set(old_nodes) | set(new_nodes), key=natural_key):
-        before, after = old_nodes.get(key, {}), new_nodes.get(key, {})
-        for name in paths.NODE_FIELDS:
-            a, b = before.get(name), after.get(name)
-            if name == "evidence_files":
-                a = [f["name"] for f in a or []]
-                b = [f["name"] for f in b or []]
-            if name == "met":
-                if a != b:
-                    changes.append({"path": str(paths.node_path(key, name)), "node": key, "field": name,
+    for section, name_of_key, path_of in (
+        (paths.NODES, "node", paths.node_path), (paths.CRITERIA, "criterion", paths.criterion_path),
+    ):
+        old_items, new_items = old.get(section, {}), new.get(section, {})
+        for key in sorted(set(old_items) | set(new_items), key=natural_key):
+            before, after = old_items.get(key, {}), new_items.get(key, {})
+            for name in paths.FIELDS[section]:
+                a, b = before.get(name), after.get(name)
+                if name == "evidence_files":
+                    a = [f["name"] for f in a or []]
+                    b = [f["name"] for f in b or []]
+                if name in ("met", "accepted"):
+                    # False is an answer, not an absence.
+                    differs = a != b
+                else:
+                    differs = (a or None) != (b or None)
+                if differs:
+                    changes.append({"path": str(path_of(key, name)), name_of_key: key, "field": name,
                                     "old": a, "new": b})
-            elif (a or None) != (b or None):
-                changes.append({"path": str(paths.node_path(key, name)), "node": key, "field": name,
-                                "old": a, "new": b})
     old_values, new_values = old.get("indicators", {}), new.get("indicators", {})
     for code in sorted(set(old_values) | set(new_values)):
         before, after = old_values.get(code, {}), new_values.get(code, {})
@@ -244,6 +249,11 @@ def diff_contents(old, new):
                     "path": str(paths.indicator_path(code, name)), "indicator": code, "field": name,
                     "old": None if a is None else str(a), "new": None if b is None else str(b),
                 })
+    chosen_before, chosen_after = old.get(paths.CHOSEN), new.get(paths.CHOSEN)
+    if (chosen_before or chosen_after) and sorted(chosen_before or []) != sorted(chosen_after or []):
+        changes.insert(0, {"path": paths.CHOSEN, "field": paths.CHOSEN,
+                           "old": sorted(chosen_before or [], key=natural_key),
+                           "new": sorted(chosen_after or [], key=natural_key)})
     status_before, status_after = old.get("status"), new.get("status")
     if status_before and status_after and status_before != status_after:
         changes.insert(0, {"path": "status", "field": "status", "old": status_before, "new": status_after})

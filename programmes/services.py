@@ -66,10 +66,12 @@ class ReportInvalid(ReportError):
     """Contents that break a rule. ``errors`` is ``{field_key: [messages]}``;
     ``warnings`` lists ``Problem``s that need confirming before submission."""
 
-    def __init__(self, errors, warnings=()):
+    def __init__(self, errors, warnings=(), *, message=None):
         self.errors = errors
         self.warnings = list(warnings)
-        if errors:
+        if message is not None:
+            pass
+        elif errors:
             message = _("The report has problems: see the marked fields.")
         else:
             message = _("Some values changed a lot since last quarter: confirm them to submit.")
@@ -90,13 +92,14 @@ class ReportConflict(ReportError):
         self.edited_version = edited_version
         self.current_version = report.version
         self.changes = changes
-        super().__init__(
-            _(
-                "Someone else saved this report while you were editing it (your version %(mine)s, "
-                "now %(current)s). Nothing of yours was saved: review their changes, then make yours again."
-            )
-            % {"mine": edited_version, "current": report.version}
-        )
+        super().__init__(self.describe(edited_version, report.version))
+
+    @staticmethod
+    def describe(mine, current):
+        return _(
+            "Someone else saved this report while you were editing it (your version %(mine)s, "
+            "now %(current)s). Nothing of yours was saved: review their changes, then make yours again."
+        ) % {"mine": mine, "current": current}
 
 
 # --- helpers --------------------------------------------------------------------
@@ -106,35 +109,45 @@ def _locked(report):
     return Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
 
 
-def _check_version(report, version):
+def _check_version(report, version, *, content=None, conflict=None, missing=None):
+    """Raise unless ``version`` is the stored version of ``report`` (or of an assessment).
+
+    ``content`` reads the record's snapshot (``selectors.report_content`` by
+    default), ``conflict`` is the error class (``ReportConflict``), ``missing``
+    the message when no version is given. The conflict carries what changed
+    since the version the caller edited, read from the revisions.
+    """
     try:
         version = int(version)
     except (TypeError, ValueError):
-        raise ReportInvalid({"version": [_("Give the version of the report you edited.")]}) from None
+        raise ReportInvalid({"version": [missing or _("Give the version of the report you edited.")]}) from None
     if version != report.version:
         seen = selectors.revision_at_version(report, version)
         changes = selectors.diff_contents(
-            seen.snapshot if seen else {}, selectors.report_content(report)
+            seen.snapshot if seen else {}, (content or selectors.report_content)(report)
         )
-        raise ReportConflict(report, version, changes)
+        raise (conflict or ReportConflict)(report, version, changes)
 
 
-def _revise(report, action, actor, *, comment="", field_comments=None, confirmed=()):
+def _revise(report, action, actor, *, comment="", field_comments=None, confirmed=(), content=None):
+    """Keep an immutable revision of ``report`` (or of an assessment, with its ``content`` reader)."""
     last = report.revisions.order_by("-number").values_list("number", flat=True).first() or 0
-    content = selectors.report_content(report)
-    content["status"] = report.status
-    return ReportRevision.objects.create(
-        report=report,
-        number=last + 1,
-        version=report.version,
-        action=action,
-        status=report.status,
-        actor=actor if getattr(actor, "pk", None) else None,
-        comment=comment,
-        field_comments=field_comments or {},
-        confirmed_warnings=[w.as_dict() for w in confirmed],
-        snapshot=content,
-    )
+    snapshot = (content or selectors.report_content)(report)
+    snapshot["status"] = report.status
+    fields = {
+        "number": last + 1,
+        "version": report.version,
+        "action": action,
+        "status": report.status,
+        "actor": actor if getattr(actor, "pk", None) else None,
+        "comment": comment,
+        "field_comments": field_comments or {},
+        "snapshot": snapshot,
+    }
+    if isinstance(report, Report):
+        fields["confirmed_warnings"] = [w.as_dict() for w in confirmed]
+        return ReportRevision.objects.create(report=report, **fields)
+    return report.revisions.create(**fields)
 
 
 def _bump(report, user, *fields):
@@ -144,7 +157,9 @@ def _bump(report, user, *fields):
 
 
 def _audit(action, user, report, **details):
-    record(action, actor=user, target=str(report), details={"report_id": report.pk, **details})
+    # "report_id", or "assessment_id" for an assessment.
+    key = f"{report._meta.model_name}_id"
+    record(action, actor=user, target=str(report), details={key: report.pk, **details})
 
 
 def check_can_report(unit, quarter, today=None):

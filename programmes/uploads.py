@@ -93,20 +93,28 @@ def check_evidence_file(upload):
     return content_type
 
 
-def check_report_total(attached_bytes, uploads):
+def check_report_total(attached_bytes, uploads, *, assessment=False):
     """Raise ``ValidationError`` if ``uploads`` would bring a report's files over its limit.
 
     ``attached_bytes``: the size of the files the report keeps. The limit is
     ``EVIDENCE_MAX_BYTES_PER_REPORT``; one request can thus never add more.
+    A maturity assessment (``assessment``) has the same limit.
     """
     limit = settings.EVIDENCE_MAX_BYTES_PER_REPORT
     total = attached_bytes + sum(upload.size for upload in uploads)
     if total > limit:
-        raise ValidationError(
-            _(
+        if assessment:
+            message = _(
+                "These files would bring the assessment's evidence to %(total)s (%(attached)s already "
+                "attached); at most %(limit)s per assessment. Remove a file or attach smaller ones."
+            )
+        else:
+            message = _(
                 "These files would bring the report's evidence to %(total)s (%(attached)s already "
                 "attached); at most %(limit)s per report. Remove a file or attach smaller ones."
             )
+        raise ValidationError(
+            message
             % {
                 "total": filesizeformat(total),
                 "attached": filesizeformat(attached_bytes),

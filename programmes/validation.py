@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from indicators.models import NodeKind, ValueType
 from indicators.rollup import combine
 from programmes.models import ProgressStatus
-from programmes.paths import INDICATORS, NODES, indicator_path, node_path
+from programmes.paths import (
+    CHOSEN,
+    CRITERIA,
+    INDICATORS,
+    NODES,
+    criterion_path,
+    indicator_path,
+    node_path,
+)
 from smartcity_portal.text import normalise
 
 # The limits of a report's contents: the form, the API's serializers and these rules read them here.
@@ -30,6 +38,8 @@ MAX_LINK_LENGTH = 500
 MAX_COMMENT_LENGTH = 10_000
 MAX_FIELD_COMMENT_LENGTH = 2_000
 MAX_FIELD_COMMENTS = 200
+# A criterion's explanation in a maturity assessment ("a short explanation").
+MAX_EXPLANATION_LENGTH = 4_000
 _TRUE_WORDS = {"1", "true", "yes", "y", "có", "co", "x"}
 _FALSE_WORDS = {"0", "false", "no", "n", "không", "khong"}
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -329,3 +339,158 @@ def check_for_submission(content, items, indicators, *, last_approved, previous)
 def _format(number):
     text = f"{Decimal(number):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- maturity assessments -----------------------------------------------------------------
+
+
+def _no_evidence_message():
+    return _("A criterion without evidence is not met: add a link or a file, or answer not met.")
+
+
+def clean_assessment_data(data, criteria, *, measured_codes=()):
+    """Check the raw contents of an assessment write, as ``clean_report_data`` does a report's.
+
+    ``data`` is ``{"chosen": [codes], "criteria": {code: {"met", "explanation",
+    "evidence_links"}}}`` (each part optional); ``criteria`` are the criterion
+    nodes of the assessment's framework version; ``measured_codes`` those whose
+    answer comes from indicator thresholds, which a unit may comment on but not
+    answer. Returns ``(cleaned, CheckResult)``: a code that is not a criterion of
+    the version, a field a criterion does not have, or an answer to a measured
+    criterion is an error keyed by its field path (``criteria.A1.met``).
+    """
+    result = CheckResult()
+    cleaned = {CRITERIA: {}}
+    if not isinstance(data, dict) or set(data) - {CHOSEN, CRITERIA}:
+        result.add_error("non_field_errors", _("The assessment's contents are not in the expected form."))
+        return cleaned, result
+    by_code = {node.code: node for node in criteria}
+    if CHOSEN in data:
+        raw = data.get(CHOSEN)
+        if raw is None:
+            raw = []
+        if not isinstance(raw, (list, tuple)):
+            result.add_error(CHOSEN, _("Give the chosen criteria as a list of codes."))
+        else:
+            chosen = []
+            for code in raw:
+                code = str(code)
+                if code not in by_code:
+                    result.add_error(CHOSEN, _("There is no criterion %(code)s in this framework version.")
+                                     % {"code": code[:40]})
+                elif code not in chosen:
+                    chosen.append(code)
+            cleaned[CHOSEN] = chosen
+    for code, raw in (data.get(CRITERIA) or {}).items():
+        code = str(code)
+        if code not in by_code:
+            result.add_error(criterion_path(code[:40]),
+                             _("There is no criterion %(code)s in this framework version.") % {"code": code[:40]})
+            continue
+        if not isinstance(raw, dict):
+            result.add_error(criterion_path(code), _("Give the criterion's answer as an object."))
+            continue
+        entry = {}
+        for name in sorted(set(raw) - set(ANSWER_INPUT_FIELDS)):
+            result.add_error(criterion_path(code, name), _("This item has no such field."))
+        for name, cleaner in (
+            ("met", clean_met),
+            ("explanation", lambda v: clean_text(v, MAX_EXPLANATION_LENGTH)),
+            ("evidence_links", clean_links),
+        ):
+            if name not in raw:
+                continue
+            try:
+                entry[name] = cleaner(raw.get(name))
+            except ValidationError as error:
+                for message in error.messages:
+                    result.add_error(criterion_path(code, name), message)
+        if "met" in entry and code in measured_codes:
+            del entry["met"]
+            if raw.get("met") not in (None, ""):
+                result.add_error(criterion_path(code, "met"), _(
+                    "This criterion is measured by the unit's approved indicator values: its answer cannot "
+                    "be changed here. You may explain it."
+                ))
+        cleaned[CRITERIA][code] = entry
+    return cleaned, result
+
+
+# The fields a unit writes for a criterion (``paths.ANSWER_FIELDS`` less what the portal writes).
+ANSWER_INPUT_FIELDS = ("met", "explanation", "evidence_links")
+
+
+def check_assessment_evidence(content, result=None):
+    """"Met" needs evidence, on an assessment's contents as they would be saved (``assessment_content``).
+
+    A criterion measured by the unit's approved indicator values has its
+    evidence in the approved reports the values come from.
+    """
+    result = result or CheckResult()
+    for code, entry in content[CRITERIA].items():
+        if entry.get("met") and not entry.get("measured") and not (
+            entry.get("evidence_links") or entry.get("evidence_files")
+        ):
+            result.add_error(criterion_path(code, "met"), _no_evidence_message())
+    return result
+
+
+def check_assessment_for_submission(content):
+    """Rules for submitting an assessment, on its complete contents (``assessment_content``).
+
+    At least one criterion is assessed; each is answered met or not met, and
+    "met" only with evidence (``check_assessment_evidence``).
+    """
+    result = CheckResult()
+    if not content[CRITERIA]:
+        result.add_error(CHOSEN, _("Assess at least one criterion."))
+    for code, entry in content[CRITERIA].items():
+        if entry.get("met") is None:
+            result.add_error(criterion_path(code, "met"), _("Say whether this criterion is met."))
+    return check_assessment_evidence(content, result)
+
+
+def clean_decisions(decisions, assessed_codes):
+    """Check a reviewer's decisions: ``[{"code", "accepted", "comment"}]`` or ``{code: {...}}``.
+
+    Each names a criterion the assessment assesses, once, with ``accepted``
+    true or false; a rejection needs a comment. Returns ``(cleaned, CheckResult)``
+    with ``cleaned`` as ``{code: {"accepted": bool, "comment": str}}``.
+    """
+    result = CheckResult()
+    cleaned = {}
+    if isinstance(decisions, dict):
+        decisions = [{"code": code, **(value if isinstance(value, dict) else {})} for code, value in decisions.items()]
+    if not isinstance(decisions, (list, tuple)):
+        result.add_error(CRITERIA, _("Give the decisions as a list."))
+        return cleaned, result
+    for decision in decisions:
+        if not isinstance(decision, dict) or not str(decision.get("code") or ""):
+            result.add_error(CRITERIA, _("Each decision names a criterion by its code."))
+            continue
+        code = str(decision["code"])
+        if code not in assessed_codes:
+            result.add_error(criterion_path(code[:40]), _("This criterion is not assessed in this assessment."))
+            continue
+        if code in cleaned:
+            result.add_error(criterion_path(code), _("Given more than once."))
+            continue
+        accepted = decision.get("accepted")
+        if isinstance(accepted, str):
+            word = accepted.strip().lower()
+            accepted = {"true": True, "yes": True, "accept": True, "accepted": True, "1": True,
+                        "false": False, "no": False, "reject": False, "rejected": False, "0": False}.get(word)
+        if not isinstance(accepted, bool):
+            result.add_error(criterion_path(code, "accepted"), _("Accept or reject this criterion."))
+            continue
+        try:
+            comment = clean_text(decision.get("comment"), MAX_FIELD_COMMENT_LENGTH)
+        except ValidationError as error:
+            for message in error.messages:
+                result.add_error(criterion_path(code, "comment"), message)
+            continue
+        if not accepted and not comment:
+            result.add_error(criterion_path(code, "comment"), _("Say why this criterion is rejected."))
+            continue
+        cleaned[code] = {"accepted": accepted, "comment": comment}
+    return cleaned, result

@@ -588,6 +588,11 @@ FIELD_NAMES = {
     "evidence_files": gettext_lazy("Evidence files"),
     "value": gettext_lazy("Value"),
     "note": gettext_lazy("Note"),
+    # Fields of an assessment's criteria (programmes.assessment_views).
+    "explanation": gettext_lazy("Explanation"),
+    "measured": gettext_lazy("Measured by indicators"),
+    "accepted": gettext_lazy("Decision"),
+    "comment": gettext_lazy("Reviewer's comment"),
 }
 
 
@@ -619,6 +624,10 @@ def _show_change_value(change, value, indicators_by_code):
         return capfirst(dict(ReportStatus.choices).get(value, value))
     if change["field"] == "met":
         return _("met") if value else _("not met")
+    if change["field"] == "accepted":
+        return _("accepted") if value else _("rejected")
+    if change["field"] == "measured":
+        return "\n".join(describe_measured(item) for item in value)
     if change["field"] == "status":
         return capfirst(STATUS_LABELS.get(value, value))
     if isinstance(value, list):
@@ -628,6 +637,18 @@ def _show_change_value(change, value, indicators_by_code):
     if change["field"] == "percent_complete":
         return plain_number(value)
     return str(value)
+
+
+def describe_measured(item):
+    """One approved value behind a measured criterion: "TG5-01 = 62.5 (2026-Q3), ≥ 50: met"."""
+    if item.get("value") is None:
+        return _("%(indicator)s: no approved value this year (%(threshold)s): not met") % {
+            "indicator": item["indicator"], "threshold": item["threshold"],
+        }
+    return _("%(indicator)s = %(value)s (%(quarter)s), needs %(threshold)s: %(answer)s") % {
+        "indicator": item["indicator"], "value": plain_number(item["value"]), "quarter": item["quarter"],
+        "threshold": item["threshold"], "answer": _("met") if item.get("met") else _("not met"),
+    }
 
 
 def _describe_changes(changes, labels, indicators=None):

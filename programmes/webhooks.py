@@ -1,6 +1,6 @@
 """Webhooks: signed report events POSTed to integrators' URLs, retried with back-off.
 
-For each report event, ``create_deliveries`` (an outbox handler) creates one
+For each report (or maturity assessment) event, ``create_deliveries`` (an outbox handler) creates one
 ``WebhookDelivery`` per active subscription that wants the event and whose
 owner may see the report as the event left it; the unique (subscription,
 event id) pair makes that happen once however often the handler runs. Each
@@ -52,7 +52,7 @@ from django.utils.translation import gettext_lazy
 from requests.utils import requote_uri
 
 from programmes import events, policies
-from programmes.models import Report, WebhookDelivery, WebhookSubscription
+from programmes.models import Assessment, Report, WebhookDelivery, WebhookSubscription
 from programmes.notifications import absolute_url, report_url
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,10 @@ EVENT_CHOICES = [
     (events.REPORT_APPROVED, gettext_lazy("report approved")),
     (events.REPORT_REOPENED, gettext_lazy("approved report reopened")),
     (events.REPORT_VALUES_IMPORTED, gettext_lazy("values of an approved report imported")),
+    (events.ASSESSMENT_SUBMITTED, gettext_lazy("maturity assessment submitted")),
+    (events.ASSESSMENT_RETURNED, gettext_lazy("maturity assessment returned")),
+    (events.ASSESSMENT_APPROVED, gettext_lazy("maturity assessment approved")),
+    (events.ASSESSMENT_REOPENED, gettext_lazy("approved maturity assessment reopened")),
 ]
 MAX_SUBSCRIPTIONS_PER_OWNER = 20
 USER_AGENT = "smartcity-portal-webhooks/1"
@@ -96,8 +100,39 @@ def delivery_uuid(delivery):
     return str(uuid.uuid5(delivery.event_id, f"subscription:{delivery.subscription_id}"))
 
 
+def assessment_event_payload(message, assessment):
+    """The JSON event sent for an outbox ``message`` about a maturity ``assessment``."""
+    from django.urls import reverse
+
+    from programmes.notifications import absolute_url, assessment_url
+
+    payload = message.payload
+    try:
+        api_url = absolute_url(reverse("api:assessment-detail", kwargs={"pk": assessment.pk}))
+    except Exception:  # noqa: BLE001 - the API URL is a convenience, never a reason to fail
+        api_url = None
+    return {
+        "id": str(message.pk),
+        "type": message.topic,
+        "created_at": message.created_at.isoformat(),
+        "data": {
+            "assessment_id": assessment.pk,
+            "unit": payload.get("unit", assessment.unit.slug),
+            "year": payload["year"],
+            "framework": payload["framework"],
+            "framework_version": payload["framework_version"],
+            "status": payload["status"],
+            "version": payload["version"],
+            "url": assessment_url(assessment),
+            "api_url": api_url,
+        },
+    }
+
+
 def event_payload(message, report):
-    """The JSON event sent for an outbox ``message`` about ``report``."""
+    """The JSON event sent for an outbox ``message`` about ``report`` (or an assessment)."""
+    if isinstance(report, Assessment):
+        return assessment_event_payload(message, report)
     payload = message.payload
     try:
         from django.urls import reverse
@@ -442,7 +477,10 @@ def create_deliveries(message):
     """Outbox handler: one delivery per interested subscription, queued after commit."""
     if message.topic not in EVENT_TYPES:
         return []
-    report = Report.objects.select_related("unit").filter(pk=message.payload["report_id"]).first()
+    if events.is_assessment_event(message.topic):
+        report = Assessment.objects.select_related("unit").filter(pk=message.payload["assessment_id"]).first()
+    else:
+        report = Report.objects.select_related("unit").filter(pk=message.payload["report_id"]).first()
     if report is None:
         return []
     # Who may see it is judged on the report as the event left it, not as it is now.

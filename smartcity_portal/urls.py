@@ -16,6 +16,7 @@ urlpatterns = [
     path("", indicator_views.NationalOverviewView.as_view(), name="home"),
     path("provinces/", include("provinces.urls")),
     path("reports/", include("programmes.urls")),
+    path("assessments/", include("programmes.assessment_urls")),
     path("results/", include("indicators.urls")),
     path("accounts/", include("smartcity_portal.accounts.urls")),
     path("api/v1/", include("smartcity_portal.api.urls")),

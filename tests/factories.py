@@ -210,3 +210,75 @@ def report_form_data(report, *, action="save", answered=True, **fields):
                 data[name] = data[name] or "50"
     data.update(fields)
     return data
+
+
+# --- maturity assessments (programmes/assessments.py) ------------------------------------
+
+# A small criteria framework with three levels, for tests only (not official content):
+# level 1: A1 (basic), A2 (basic, measured: TG5-01 >= 50), A3 (optional);
+# level 2: B1 (basic), B2 (optional); level 3: C1 (basic), C2 (optional, measured: TG1-01 == 1);
+# X1 has no level.
+TEST_MATURITY = {
+    "framework": {"code": "test-maturity", "name_vi": "Bộ tiêu chí thử", "name_en": "Test criteria set"},
+    "version": {
+        "code": "v1", "valid_from": "2020-01-01", "valid_until": None, "cycle": "annual", "status": "active",
+        "illustrative": True,
+        "levels": [
+            {"number": 1, "name_vi": "Nền tảng", "name_en": "Foundation"},
+            {"number": 2, "name_vi": "Liên kết", "name_en": "Linking"},
+            {"number": 3, "name_vi": "Quản trị", "name_en": "Governance"},
+        ],
+    },
+    "nodes": [
+        {"code": "A", "name_vi": "Nhóm A", "name_en": "Group A", "kind": "group", "children": [
+            {"code": "A1", "name_vi": "Tiêu chí A1", "name_en": "Criterion A1", "kind": "criterion", "level": 1,
+             "basic": True},
+            {"code": "A2", "name_vi": "Tiêu chí A2", "name_en": "Criterion A2", "kind": "criterion", "level": 1,
+             "basic": True, "indicators": [{"code": "TG5-01", "threshold": ">= 50"}]},
+            {"code": "A3", "name_vi": "Tiêu chí A3", "name_en": "Criterion A3", "kind": "criterion", "level": 1},
+        ]},
+        {"code": "B1", "name_vi": "Tiêu chí B1", "name_en": "Criterion B1", "kind": "criterion", "level": 2,
+         "basic": True},
+        {"code": "B2", "name_vi": "Tiêu chí B2", "name_en": "Criterion B2", "kind": "criterion", "level": 2},
+        {"code": "C1", "name_vi": "Tiêu chí C1", "name_en": "Criterion C1", "kind": "criterion", "level": 3,
+         "basic": True},
+        {"code": "C2", "name_vi": "Tiêu chí C2", "name_en": "Criterion C2", "kind": "criterion", "level": 3,
+         "indicators": [{"code": "TG1-01", "threshold": "== 1"}]},
+        {"code": "X1", "name_vi": "Tiêu chí X1", "name_en": "Criterion X1", "kind": "criterion"},
+    ],
+}
+EVIDENCE_LINK = "https://bacninh.gov.vn/minh-chung"
+
+
+def maturity_version(document=None):
+    """The version of ``TEST_MATURITY`` (or of ``document``), loaded once per test database."""
+    from indicators.frameworks import load_document
+
+    return load_document(document or TEST_MATURITY).version
+
+
+def AssessmentFactory(*, unit=None, version=None, year=2024, status=ReportStatus.DRAFT, chosen=(), answers=None,
+                      decisions=None):
+    """An assessment written directly (no service rules), with one answer per criterion of its version.
+
+    ``answers``: ``{code: met}`` (each met one gets a link as evidence); ``decisions``: ``{code: accepted}``.
+    """
+    from programmes.models import Assessment, AssessmentEvidence, CriterionAnswer
+
+    version = version or maturity_version()
+    assessment = Assessment.objects.create(
+        unit=unit or AdministrativeUnit.objects.get(slug="bac-ninh"), framework_version=version, year=year, status=status,
+    )
+    answers, decisions = answers or {}, decisions or {}
+    rows = CriterionAnswer.objects.bulk_create(
+        CriterionAnswer(
+            assessment=assessment, node=node, chosen=node.code in chosen and not node.basic,
+            met=answers.get(node.code), accepted=decisions.get(node.code),
+            comment="" if decisions.get(node.code) is not False else "Thiếu minh chứng.",
+        )
+        for node in version.nodes.filter(kind="criterion").order_by("order")
+    )
+    AssessmentEvidence.objects.bulk_create(
+        AssessmentEvidence(answer=row, url=EVIDENCE_LINK) for row in rows if row.met
+    )
+    return assessment

@@ -1,11 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from indicators.api import views
+from indicators.api import maturity, views
 
 router = SimpleRouter()
 router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("progress", views.ProgressViewSet, basename="progress")
 router.register("indicator-values", views.IndicatorValueViewSet, basename="indicator-value")
+router.register("maturity", maturity.MaturityViewSet, basename="maturity")
 
 urlpatterns = router.urls

@@ -7,7 +7,8 @@ spells some of them its own way, and keeps doing so:
   (Decision 950's task groups, the ``task_groups`` list of the report body);
 - ``nodes.<framework>:<code>.met`` ↔ the same path (the ``nodes`` list);
 - ``indicators.TG5-01.value`` ↔ ``indicator_values.TG5-01.value``;
-- ``indicators`` ↔ ``indicator_values``; anything else keeps its name.
+- ``indicators`` ↔ ``indicator_values``; anything else keeps its name;
+- an assessment's ``criteria.A1.met`` ↔ the same path (its ``criteria`` list).
 
 Error bodies nest the same path: ``{"task_groups": {"3": {"percent_complete": [...]}}}``;
 a message about a whole list goes under its ``non_field_errors``.
@@ -18,6 +19,7 @@ from programmes import paths
 TASK_GROUPS = "task_groups"
 NODES = "nodes"
 INDICATOR_VALUES = "indicator_values"
+CRITERIA = paths.CRITERIA
 
 
 def task_group_key(number):
@@ -48,6 +50,8 @@ def to_parts(text, *, section_name=TASK_GROUPS):
         return (str(text),)
     if path.section == paths.INDICATORS:
         return tuple(part for part in (INDICATOR_VALUES, path.key, path.field) if part)
+    if path.section == paths.CRITERIA:
+        return tuple(part for part in (CRITERIA, path.key, path.field) if part)
     if path.section == paths.NODES and not path.key:
         return (section_name,)
     if path.section == paths.NODES:
@@ -79,7 +83,7 @@ def nest_errors(errors, *, section_name=TASK_GROUPS):
     body = {}
     for key, messages in errors.items():
         path = to_parts(key, section_name=section_name)
-        if len(path) == 1 and path[0] in (TASK_GROUPS, NODES, INDICATOR_VALUES):
+        if len(path) == 1 and path[0] in (TASK_GROUPS, NODES, INDICATOR_VALUES, CRITERIA):
             path = (path[0], "non_field_errors")
         node = body
         for part in path[:-1]:

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from programmes.api import views
+from programmes.api import assessments, views
 
 router = SimpleRouter()
 router.register("task-groups", views.TaskGroupViewSet, basename="task-group")
@@ -8,5 +8,6 @@ router.register("pillars", views.PillarViewSet, basename="pillar")
 router.register("programmes", views.ProgrammeViewSet, basename="programme")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
+router.register("assessments", assessments.AssessmentViewSet, basename="assessment")
 
 urlpatterns = router.urls

@@ -86,6 +86,9 @@ class AuditLogEntry(models.Model):
         TOKEN_REVOKED = "token-revoked", _("API token revoked")
         PASSWORD_CHANGED = "password-changed", _("password changed")
         PASSWORD_RESET = "password-reset", _("password reset by e-mail")
+        ASSESSMENT_APPROVED = "assessment-approved", _("maturity assessment approved")
+        ASSESSMENT_RETURNED = "assessment-returned", _("maturity assessment returned")
+        ASSESSMENT_REOPENED = "assessment-reopened", _("maturity assessment reopened")
 
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.ForeignKey(

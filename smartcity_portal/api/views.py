@@ -11,7 +11,7 @@ ENDPOINTS = {
     "pillars": "pillar",
     "indicators": "indicator", "asean-cities": "asean-city", "programmes": "programme",
     "reports": "report", "progress": "progress", "indicator-values": "indicator-value",
-    "webhooks": "webhook",
+    "webhooks": "webhook", "assessments": "assessment", "maturity": "maturity",
 }
 
 

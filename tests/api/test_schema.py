@@ -39,6 +39,11 @@ CONTRACT_PATHS = {
     "/api/v1/progress/", "/api/v1/progress/{id}/",
     "/api/v1/indicator-values/", "/api/v1/indicator-values/{id}/",
     "/api/v1/webhooks/", "/api/v1/webhooks/{id}/",
+    "/api/v1/assessments/", "/api/v1/assessments/{id}/",
+    "/api/v1/assessments/{id}/submit/", "/api/v1/assessments/{id}/verify/",
+    "/api/v1/assessments/{id}/return/", "/api/v1/assessments/{id}/approve/",
+    "/api/v1/assessments/{id}/reopen/", "/api/v1/assessments/{id}/history/",
+    "/api/v1/maturity/", "/api/v1/maturity/{id}/",
 }
 
 

@@ -23,6 +23,7 @@ from indicators.models import (
     Target,
 )
 from programmes.models import (
+    AssessmentRevision,
     DemoDataset,
     Evidence,
     OutboxMessage,
@@ -36,6 +37,7 @@ from programmes.models import (
 from provinces.models import AdministrativeUnit
 from smartcity_portal.accounts.models import Role
 from tests.factories import (
+    AssessmentFactory,
     ProgrammeFactory,
     ReportFactory,
     UserFactory,
@@ -110,6 +112,12 @@ def one_of_each(users):
         subscription=subscription, event_id=uuid.uuid4(), event_type="report.approved", payload={}
     )
     DemoDataset.objects.create(seed=1, size=1)
+    assessment = AssessmentFactory(year=2025, status="approved", answers={"A1": True}, decisions={"A1": True})
+    AssessmentRevision.objects.create(assessment=assessment, number=1, version=1, action="created", status="draft",
+                                      snapshot={"chosen": [], "criteria": {}})
+    from indicators.results.maturity import recompute_maturity
+
+    recompute_maturity([(assessment.unit_id, 2025, assessment.framework_version_id)])
     now = timezone.now()
     NodeResult.objects.create(
         boundaries=Boundaries.CURRENT, unit=unit, year=2025, quarter=3,

@@ -73,3 +73,41 @@ def test_every_page_says_it_shows_demo_data_once_the_demo_is_seeded(client, djan
     with django_capture_on_commit_callbacks(execute=True):
         seed_demo(seed=7, size=1, today=TODAY)
     assert banner in client.get("/about/").content.decode()
+
+
+def test_demo_loads_an_illustrative_maturity_framework_and_assessments_in_every_state():
+    from indicators.models import FrameworkVersion
+    from programmes.models import Assessment
+
+    summary = seed_demo(seed=7, size=1, today=TODAY)
+    version = FrameworkVersion.objects.get(framework__code="illustrative-maturity")
+    assert version.is_illustrative and version.levels.count() == 3
+    criteria = version.nodes.filter(kind="criterion")
+    assert criteria.count() == 12
+    assert criteria.filter(mappings__threshold_operator__gt="").distinct().count() >= 4
+    assert summary["assessments"] >= 20
+    assessments = Assessment.objects.filter(framework_version=version, year=2026)
+    assert set(assessments.values_list("status", flat=True)) == set(ReportStatus.values)
+    assert assessments.get(unit__slug="bac-ninh").status == ReportStatus.DRAFT
+    for assessment in assessments:
+        assert assessment.revisions.count() == assessment.version
+
+
+def test_the_demo_levels_are_computed_by_the_rule_for_the_approved_assessments():
+    from indicators.models import MaturityResult
+    from indicators.results.maturity import recompute_all_maturity
+    from programmes.models import Assessment
+
+    seed_demo(seed=7, size=1, today=TODAY)
+    recompute_all_maturity()
+    results = MaturityResult.objects.all()
+    assert results.count() == Assessment.objects.filter(status=ReportStatus.APPROVED).count()
+    assert len({r.level for r in results}) >= 3  # several levels: the dashboards show a distribution
+
+
+def test_load_reference_data_loads_no_illustrative_content():
+    from indicators.models import FrameworkVersion
+
+    call_command("load_reference_data", verbosity=0)
+    assert not FrameworkVersion.objects.filter(is_illustrative=True).exists()
+    assert not FrameworkVersion.objects.filter(framework__code="illustrative-maturity").exists()

@@ -10,10 +10,29 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from knox.models import AuthToken
 
-from indicators.models import Boundaries, Indicator, IndicatorResult, Job, NodeResult
-from programmes.models import Evidence, ReportStatus, WebhookSubscription
+from indicators.models import (
+    Boundaries,
+    Indicator,
+    IndicatorResult,
+    Job,
+    MaturityResult,
+    NodeResult,
+)
+from programmes.models import (
+    AssessmentEvidence,
+    Evidence,
+    ReportStatus,
+    WebhookSubscription,
+)
 from provinces.models import AseanSmartCity, Region
-from tests.factories import ProgrammeFactory, ReportFactory, task_group, unit
+from tests.factories import (
+    AssessmentFactory,
+    ProgrammeFactory,
+    ReportFactory,
+    maturity_version,
+    task_group,
+    unit,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +75,35 @@ def samples(personas):
         boundaries=Boundaries.CURRENT, unit=personas.unit, year=2026, quarter=1,
         indicator=Indicator.objects.get(code="TG5-01"), value=Decimal(40), computed_at=now,
     )
+    version = maturity_version()
+    answered = {"A1": True, "B1": False, "C1": False}
+    assessments = {
+        "assessment_draft": AssessmentFactory(unit=personas.unit, version=version, year=2026, answers=answered),
+        "assessment_submitted": AssessmentFactory(
+            unit=personas.unit, version=version, year=2025, status=ReportStatus.SUBMITTED, answers=answered,
+            decisions={"A1": True, "A2": False, "B1": True, "C1": True},
+        ),
+        "assessment_approved": AssessmentFactory(
+            unit=unit("bac-giang"), version=version, year=2024, status=ReportStatus.APPROVED, answers=answered,
+            decisions={"A1": True, "A2": False, "B1": True, "C1": True},
+        ),
+        "assessment_other_draft": AssessmentFactory(unit=personas.other_unit, version=version, year=2026),
+    }
+    assessment_evidence = AssessmentEvidence.objects.create(
+        answer=assessments["assessment_draft"].answers.get(node__code="A1"),
+        file=ContentFile(b"%PDF-1.4\n%proof\n", name="proof.pdf"),
+        original_name="proof.pdf", content_type="application/pdf", size=16,
+    )
+    from indicators.results.maturity import recompute_maturity
+
+    approved = assessments["assessment_approved"]
+    recompute_maturity([(approved.unit_id, approved.year, version.pk)])
     return {
+        **{name: assessment.pk for name, assessment in assessments.items()},
+        "assessment_evidence": assessment_evidence.pk,
+        "assessment_version": version.pk,
+        "old_unit": unit("bac-giang").pk,
+        "maturity_result": MaturityResult.objects.get(assessment=approved).pk,
         **{name: report.pk for name, report in reports.items()},
         "evidence": evidence.pk,
         "job": job.pk,

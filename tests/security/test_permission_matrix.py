@@ -13,7 +13,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from knox.models import AuthToken
 
-from programmes.models import Evidence, Report, WebhookSubscription
+from programmes.models import (
+    Assessment,
+    AssessmentEvidence,
+    Evidence,
+    Report,
+    WebhookSubscription,
+)
 from smartcity_portal import access
 from tests.factories import api_client, user_of
 
@@ -76,8 +82,23 @@ def _report_field(name):
     return read
 
 
+def _assessment_field(name):
+    def read(kwargs):
+        return Assessment.objects.filter(pk=kwargs["pk"]).values_list(name, flat=True).first()
+
+    return read
+
+
 # What a write changes; the cell is "allow" exactly when this changes.
 EFFECTS = {
+    "assessment_created": lambda kwargs: Assessment.objects.filter(unit__slug="bac-giang", year=2023).exists(),
+    "assessment_saved": _assessment_field("version"),
+    "assessment_submitted": _assessment_field("status"),
+    "assessment_approved": _assessment_field("status"),
+    "assessment_returned": _assessment_field("status"),
+    "assessment_reopened": _assessment_field("status"),
+    "assessment_evidence_removed": lambda kwargs: AssessmentEvidence.objects.filter(
+        answer__assessment_id=kwargs["pk"]).count(),
     "report_created": lambda kwargs: Report.objects.filter(unit__slug="bac-ninh", year=2026, quarter=3).exists(),
     "report_saved": _report_field("version"),
     "report_submitted": _report_field("status"),

@@ -4,11 +4,12 @@ Every GET route of the permission matrix (``smartcity_portal.access``) is
 requested, by a ministry user and by a user of the unit where they may use it,
 once with a small data set and again after the data has grown about tenfold
 (more units reporting, more quarters, more reports in every state, revisions,
-jobs, webhook deliveries). Each request runs on a cold cache: the counts are
+jobs, webhook deliveries, maturity assessments in every state and their levels). Each request runs on a cold cache: the counts are
 those of the first visitor after a change. The two counts must be equal.
 """
 import time
 import uuid
+from datetime import date
 
 import pytest
 from django.core.cache import cache
@@ -18,15 +19,25 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import Job
+from indicators.results.maturity import recompute_maturity
 from indicators.results.services import recompute_results
-from programmes.models import ProgrammeStatus, Report, ReportStatus, WebhookDelivery
+from programmes.models import (
+    Assessment,
+    AssessmentRevision,
+    ProgrammeStatus,
+    Report,
+    ReportStatus,
+    WebhookDelivery,
+)
 from provinces.models import AdministrativeUnit
 from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 from smartcity_portal import access
 from tests.factories import (
+    AssessmentFactory,
     ProgrammeFactory,
     ReportFactory,
     api_client,
+    maturity_version,
     set_values,
     user_of,
 )
@@ -120,14 +131,46 @@ def grow(personas, samples, scale):
     )
     for report in added:
         recompute_results(report.unit, report.year, report.quarter)
+    grow_assessments(personas, samples, scale)
+
+
+def grow_assessments(personas, samples, scale):
+    """About ``scale`` times as many maturity assessments, in every state, and their published levels."""
+    version = maturity_version()
+    taken = set(Assessment.objects.values_list("unit_id", "year"))
+    free = [
+        (unit, year)
+        for year in range(2018, 2027)
+        for unit in AdministrativeUnit.objects.in_force_on(date(year, 12, 31)).order_by("slug")
+        if (unit.pk, year) not in taken
+    ]
+    statuses = [ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.DRAFT, ReportStatus.RETURNED]
+    answers = {"A1": True, "A2": True, "B1": True, "C1": False}
+    decisions = {"A1": True, "A2": True, "B1": True, "C1": False}
+    for position, (unit, year) in enumerate(free[: 40 * scale]):
+        status = statuses[position % 4]
+        AssessmentFactory(
+            unit=unit, version=version, year=year, status=status, answers=answers,
+            chosen=["A3"] if position % 2 else [], decisions=decisions if status == ReportStatus.APPROVED else None,
+        )
+        if status == ReportStatus.APPROVED:
+            recompute_maturity([(unit.pk, year, version.pk)])
+    draft = Assessment.objects.get(pk=samples["assessment_draft"])
+    first = 100 + draft.revisions.count()
+    AssessmentRevision.objects.bulk_create(
+        AssessmentRevision(assessment=draft, number=number, version=draft.version, action="saved",
+                           status=draft.status, snapshot={"chosen": [], "criteria": {}})
+        for number in range(first, first + scale)
+    )
 
 
 def test_no_page_or_list_runs_more_queries_with_ten_times_the_data(personas, samples):
     grow(personas, samples, 1)
-    reports = Report.objects.count()
+    reports, assessments = Report.objects.count(), Assessment.objects.count()
     small = count_queries(personas, samples)
     grow(personas, samples, 10)
     assert Report.objects.count() >= 10 * reports, "the data did not grow tenfold"
+    assert Assessment.objects.count() >= 10 * assessments, "the assessments did not grow tenfold"
     large = count_queries(personas, samples)
     grown = {label: (small[label], large[label]) for label in small if large[label] != small[label]}
     assert not grown, f"queries grew with the data (small, large): {grown}"

@@ -1,6 +1,7 @@
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.results.maturity import recompute_all_maturity
 from indicators.results.services import recompute_all
 from programmes.demo import DemoRefused, seed_demo
 
@@ -8,7 +9,8 @@ from programmes.demo import DemoRefused, seed_demo
 class Command(BaseCommand):
     help = (
         "Fill the database with a deterministic demonstration picture: about 40 localities' "
-        "programmes and quarterly reports from 2021-Q1 to the last complete quarter. "
+        "programmes and quarterly reports from 2021-Q1 to the last complete quarter, and maturity "
+        "self-assessments in every state against an illustrative framework. "
         "Safe to run again: an identical demo is left as it is."
     )
 
@@ -30,8 +32,9 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             "Demo data: {old_units} units reporting before July 2025, {new_units} since; {reports} reports, {values} indicator values, "
-            "{revisions} revisions.".format(**summary)
+            "{revisions} revisions; {assessments} maturity self-assessments against an illustrative framework.".format(**summary)
         )
         recompute_all()
+        recompute_all_maturity()
         self.stdout.write("Dashboard results computed.")
         cache.clear()
