@@ -5,6 +5,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import frameworks
 from indicators.models import (
+    DataRelease,
+    DataReleaseFile,
     Framework,
     FrameworkLevel,
     FrameworkNode,
@@ -17,9 +19,10 @@ from indicators.models import (
     Job,
     MaturityResult,
     NodeResult,
+    StandardDocument,
     Target,
 )
-from programmes.admin import ViewOnlyAdmin
+from programmes.admin import ViewOnlyAdmin, ViewOnlyTabularInline
 
 
 @admin.register(Indicator)
@@ -158,6 +161,14 @@ class FrameworkVersionForm(forms.ModelForm):
         return cleaned
 
 
+class DocumentInline(admin.TabularInline):
+    """The documents behind a version: kept up to date even once the version is active."""
+
+    model = StandardDocument
+    extra = 0
+    fields = ["order", "kind", "number", "date", "issuer", "title_vi", "title_en", "url"]
+
+
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(SimpleHistoryAdmin):
     """A draft is edited freely; activating freezes it; an active version may only be retired."""
@@ -167,7 +178,7 @@ class FrameworkVersionAdmin(SimpleHistoryAdmin):
     list_select_related = ["framework"]
     search_fields = ["framework__code", "framework__name_vi", "code", "source_number"]
     form = FrameworkVersionForm
-    inlines = [LevelInline, NodeInline]
+    inlines = [LevelInline, NodeInline, DocumentInline]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_frozen:
@@ -263,3 +274,34 @@ class MaturityResultAdmin(ViewOnlyAdmin):
     list_filter = ["year", "level", "version__framework"]
     list_select_related = ["unit", "version__framework"]
     search_fields = ["unit__name_vi", "unit__name_en", "unit__code"]
+
+
+@admin.register(StandardDocument)
+class StandardDocumentAdmin(SimpleHistoryAdmin):
+    """Legal documents and standards, shown on /results/standards/ with their framework version."""
+
+    list_display = ["number", "title_vi", "kind", "date", "issuer", "version"]
+    list_filter = ["kind", "version__framework"]
+    list_select_related = ["version__framework"]
+    search_fields = ["number", "title_vi", "title_en", "issuer"]
+
+
+class ReleaseFileInline(ViewOnlyTabularInline):
+    model = DataReleaseFile
+    fields = ["name", "size", "sha256", "media_type"]
+    readonly_fields = fields
+
+
+@admin.register(DataRelease)
+class DataReleaseAdmin(ViewOnlyAdmin):
+    """Releases are written once by the release builder and never changed."""
+
+    list_display = ["year", "quarter", "number", "kind", "created_at"]
+    list_filter = ["kind", "year"]
+    inlines = [ReleaseFileInline]
+
+
+@admin.register(DataReleaseFile)
+class DataReleaseFileAdmin(ViewOnlyAdmin):
+    list_display = ["name", "release", "size", "sha256"]
+    list_select_related = ["release"]

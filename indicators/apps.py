@@ -16,3 +16,5 @@ class IndicatorsConfig(AppConfig):
         signals.connect()
         subscribe(handlers.recompute)
         subscribe(maturity.recompute)
+        # After the recomputation: a release is built from the results it wrote.
+        subscribe(handlers.publish_releases)

@@ -48,6 +48,17 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = ("province", "year", "quarter", "indicator", "value", "note")
 REQUIRED_COLUMNS = COLUMNS[:5]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a file may have, and those it must have: ``read_table`` reads any such file."""
+
+    names: tuple
+    required: tuple
+
+
+VALUE_COLUMNS = Columns(COLUMNS, REQUIRED_COLUMNS)
 # Key of problems that concern a whole row rather than one of its cells.
 ROW = "row"
 EXTENSIONS = ("csv", "xlsx")
@@ -184,7 +195,7 @@ def _kind(data, name):
     return "xlsx" if (extension == "xlsx" or (not extension and is_zip)) else "csv"
 
 
-def _header(cells):
+def _header(cells, columns=VALUE_COLUMNS):
     """Column names by position, from the header row; raises ``ImportFileError``."""
     names = [normalised_name(c) for c in cells]
     while names and not names[-1]:
@@ -192,7 +203,7 @@ def _header(cells):
     if not names:
         raise ImportFileError(
             _("The file is empty: the first row must hold the column names %(columns)s.")
-            % {"columns": ", ".join(COLUMNS)},
+            % {"columns": ", ".join(columns.names)},
             code="empty",
         )
     if len(names) > MAX_COLUMNS:
@@ -201,11 +212,11 @@ def _header(cells):
             % {"count": len(names), "max": MAX_COLUMNS},
             code="too_many_columns",
         )
-    unknown = [n for n in names if n and n not in COLUMNS]
+    unknown = [n for n in names if n and n not in columns.names]
     if unknown:
         raise ImportFileError(
             _("Unknown columns: %(unknown)s. The columns are: %(columns)s (download the template).")
-            % {"unknown": ", ".join(f"“{n[:40]}”" for n in unknown[:5]), "columns": ", ".join(COLUMNS)},
+            % {"unknown": ", ".join(f"“{n[:40]}”" for n in unknown[:5]), "columns": ", ".join(columns.names)},
             code="unknown_columns",
         )
     duplicated = sorted({n for n in names if n and names.count(n) > 1})
@@ -214,11 +225,11 @@ def _header(cells):
             _("These columns appear more than once: %(columns)s.") % {"columns": ", ".join(duplicated)},
             code="duplicate_columns",
         )
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    missing = [c for c in columns.required if c not in names]
     if missing:
         raise ImportFileError(
             _("Missing columns: %(missing)s. The first row must hold the column names %(columns)s.")
-            % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)},
+            % {"missing": ", ".join(missing), "columns": ", ".join(columns.names)},
             code="missing_columns",
         )
     return names
@@ -297,7 +308,7 @@ def _first_record(text, delimiter):
     return next(_csv_reader(text, delimiter), [])
 
 
-def _delimiter(text):
+def _delimiter(text, columns=VALUE_COLUMNS):
     """``,`` or ``;`` (Excel's choice in locales that write decimals with a comma)."""
     best, best_score = ",", -1
     for delimiter in (",", ";"):
@@ -305,7 +316,7 @@ def _delimiter(text):
             cells = _first_record(text, delimiter)
         except csv.Error:
             continue  # the reader reports it, with the line
-        score = sum(1 for c in cells if normalised_name(c) in COLUMNS)
+        score = sum(1 for c in cells if normalised_name(c) in columns.names)
         if score > best_score:
             best, best_score = delimiter, score
     return best
@@ -335,9 +346,9 @@ def _csv_error(error, line):
     )
 
 
-def _csv_header(text):
+def _csv_header(text, columns=VALUE_COLUMNS):
     """The header's column names and the delimiter; raises ``ImportFileError``."""
-    delimiter = _delimiter(text)
+    delimiter = _delimiter(text, columns)
     try:
         cells = _first_record(text, delimiter)
     except csv.Error as error:
@@ -348,12 +359,12 @@ def _csv_header(text):
               "Save the file as “CSV UTF-8 (comma delimited)”."),
             code="delimiter",
         )
-    return _header(cells), delimiter
+    return _header(cells, columns), delimiter
 
 
-def _csv_table(data):
+def _csv_table(data, columns=VALUE_COLUMNS):
     text = _decode(data)
-    names, delimiter = _csv_header(text)
+    names, delimiter = _csv_header(text, columns)
     reader = _csv_reader(text, delimiter)
     rows = []
     try:
@@ -423,7 +434,7 @@ def _xlsx_cell(value):
     return str(getattr(value, "text", value))
 
 
-def _xlsx_table(data):
+def _xlsx_table(data, columns=VALUE_COLUMNS):
     from openpyxl import load_workbook
 
     check_xlsx_archive(data)
@@ -452,7 +463,7 @@ def _xlsx_table(data):
             number += 1
             cells = [_xlsx_cell(c) for c in cells[: MAX_COLUMNS + 1]]
             if names is None:
-                names = _header(cells)
+                names = _header(cells, columns)
                 continue
             if _blank(cells):
                 continue
@@ -460,7 +471,7 @@ def _xlsx_table(data):
                 raise _too_many_rows()
             rows.append(_row(number, names, cells))
         if names is None:
-            _header([])
+            _header([], columns)
         if not rows:
             raise _no_rows()
     except ImportFileError:
@@ -484,9 +495,9 @@ def _only_file_errors(reader):
     """
 
     @functools.wraps(reader)
-    def checked(file, name=None):
+    def checked(file, name=None, **options):
         try:
-            return reader(file, name)
+            return reader(file, name, **options)
         except ImportFileError:
             raise
         except UnicodeError:
@@ -508,13 +519,14 @@ def _only_file_errors(reader):
 
 
 @_only_file_errors
-def read_table(file, name=None):
+def read_table(file, name=None, columns=VALUE_COLUMNS):
     """The rows of a CSV or XLSX ``file`` (a path, bytes or a file object).
 
     ``name`` (the uploaded file's name) decides the format by its extension;
-    without one, a zip archive is taken for XLSX. Raises ``ImportFileError``,
-    and nothing else, for any file it cannot read (``OSError`` if ``file`` is
-    a path that cannot be opened).
+    without one, a zip archive is taken for XLSX. ``columns`` names the
+    columns the file may and must have (those of indicator values by
+    default). Raises ``ImportFileError``, and nothing else, for any file it
+    cannot read (``OSError`` if ``file`` is a path that cannot be opened).
     """
     if name is None and isinstance(file, (str, Path)):
         name = str(file)
@@ -522,9 +534,9 @@ def read_table(file, name=None):
         name = getattr(file, "name", None)
     data = _read_bytes(file)
     if not data.strip():
-        _header([])
+        _header([], columns)
     kind = _kind(data, name)
-    return _xlsx_table(data) if kind == "xlsx" else _csv_table(data)
+    return _xlsx_table(data, columns) if kind == "xlsx" else _csv_table(data, columns)
 
 
 @_only_file_errors

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -194,6 +195,51 @@ class FrameworkNode(BilingualNameMixin, models.Model):
     @property
     def is_item(self):
         return self.kind != NodeKind.GROUP
+
+
+class DocumentKind(models.TextChoices):
+    LAW = "law", _("law")
+    DECREE = "decree", _("decree")
+    DECISION = "decision", _("decision")
+    CIRCULAR = "circular", _("circular")
+    STANDARD = "standard", _("standard")
+    GUIDANCE = "guidance", _("guidance")
+    OTHER = "other", _("other document")
+
+
+class StandardDocument(models.Model):
+    """A legal document or standard behind a framework version, listed on its public page.
+
+    Kept by administrators in the admin; unlike the version's tree it may be
+    completed after the version is active (a guidance issued later, a link that moved).
+    """
+
+    version = models.ForeignKey(
+        FrameworkVersion, verbose_name=_("framework version"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    number = models.CharField(_("number"), max_length=64, help_text=_("For example 269/2025/NĐ-CP or TCVN 13694:2023."))
+    date = models.DateField(_("date"), null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=255, blank=True)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["version", "order", "date", "number"]
+        verbose_name = _("standard or legal document")
+        verbose_name_plural = _("standards and legal documents")
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def title(self):
+        if (get_language() or "vi").startswith("en") and self.title_en:
+            return self.title_en
+        return self.title_vi
 
 
 class ThresholdOperator(models.TextChoices):
@@ -555,3 +601,83 @@ class Job(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.SUCCEEDED else 0
         return min(100, round(100 * self.processed / self.total))
+
+
+def release_file_path(instance, filename):
+    # Each release has its own folder, and a stored file is never replaced (DataReleaseFile).
+    release = instance.release
+    return f"releases/{release.year}-Q{release.quarter}/{release.number}/{filename}"
+
+
+class DataRelease(models.Model):
+    """A numbered, immutable publication of one quarter's approved figures.
+
+    The first approval touching a quarter makes release 1; every later change
+    of the quarter's published figures (another unit approved, a correction:
+    a report reopened and approved again, an import) makes the next number,
+    with a change log against the release before. A release's files are
+    written once, with their SHA-256, and never regenerated.
+    """
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("first publication")
+        UPDATE = "update", _("new approved reports")
+        CORRECTION = "correction", _("correction")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    number = models.PositiveIntegerField(_("release number"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(_("published"))
+    # The SHA-256 of the data files' hashes: a build equal to the latest release makes none.
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    # [{"dataset", "table", "key": {...}, "field", "old", "new"}]: what changed since the release before.
+    change_log = models.JSONField(_("change log"), default=list, blank=True)
+    # The units whose approvals or corrections the release follows (slugs), for its page.
+    units = models.JSONField(_("units concerned"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-quarter", "-number"]
+        verbose_name = _("data release")
+        verbose_name_plural = _("data releases")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter", "number"], name="data_release_number_unique"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="data_release_quarter_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} #{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("data:release_detail", kwargs={"period": self.period, "number": self.number})
+
+    @property
+    def period(self):
+        return f"{self.year}-Q{self.quarter}"
+
+
+class DataReleaseFile(models.Model):
+    """One stored file of a release: served byte for byte as written."""
+
+    release = models.ForeignKey(
+        DataRelease, verbose_name=_("release"), on_delete=models.PROTECT, related_name="files"
+    )
+    name = models.CharField(_("file name"), max_length=100)
+    file = models.FileField(_("file"), upload_to=release_file_path, max_length=255)
+    media_type = models.CharField(_("media type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        ordering = ["release", "name"]
+        verbose_name = _("data release file")
+        verbose_name_plural = _("data release files")
+        constraints = [models.UniqueConstraint(fields=["release", "name"], name="data_release_file_name_unique")]
+
+    def __str__(self):
+        return f"{self.release} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("data:release_file", kwargs={
+            "period": self.release.period, "number": self.release.number, "name": self.name,
+        })

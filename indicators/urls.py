@@ -13,6 +13,8 @@ urlpatterns = [
         "frameworks/<slug:framework>/<slug:version>/<str:code>/", views.NodeDetailView.as_view(), name="node_detail"
     ),
     path("crosswalk/", views.CrosswalkView.as_view(), name="crosswalk"),
+    path("standards/", views.StandardsView.as_view(), name="standards"),
+    path("standards/<slug:framework>/<slug:version>/", views.VersionStandardsView.as_view(), name="version_standards"),
     path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     path("completeness/", views.CompletenessView.as_view(), name="completeness"),
     path("method/", views.MethodView.as_view(), name="method"),

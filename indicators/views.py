@@ -169,13 +169,15 @@ def progress_chart(periods, datasets, y_label="%", y_max=100, chart_type="line")
 
 
 def report_link(user, report):
-    """The report page's address if ``user`` may read the report ("" otherwise, or before that page exists)."""
-    if not policies.can_view_report(user, report):
-        return ""
+    """The report page's address if ``user`` may read the report, else its public page if it is published ("")."""
     try:
-        return reverse("programmes:report_detail", kwargs={"pk": report.pk})
+        if policies.can_view_report(user, report):
+            return reverse("programmes:report_detail", kwargs={"pk": report.pk})
+        if policies.is_published(report):
+            return reverse("published:report", kwargs={"slug": report.unit.slug, "period": report.period_label})
     except NoReverseMatch:
-        return ""
+        pass
+    return ""
 
 
 class DashboardView(TemplateView):
@@ -846,4 +848,36 @@ class CrosswalkView(TemplateView):
                     mapping.get_relation_display(), mapping.threshold or None,
                 ])
         context.update(table=table, indicator_code=code or "")
+        return context
+
+
+# --- /results/standards/: the documents behind each framework version --------------------------------
+
+
+class StandardsView(TemplateView):
+    """``/results/standards/``: every framework version with the legal documents and standards behind it."""
+
+    template_name = "indicators/standards.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        versions = FrameworkVersion.objects.select_related("framework").prefetch_related("documents").order_by(
+            "framework__code", "-valid_from"
+        )
+        context["versions"] = list(versions)
+        return context
+
+
+class VersionStandardsView(TemplateView):
+    """``/results/standards/<framework>/<version>/``: the documents behind one framework version."""
+
+    template_name = "indicators/standards_version.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        version = get_object_or_404(
+            FrameworkVersion.objects.select_related("framework"),
+            framework__code=kwargs["framework"], code=kwargs["version"],
+        )
+        context.update(version=version, documents=list(version.documents.all()))
         return context

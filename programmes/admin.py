@@ -9,6 +9,9 @@ from programmes.models import (
     NodeAnswer,
     OutboxMessage,
     Programme,
+    Project,
+    ProjectProgress,
+    PublishedProject,
     Report,
     ReportRevision,
     SentNotification,
@@ -216,3 +219,31 @@ class AssessmentRevisionAdmin(ViewOnlyAdmin):
     list_filter = ["action", "status"]
     list_select_related = ["assessment__unit", "assessment__framework_version__framework", "actor"]
     search_fields = ["assessment__unit__name_vi", "assessment__unit__name_en", "actor__username", "comment"]
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    """The units' registers; the units keep them on /projects/manage/, an administrator may correct them here."""
+
+    list_display = ["code", "name_vi", "unit", "funding_source", "status"]
+    list_filter = ["funding_source", "status"]
+    list_select_related = ["unit"]
+    search_fields = ["code", "name_vi", "name_en", "unit__name_vi"]
+    autocomplete_fields = ["nodes", "indicators"]
+    readonly_fields = ["updated_by"]
+
+
+@admin.register(ProjectProgress)
+class ProjectProgressAdmin(ViewOnlyAdmin):
+    """Written by the reports' services: a project's progress is part of its report."""
+
+    list_display = ["project", "report", "status", "percent_complete", "spending_to_date"]
+    list_select_related = ["project", "report__unit"]
+
+
+@admin.register(PublishedProject)
+class PublishedProjectAdmin(ViewOnlyAdmin):
+    """Written by approvals (``programmes.projects.publish``): what the public sees of a project."""
+
+    list_display = ["code", "name_vi", "unit", "status", "year", "quarter"]
+    list_select_related = ["unit"]

@@ -42,10 +42,15 @@ from programmes.models import (
     CriterionAnswer,
     DemoDataset,
     Evidence,
+    FundingSource,
     NodeAnswer,
     OutboxMessage,
     Programme,
     ProgressStatus,
+    Project,
+    ProjectProgress,
+    ProjectStatus,
+    PublishedProject,
     Report,
     ReportRevision,
     ReportStatus,
@@ -271,9 +276,11 @@ class DemoBuilder:
         IndicatorValue.objects.bulk_create(value_rows, batch_size=BATCH)
         ReportRevision.objects.bulk_create(revisions, batch_size=BATCH)
         self.targets(new, indicators)
+        project_count = self.projects(new, [(r, q, u) for r, q, u in plans if u.valid_until is None])
         assessed = self.assessments(new, profile)
         return {"old_units": len(old), "new_units": len(new), "reports": len(reports), "values": len(value_rows),
-                "revisions": len(revisions), "assessments": assessed}
+                "revisions": len(revisions), "projects": project_count, "assessments": assessed}
+
 
     # --- maturity self-assessments (illustrative framework) --------------------------------------
 
@@ -372,6 +379,56 @@ class DemoBuilder:
         AssessmentRevision.objects.bulk_create(revisions, batch_size=BATCH)
         return len(planned)
 
+    # --- the project register ------------------------------------------------------------
+
+    PROJECTS = [
+        ("IOC", "Trung tâm giám sát, điều hành đô thị thông minh", "Smart-city operations centre", "8"),
+        ("CAM", "Hệ thống camera giám sát giao thông", "Traffic camera network", "3"),
+        ("DVC", "Nâng cấp cổng dịch vụ công trực tuyến", "Online public-service portal upgrade", "5"),
+        ("GIS", "Cơ sở dữ liệu GIS quy hoạch đô thị", "Urban-planning GIS database", "2"),
+    ]
+
+    def projects(self, units, plans):
+        """Two or three demo projects per unit in force, with their progress in the unit's reports since July 2025."""
+        version = reference.current_version(reference.DEFAULT_FRAMEWORK)
+        nodes = {n.code: n for n in reference.items_of(version)} if version else {}
+        created = []
+        for unit in units:
+            for code, name_vi, name_en, node in self.rng.sample(self.PROJECTS, self.rng.randint(2, 3)):
+                start = MERGER_DATE + timedelta(days=self.rng.randint(0, 120))
+                project = Project.objects.create(
+                    unit=unit, code=f"{code}-{unit.code}", name_vi=f"{name_vi} {unit.name_vi}",
+                    name_en=f"{name_en}, {unit.name_en}", lead_agency="Sở Khoa học và Công nghệ",
+                    funding_source=self.rng.choice(FundingSource.values),
+                    total_investment=Decimal(self.rng.randrange(20, 900)), start_date=start,
+                    planned_end_date=start + timedelta(days=self.rng.randint(400, 1200)),
+                    status=ProjectStatus.IN_PROGRESS,
+                )
+                if node in nodes:
+                    project.nodes.add(nodes[node])
+                created.append(project)
+        by_unit = {}
+        for project in created:
+            by_unit.setdefault(project.unit_id, []).append(project)
+        rows = []
+        for report, quarter, unit in sorted(plans, key=lambda plan: plan[1]):
+            for project in by_unit.get(unit.pk, []):
+                if quarter < Quarter.containing(project.start_date):
+                    continue
+                done = min(100, 15 * (quarter.index - Quarter.containing(project.start_date).index + 1))
+                rows.append(ProjectProgress(
+                    report=report, project=project,
+                    status=ProjectStatus.COMPLETED if done >= 100 else ProjectStatus.IN_PROGRESS,
+                    percent_complete=Decimal(done), spending_to_date=(project.total_investment * done / 100).quantize(
+                        Decimal("0.001")),
+                ))
+        ProjectProgress.objects.bulk_create(rows, batch_size=BATCH)
+        from programmes import projects
+
+        for report in {row.report for row in rows if row.report.status == ReportStatus.APPROVED}:
+            projects.publish(report)
+        return len(created)
+
     def _actions(self, status):
         extra = [RevisionAction.SAVED] * (self.size // 3)
         return {
@@ -436,6 +493,16 @@ def clear_demo_data():
     MaturityResult.objects.all().delete()
     AssessmentRevision.objects.all().delete()
     Assessment.objects.all().delete()
+
+    from indicators.models import DataRelease, DataReleaseFile
+
+    for item in DataReleaseFile.objects.all():
+        item.file.delete(save=False)
+    DataReleaseFile.objects.all().delete()
+    DataRelease.objects.all().delete()
+    PublishedProject.objects.all().delete()
+    ProjectProgress.objects.all().delete()
+    Project.objects.all().delete()
     IndicatorResult.objects.all().delete()
     NodeResult.objects.all().delete()
     OutboxMessage.objects.all().delete()

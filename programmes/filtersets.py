@@ -8,9 +8,18 @@ may see which report is decided before, by ``programmes.policies.listed_reports`
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from indicators.models import Framework, FrameworkStatus, NodeKind
-from programmes.models import Assessment, Report, ReportStatus
+from programmes.models import (
+    Assessment,
+    FundingSource,
+    ProjectStatus,
+    PublishedProject,
+    Report,
+    ReportStatus,
+)
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
 
@@ -122,3 +131,60 @@ class AssessmentFilterSet(django_filters.FilterSet):
     class Meta:
         model = Assessment
         fields = ["province", "year", "framework", "status"]
+
+
+class PublishedReportFilterSet(ReportFilterSet):
+    """The public list of published reports (``/published-reports/``): the report list's filters but the status."""
+
+    status = None
+
+    class Meta:
+        model = Report
+        fields = ["province", "year", "quarter"]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class NodeFilter(django_filters.ChoiceFilter):
+    """A framework node named ``framework:code`` (``decision-950:5``), among the versions in force."""
+
+    def __init__(self, *args, **kwargs):
+        from programmes.projects import node_choices
+
+        kwargs.setdefault("choices", node_choices)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        framework, _, code = str(value).partition(":")
+        return queryset.filter(nodes__version__framework__code=framework, nodes__code=code).distinct()
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    """Filters of the published projects: one class for the ``/projects/`` page and ``/api/v1/projects/``.
+
+    The filterset only narrows published projects (``PublishedProject``): what
+    is public is decided before, by the approvals that published them.
+    """
+
+    province = UnitFilter(
+        label=_("Unit"), field_name="unit", to_field_name="slug",
+        queryset=AdministrativeUnit.objects.current().order_by("name_vi"),
+        empty_label=_("All units"), help_text=_("Unit slug, e.g. bac-ninh."),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ProjectStatus.choices, empty_label=_("Any status"),
+        help_text=_("As the latest approved report gives it: planned, in-progress, completed, suspended or cancelled."),
+    )
+    funding = django_filters.ChoiceFilter(
+        label=_("Funding source"), field_name="funding_source", choices=FundingSource.choices,
+        empty_label=_("Any funding source"), help_text=_("central-budget, local-budget, oda, ppp or private."),
+    )
+    node = NodeFilter(
+        label=_("Framework node"), empty_label=_("Any framework node"),
+        help_text=_("Projects meant to move this node, named framework:code, e.g. decision-950:5."),
+    )
+
+    class Meta:
+        model = PublishedProject
+        fields = ["province", "status", "funding", "node"]

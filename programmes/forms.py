@@ -7,6 +7,7 @@ form is named by its field path (``programmes.paths``:
 ``nodes.decision-950:3.percent_complete``, ``indicators.TG5-01.value``), so
 the services' errors are placed next to their fields with ``add_error``.
 """
+import functools
 from decimal import Decimal
 
 from django import forms
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import NodeKind, ValueType
 from programmes import paths, policies
 from programmes.filtersets import QUARTER_CHOICES, UnitChoiceField
-from programmes.models import ProgressStatus
+from programmes.models import FundingSource, ProgressStatus, ProjectStatus
 from programmes.uploads import ALLOWED_TYPES, UnreadableUpload
 from programmes.validation import MAX_COMMENT_LENGTH, MAX_FIELD_COMMENT_LENGTH
 from provinces.models import AdministrativeUnit
@@ -26,6 +27,7 @@ from provinces.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
 BOOLEAN_CHOICES = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 MET_CHOICES = [("", _("— not answered —")), ("yes", _("met")), ("no", _("not met"))]
 STATUS_CHOICES = [("", _("— not answered —")), *ProgressStatus.choices]
+PROJECT_STATUS_CHOICES = [("", _("— not answered —")), *ProjectStatus.choices]
 # The name of the "Remove" buttons next to attached files; the value is the file's id.
 REMOVE_EVIDENCE = "remove_evidence"
 EVIDENCE_ACCEPT = ",".join(f".{extension}" for extension in sorted(ALLOWED_TYPES))
@@ -98,6 +100,19 @@ class MultipleFileField(forms.FileField):
         return [data] if data else []
 
 
+class LinkChoicesField(forms.MultipleChoiceField):
+    """The evidence links to publish, ticked among the item's saved links; the services check them."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value):
+        return True
+
+
+def _posted_lines(text):
+    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+
 def _text(label, rows=None, **attrs):
     widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs=attrs)
     return forms.CharField(label=label, required=False, strip=False, widget=widget)
@@ -131,10 +146,13 @@ class ReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     confirm_warnings = forms.BooleanField(label=_("I confirm these values"), required=False)
 
-    def __init__(self, *args, items, indicators, unreadable=(), **kwargs):
+    def __init__(self, *args, items, indicators, projects=(), saved_links=None, unreadable=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.items = list(items)
         self.indicators = list(indicators)
+        self.projects = list(projects)
+        # {node key: [links]} as saved: those a reporter may tick to publish.
+        self.saved_links = saved_links or {}
         # (field name, name) of files the browser sent whose names could not be read
         # (programmes.uploads.unreadable_uploads): refused by the services like any bad file.
         self.unreadable = list(unreadable)
@@ -158,6 +176,12 @@ class ReportForm(forms.Form):
                 _("Evidence links"), rows=3, placeholder="https://…"
             )
             links.help_text = _("One web address per line, starting with https://.")
+            if self.saved_links.get(key):
+                self.fields[self.name(key, "public_links")] = LinkChoicesField(
+                    label=_("Links to show on the public page of the approved report"), required=False,
+                    choices=[(link, link) for link in self.saved_links[key]],
+                    help_text=_("Only links that anyone may open; new links can be ticked once the draft is saved."),
+                )
             self.fields[self.name(key, "evidence_files")] = MultipleFileField(
                 label=_("Attach evidence files"),
                 help_text=_("PDF, images, Word, Excel or OpenDocument files; you may choose several."),
@@ -165,6 +189,19 @@ class ReportForm(forms.Form):
         for indicator in self.indicators:
             self.fields[str(paths.indicator_path(indicator.code, "value"))] = indicator_value_field(indicator)
             self.fields[str(paths.indicator_path(indicator.code, "note"))] = _text(_("Note"))
+        number = {"min": 0, "step": "any", "inputmode": "decimal", "class": "input-number"}
+        for project in self.projects:
+            path = functools.partial(paths.project_path, project.pk)
+            self.fields[str(path("status"))] = forms.CharField(
+                label=_("Status"), required=False, widget=forms.Select(choices=PROJECT_STATUS_CHOICES)
+            )
+            self.fields[str(path("percent_complete"))] = forms.CharField(
+                label=_("Percent complete"), required=False, widget=forms.NumberInput(attrs={**number, "max": 100})
+            )
+            self.fields[str(path("spending_to_date"))] = forms.CharField(
+                label=_("Spending to date (billion VND)"), required=False, widget=forms.NumberInput(attrs=number)
+            )
+            self.fields[str(path("note"))] = _text(_("Note"))
 
     @staticmethod
     def name(key, field):
@@ -181,10 +218,22 @@ class ReportForm(forms.Form):
             initial[cls.name(key, "percent_complete")] = plain_number(entry.get("percent_complete"))
             initial[cls.name(key, "narrative")] = entry.get("narrative") or ""
             initial[cls.name(key, "evidence_links")] = "\n".join(entry.get("evidence_links") or [])
+            initial[cls.name(key, "public_links")] = list(entry.get("public_links") or [])
         for code, entry in content.get(paths.INDICATORS, {}).items():
             initial[str(paths.indicator_path(code, "value"))] = entry.get("value")
             initial[str(paths.indicator_path(code, "note"))] = entry.get("note") or ""
+        for project_id, entry in content.get(paths.PROJECTS, {}).items():
+            for name in paths.PROJECT_FIELDS:
+                value = entry.get(name)
+                if name in ("percent_complete", "spending_to_date"):
+                    value = plain_number(value)
+                initial[str(paths.project_path(project_id, name))] = value or ""
         return initial
+
+    @staticmethod
+    def saved_links_of(content):
+        """``{node key: [links]}`` of a report's contents, for ``saved_links``."""
+        return {key: entry.get("evidence_links") or [] for key, entry in content.get(paths.NODES, {}).items()}
 
     def get_initial_for_field(self, field, field_name):
         value = super().get_initial_for_field(field, field_name)
@@ -211,6 +260,12 @@ class ReportForm(forms.Form):
                 field_name = self.name(key, name)
                 if field_name in self.fields and field_name in self.data:
                     entry[name] = self.cleaned_data.get(field_name, self.data.get(field_name))
+            if "evidence_links" in entry:
+                # Unticked boxes post nothing: the links posted with the item decide. A link
+                # ticked but taken off the list in the same post is simply not published.
+                ticked = self.cleaned_data.get(self.name(key, "public_links")) or []
+                posted = _posted_lines(entry["evidence_links"])
+                entry["public_links"] = [link for link in ticked if link in posted]
             if entry:
                 data[paths.NODES][key] = entry
         for indicator in self.indicators:
@@ -221,6 +276,14 @@ class ReportForm(forms.Form):
                     entry[name] = self.cleaned_data.get(field_name, self.data.get(field_name))
             if entry:
                 data[paths.INDICATORS][indicator.code] = entry
+        for project in self.projects:
+            entry = {}
+            for name in paths.PROJECT_FIELDS:
+                field_name = str(paths.project_path(project.pk, name))
+                if field_name in self.data:
+                    entry[name] = self.cleaned_data.get(field_name, self.data.get(field_name))
+            if entry:
+                data.setdefault(paths.PROJECTS, {})[str(project.pk)] = entry
         return data
 
     def uploads(self):
@@ -359,3 +422,74 @@ class QuarterForm(forms.Form):
         if "year" in cleaned and "quarter" in cleaned:
             cleaned["period"] = Quarter(cleaned["year"], cleaned["quarter"])
         return cleaned
+
+
+# --- the project register --------------------------------------------------------------------------
+
+
+class ProjectForm(forms.Form):
+    """A project of the unit's register. Only the shape: ``programmes.projects.clean_project`` judges the values.
+
+    Field names are the register's column names, those of the CSV import, so
+    that the rules' errors land next to their fields.
+    """
+
+    code = forms.CharField(label=_("Code"), max_length=32, help_text=_("The unit's own reference, e.g. IOC-01."))
+    name_vi = forms.CharField(label=_("Name (Vietnamese)"), max_length=500)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=500, required=False)
+    lead_agency = forms.CharField(label=_("Lead agency"), max_length=255, required=False)
+    funding_source = forms.ChoiceField(label=_("Funding source"), choices=[("", "—"), *FundingSource.choices])
+    total_investment = forms.CharField(
+        label=_("Total investment (billion VND)"), required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "any", "inputmode": "decimal", "class": "input-number"}),
+    )
+    start_date = forms.CharField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    planned_end_date = forms.CharField(
+        label=_("Planned end"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices, initial=ProjectStatus.PLANNED)
+    nodes = forms.MultipleChoiceField(
+        label=_("Framework nodes it is meant to move"), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators it is meant to move"), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    asean_city = forms.ChoiceField(label=_("ASEAN network city where it applies"), required=False)
+
+    def __init__(self, *args, node_choices=(), indicator_choices=(), city_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nodes"].choices = list(node_choices)
+        self.fields["indicators"].choices = list(indicator_choices)
+        self.fields["asean_city"].choices = [("", "—"), *city_choices]
+
+    @classmethod
+    def initial_from(cls, project):
+        return {
+            "code": project.code, "name_vi": project.name_vi, "name_en": project.name_en,
+            "lead_agency": project.lead_agency, "funding_source": project.funding_source,
+            "total_investment": plain_number(project.total_investment),
+            "start_date": project.start_date.isoformat() if project.start_date else "",
+            "planned_end_date": project.planned_end_date.isoformat() if project.planned_end_date else "",
+            "status": project.status,
+            "nodes": [node.key for node in project.nodes.select_related("version__framework")],
+            "indicators": [i.code for i in project.indicators.all()],
+            "asean_city": str(project.asean_city_id or ""),
+        }
+
+    def values(self):
+        """The posted values for the services, as the register's columns."""
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+    def add_service_errors(self, errors):
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_("The columns of the template; CSV files must be UTF-8. Rows are matched to projects by code."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(label=_("Only check the file, import nothing"), required=False)

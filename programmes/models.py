@@ -1,12 +1,14 @@
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from smartcity_portal.text import BilingualNameMixin
 
 
 class ProgrammeStatus(models.TextChoices):
@@ -214,6 +216,9 @@ class Evidence(models.Model):
         related_name="+", null=True, blank=True,
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # Shown on the report's public page once it is approved (links only: files stay
+    # for those who may read the report).
+    is_public = models.BooleanField(_("public"), default=False)
 
     class Meta:
         ordering = ["id"]
@@ -228,6 +233,193 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.url or self.original_name
+
+
+class FundingSource(models.TextChoices):
+    CENTRAL_BUDGET = "central-budget", _("central budget")
+    LOCAL_BUDGET = "local-budget", _("local budget")
+    ODA = "oda", _("ODA")
+    PPP = "ppp", _("PPP")
+    PRIVATE = "private", _("private")
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    IN_PROGRESS = "in-progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+    SUSPENDED = "suspended", _("suspended")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+# A project's code is the unit's own reference (the register's import matches rows by it).
+PROJECT_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
+
+
+class Project(BilingualNameMixin, models.Model):
+    """A smart-city project in a unit's register, kept by the unit's reporters.
+
+    Nothing of it is public until a quarterly report of its unit that gives
+    its progress is approved: the approval copies it to ``PublishedProject``.
+    """
+
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="projects"
+    )
+    code = models.CharField(
+        _("code"), max_length=32,
+        validators=[RegexValidator(PROJECT_CODE_PATTERN, _("Letters, digits, “.”, “-” and “_” only, at most 32."))],
+        help_text=_("The unit's own reference for the project; unique in the unit's register."),
+    )
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+    lead_agency = models.CharField(_("lead agency"), max_length=255, blank=True)
+    funding_source = models.CharField(_("funding source"), max_length=16, choices=FundingSource.choices)
+    total_investment = models.DecimalField(
+        _("total investment (billion VND)"), max_digits=16, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    planned_end_date = models.DateField(_("planned end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED,
+        help_text=_("As the register has it; each quarterly report gives the status of its quarter."),
+    )
+    nodes = models.ManyToManyField(
+        "indicators.FrameworkNode", verbose_name=_("framework nodes"), blank=True, related_name="projects",
+    )
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", verbose_name=_("indicators"), blank=True, related_name="projects",
+    )
+    asean_city = models.ForeignKey(
+        "provinces.AseanSmartCity", verbose_name=_("ASEAN network city"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="projects",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last saved by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit__name_vi", "code"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code"], name="project_code_unique_in_unit"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(planned_end_date__isnull=True)
+                | Q(start_date__lte=models.F("planned_end_date")),
+                name="project_start_not_after_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
+                name="project_investment_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ProjectProgress(models.Model):
+    """A project's status, percent complete and spending to date, as a quarterly report gives them."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="project_progress"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="progress"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=ProjectStatus.choices, blank=True)
+    percent_complete = models.DecimalField(
+        _("percent complete"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    spending_to_date = models.DecimalField(
+        _("spending to date (billion VND)"), max_digits=16, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["report", "project__code"]
+        verbose_name = _("project progress")
+        verbose_name_plural = _("project progress")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "project"], name="project_progress_one_per_report"),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True) | Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="project_progress_percent_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(spending_to_date__isnull=True) | Q(spending_to_date__gte=0),
+                name="project_progress_spending_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.project.code}"
+
+
+class PublishedProject(BilingualNameMixin, models.Model):
+    """The public copy of a project: its register as of the approval that published it, and its latest approved progress.
+
+    Written by ``programmes.projects.publish`` when a report giving the
+    project's progress is approved, rewritten when such a report is reopened;
+    public pages, downloads and the API read this table only.
+    """
+
+    project = models.OneToOneField(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.CharField(_("code"), max_length=32)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+    lead_agency = models.CharField(_("lead agency"), max_length=255, blank=True)
+    funding_source = models.CharField(_("funding source"), max_length=16, choices=FundingSource.choices)
+    total_investment = models.DecimalField(
+        _("total investment (billion VND)"), max_digits=16, decimal_places=3, null=True, blank=True
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    planned_end_date = models.DateField(_("planned end"), null=True, blank=True)
+    nodes = models.ManyToManyField(
+        "indicators.FrameworkNode", verbose_name=_("framework nodes"), blank=True, related_name="+",
+    )
+    indicators = models.ManyToManyField("indicators.Indicator", verbose_name=_("indicators"), blank=True, related_name="+")
+    asean_city = models.ForeignKey(
+        "provinces.AseanSmartCity", verbose_name=_("ASEAN network city"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    # The latest approved report that gives the project's progress, and what it says.
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    status = models.CharField(_("status"), max_length=16, choices=ProjectStatus.choices, blank=True)
+    percent_complete = models.DecimalField(_("percent complete"), max_digits=5, decimal_places=2, null=True, blank=True)
+    spending_to_date = models.DecimalField(
+        _("spending to date (billion VND)"), max_digits=16, decimal_places=3, null=True, blank=True
+    )
+    published_at = models.DateTimeField(_("published"))
+
+    class Meta:
+        ordering = ["unit__name_vi", "code"]
+        verbose_name = _("published project")
+        verbose_name_plural = _("published projects")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", kwargs={"pk": self.pk})
+
+    @property
+    def period_label(self):
+        return f"{self.year}-Q{self.quarter}"
 
 
 class RevisionAction(models.TextChoices):

@@ -9,6 +9,8 @@ and gives a value for each indicator. Each field it holds is named by a
   that one report may answer several frameworks;
 - ``nodes.bxd-2024:G05.met``: a criterion;
 - ``indicators.TG5-01.value``, ``indicators.TG5-01.note``;
+- ``projects.17.percent_complete``: a project of the unit's register, by its id
+  (codes may be changed in the register; ids never are);
 - ``comment``, ``reason``, ``version``: whole-report fields of an action.
 
 A maturity assessment (``programmes.assessments``) names its fields the same
@@ -29,16 +31,20 @@ from dataclasses import dataclass
 NODES = "nodes"
 INDICATORS = "indicators"
 CRITERIA = "criteria"
-SECTIONS = (NODES, INDICATORS, CRITERIA)
+PROJECTS = "projects"
+SECTIONS = (NODES, INDICATORS, CRITERIA, PROJECTS)
 CHOSEN = "chosen"
 
-NODE_FIELDS = ("status", "percent_complete", "met", "narrative", "evidence_links", "evidence_files")
+# ``public_links``: the evidence links the reporter marked public (shown on the approved
+# report's public page); each is one of ``evidence_links``.
+NODE_FIELDS = ("status", "percent_complete", "met", "narrative", "evidence_links", "public_links", "evidence_files")
 INDICATOR_FIELDS = ("value", "note")
 # An assessment's answer (the unit's), then the reviewer's decision.
 ANSWER_FIELDS = ("met", "explanation", "evidence_links", "evidence_files", "measured")
 DECISION_FIELDS = ("accepted", "comment")
 CRITERION_FIELDS = (*ANSWER_FIELDS, *DECISION_FIELDS)
-FIELDS = {NODES: NODE_FIELDS, INDICATORS: INDICATOR_FIELDS, CRITERIA: CRITERION_FIELDS}
+PROJECT_FIELDS = ("status", "percent_complete", "spending_to_date", "note")
+FIELDS = {NODES: NODE_FIELDS, INDICATORS: INDICATOR_FIELDS, CRITERIA: CRITERION_FIELDS, PROJECTS: PROJECT_FIELDS}
 
 
 @dataclass(frozen=True, order=True)
@@ -64,9 +70,9 @@ class FieldPath:
             if not section or rest:
                 raise ValueError(f"not a report field path: {text!r}")
             return cls(section)
-        # Node keys hold no dots; indicator and criterion codes hold none either (see NODE_CODE_PATTERN).
+        # Node keys hold no dots; indicator and criterion codes (see NODE_CODE_PATTERN) and project ids hold none either.
         key, _, field = rest.partition(".")
-        if not key:
+        if not key or (section == PROJECTS and not key.isdigit()):
             raise ValueError(f"not a report field path: {text!r}")
         if field and field not in FIELDS[section]:
             raise ValueError(f"not a report field path: {text!r}")
@@ -83,6 +89,9 @@ class FieldPath:
     @property
     def is_criterion(self):
         return self.section == CRITERIA
+
+    def is_project(self):
+        return self.section == PROJECTS
 
     @property
     def item(self):
@@ -112,6 +121,10 @@ def indicator_path(code, field=""):
 def criterion_path(code, field=""):
     """``criteria.A1.met``: a field of an assessment's answer for the criterion ``code``."""
     return FieldPath(CRITERIA, code, field)
+
+
+def project_path(project_id, field=""):
+    return FieldPath(PROJECTS, str(project_id), field)
 
 
 def parse_or_none(text):

@@ -14,7 +14,12 @@ rules. Summary:
 - of an approved report, those who read it only because it is approved see
   its published revisions only, without names or comments (``visible_revisions``);
 - only reviewers (and superusers) approve, return and reopen; nobody approves
-  a report he submitted himself.
+  a report he submitted himself;
+- the public pages, open data, releases, feeds and the sitemap show approved
+  reports only, whoever asks (``published_reports``), and of a unit's project
+  register only what an approved report published (``PublishedProject``);
+- a unit's project register is kept by its reporters and integrators
+  (``can_manage_projects``); the ministry reads every register.
 
 Maturity assessments (``programmes.assessments``) follow the same rules, read
 the same way (a unit's writers, the ministry, everyone signed in once it is
@@ -28,6 +33,7 @@ from django.db.models import Q
 
 from programmes.models import (
     Assessment,
+    Project,
     Report,
     ReportRevision,
     ReportStatus,
@@ -328,3 +334,51 @@ def can_approve_assessment(user, assessment):
 
 def can_reopen_assessment(user, assessment):
     return is_reviewer(user) and allows(Action.REOPEN, assessment)
+
+
+def published_reports(queryset=None):
+    """``queryset`` (all reports by default) narrowed to the published ones: what public pages show.
+
+    The same for every visitor, signed in or not, so that public pages, open
+    data, releases and the sitemap can be cached and harvested alike: the
+    approved reports (``listed_reports`` of an anonymous visitor).
+    """
+    return listed_reports(None, queryset)
+
+
+def is_published(report):
+    """Whether ``report`` has a public page: the rule of ``published_reports`` for one report."""
+    return report.status == ReportStatus.APPROVED
+
+
+def can_manage_projects(user, unit):
+    """May ``user`` keep ``unit``'s project register (add, change, import projects)?
+
+    The unit's own reporters and integrators, for a unit in force (the units
+    dissolved in 2025 keep no register).
+    """
+    return (
+        _signed_in(user)
+        and user.role in {Role.PROVINCE_REPORTER, Role.INTEGRATOR}
+        and user.unit_id == unit.pk
+        and unit.valid_until is None
+    )
+
+
+def can_read_registers(user):
+    """May ``user`` read every unit's register, published or not (the ministry)?"""
+    return reads_all_reports(user)
+
+
+def readable_projects(user, queryset=None):
+    """``queryset`` (all projects by default) narrowed to the register entries ``user`` may read.
+
+    The ministry reads every register; a unit's reporters and integrators
+    their unit's; nobody else reads a register (the public reads published projects).
+    """
+    queryset = Project.objects.all() if queryset is None else queryset
+    if reads_all_reports(user):
+        return queryset
+    if not _signed_in(user) or user.unit_id is None or user.role not in {Role.PROVINCE_REPORTER, Role.INTEGRATOR}:
+        return queryset.none()
+    return queryset.filter(unit_id=user.unit_id)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from indicators import selectors as reference
@@ -14,6 +14,8 @@ from programmes.models import (
     DemoDataset,
     Evidence,
     NodeAnswer,
+    Project,
+    ProjectProgress,
     Report,
     ReportStatus,
 )
@@ -59,19 +61,22 @@ def report_content(report):
     """The report's contents as plain JSON-able data (the revision snapshot format).
 
     ``{"nodes": {"decision-950:1": {"status", "percent_complete", "narrative",
-    "evidence_links", "evidence_files"}}, "indicators": {"TG1-01": {"value", "note"}}}``
-    with numbers as strings, so snapshots compare exactly; a criterion's entry
-    has ``met`` instead of ``status`` and ``percent_complete``.
+    "evidence_links", "public_links", "evidence_files"}}, "indicators":
+    {"TG1-01": {"value", "note"}}, "projects": {"17": {"status",
+    "percent_complete", "spending_to_date", "note"}}}`` with numbers as
+    strings, so snapshots compare exactly; a criterion's entry has ``met``
+    instead of ``status`` and ``percent_complete``.
     """
     values = IndicatorValue.objects.filter(report=report).select_related("indicator").order_by("indicator__code")
     return build_content(
         ((answer.node, answer, list(answer.evidence.all())) for answer in answers(report)),
         ((v.indicator.code, v) for v in values),
+        ProjectProgress.objects.filter(report=report).order_by("project_id"),
     )
 
 
-def build_content(answered, values):
-    """The snapshot format from ``(node, answer, evidence list)`` and ``(code, value)`` pairs.
+def build_content(answered, values, projects=()):
+    """The snapshot format from ``(node, answer, evidence list)`` and ``(code, value)`` pairs, and progress rows.
 
     Separate from ``report_content`` so that code creating many reports at once
     (the demo data, imports) writes revisions in exactly the same format.
@@ -82,6 +87,17 @@ def build_content(answered, values):
             for node, answer, evidence in answered
         },
         "indicators": {code: {"value": _decimal_text(v.value), "note": v.note} for code, v in values},
+        "projects": {str(row.project_id): project_entry(row) for row in projects},
+    }
+
+
+def project_entry(row):
+    """A project's progress in the snapshot format."""
+    return {
+        "status": row.status,
+        "percent_complete": _decimal_text(row.percent_complete),
+        "spending_to_date": _decimal_text(row.spending_to_date),
+        "note": row.note,
     }
 
 
@@ -94,6 +110,7 @@ def node_entry(kind, answer, evidence=()):
         entry["status"] = answer.status
         entry["percent_complete"] = _decimal_text(answer.percent_complete)
     entry["evidence_links"] = [e.url for e in evidence if e.url]
+    entry["public_links"] = [e.url for e in evidence if e.url and e.is_public]
     entry["evidence_files"] = [{"id": e.pk, "name": e.original_name, "size": e.size} for e in evidence if e.file]
     return entry
 
@@ -107,6 +124,14 @@ def report_items(report):
         .select_related("node__version__framework", "node__parent")
     ]
     return sorted([*in_force, *answered], key=lambda n: (n.version.framework.code, n.order))
+
+
+def report_projects(report):
+    """The projects a report gives the progress of: its unit's register, and any it already gives, by code."""
+    given = ProjectProgress.objects.filter(report=report).values_list("project_id", flat=True)
+    return list(
+        Project.objects.filter(Q(unit_id=report.unit_id) | Q(pk__in=given)).order_by("code", "pk")
+    )
 
 
 def previous_report(unit, year, quarter):
@@ -254,6 +279,20 @@ def diff_contents(old, new):
         changes.insert(0, {"path": paths.CHOSEN, "field": paths.CHOSEN,
                            "old": sorted(chosen_before or [], key=natural_key),
                            "new": sorted(chosen_after or [], key=natural_key)})
+    old_projects, new_projects = old.get("projects", {}), new.get("projects", {})
+    for key in sorted(set(old_projects) | set(new_projects), key=natural_key):
+        before, after = old_projects.get(key, {}), new_projects.get(key, {})
+        for name in paths.PROJECT_FIELDS:
+            a, b = before.get(name), after.get(name)
+            if name in ("percent_complete", "spending_to_date"):
+                a = None if a in (None, "") else Decimal(a).normalize()
+                b = None if b in (None, "") else Decimal(b).normalize()
+                if a == b:
+                    continue
+                a, b = None if a is None else f"{a:f}", None if b is None else f"{b:f}"
+            if (a or None) != (b or None):
+                changes.append({"path": str(paths.project_path(key, name)), "project": key, "field": name,
+                                "old": a, "new": b})
     status_before, status_after = old.get("status"), new.get("status")
     if status_before and status_after and status_before != status_after:
         changes.insert(0, {"path": "status", "field": "status", "old": status_before, "new": status_after})
@@ -274,6 +313,15 @@ def previous_quarter_answers(report):
         paths.node_key(framework, code): {"status": status, "percent_complete": percent, "met": met}
         for framework, code, status, percent, met in rows
     }
+
+
+def previous_quarter_projects(report):
+    """``{project id: snapshot entry}`` from the unit's report for the quarter before ``report``'s."""
+    before = Quarter(report.year, report.quarter).previous()
+    rows = ProjectProgress.objects.filter(
+        report__unit_id=report.unit_id, report__year=before.year, report__quarter=before.quarter
+    )
+    return {str(row.project_id): project_entry(row) for row in rows}
 
 
 def reports_waiting_for_review():

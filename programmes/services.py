@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 
 from indicators import selectors as reference
 from indicators.models import Indicator, IndicatorValue
-from programmes import events, paths, policies, selectors
+from programmes import events, paths, policies, projects, selectors
 from programmes.models import (
     Evidence,
     NodeAnswer,
+    ProjectProgress,
     Report,
     ReportRevision,
     ReportStatus,
@@ -240,6 +241,13 @@ def start_report(*, user, unit, year, quarter, today=None):
     IndicatorValue.objects.bulk_create(
         IndicatorValue(report=report, indicator_id=old.indicator_id, value=old.value) for old in old_values
     )
+    if previous is not None:
+        # Progress and spending carry over, as the values do; the note is the quarter's own.
+        ProjectProgress.objects.bulk_create(
+            ProjectProgress(report=report, project_id=old.project_id, status=old.status,
+                            percent_complete=old.percent_complete, spending_to_date=old.spending_to_date)
+            for old in ProjectProgress.objects.filter(report=previous, project__unit_id=unit.pk)
+        )
     _revise(report, RevisionAction.CREATED, user)
     return report
 
@@ -267,16 +275,25 @@ def _apply(report, cleaned, user, items):
             if name in entry:
                 setattr(row, name, entry[name])
         changed.append(row)
-        if "evidence_links" in entry:
-            wanted = list(dict.fromkeys(entry["evidence_links"]))
+        if "evidence_links" in entry or "public_links" in entry:
             existing = {e.url: e for e in row.evidence.exclude(url="")}
+            wanted = list(dict.fromkeys(entry["evidence_links"])) if "evidence_links" in entry else list(existing)
+            # Without ``public_links`` a link kept keeps its flag and a new one is not public.
+            public = set(entry["public_links"]) if "public_links" in entry else None
             Evidence.objects.filter(pk__in=[e.pk for url, e in existing.items() if url not in wanted]).delete()
             Evidence.objects.bulk_create(
-                Evidence(answer=row, url=url, uploaded_by=user if getattr(user, "pk", None) else None)
+                Evidence(answer=row, url=url, uploaded_by=user if getattr(user, "pk", None) else None,
+                         is_public=public is not None and url in public)
                 for url in wanted
                 if url not in existing
             )
+            if public is not None:
+                flips = [e for url, e in existing.items() if url in wanted and e.is_public != (url in public)]
+                for item in flips:
+                    item.is_public = not item.is_public
+                Evidence.objects.bulk_update(flips, ["is_public"])
     NodeAnswer.objects.bulk_update(changed, ["status", "percent_complete", "met", "narrative"])
+    _apply_projects(report, cleaned[paths.PROJECTS])
 
     if cleaned["indicators"]:
         ids = dict(Indicator.objects.filter(code__in=cleaned["indicators"]).values_list("code", "pk"))
@@ -300,11 +317,59 @@ def _apply(report, cleaned, user, items):
         IndicatorValue.objects.bulk_update(to_update, ["value", "note"])
 
 
-def _clean(data, items):
-    cleaned, result = clean_report_data(data, items, reference.active_indicators())
+def _apply_projects(report, entries):
+    """Write the projects' progress of ``entries`` (cleaned); a project left with nothing is removed."""
+    if not entries:
+        return
+    current = {str(row.project_id): row for row in ProjectProgress.objects.filter(report=report)}
+    to_create, to_update, to_delete = [], [], []
+    for key, entry in entries.items():
+        row = current.get(key) or ProjectProgress(report=report, project_id=int(key))
+        for name in paths.PROJECT_FIELDS:
+            if name in entry:
+                setattr(row, name, entry[name])
+        empty = not row.status and row.percent_complete is None and row.spending_to_date is None and not row.note
+        if empty:
+            if row.pk:
+                to_delete.append(row.pk)
+        elif row.pk:
+            to_update.append(row)
+        else:
+            to_create.append(row)
+    ProjectProgress.objects.filter(pk__in=to_delete).delete()
+    ProjectProgress.objects.bulk_create(to_create)
+    ProjectProgress.objects.bulk_update(to_update, list(paths.PROJECT_FIELDS))
+
+
+def _clean(data, items, report):
+    cleaned, result = clean_report_data(
+        data, items, reference.active_indicators(), selectors.report_projects(report)
+    )
+    if not result.is_valid:
+        raise ReportInvalid(result.errors)
+    _check_public_links(report, cleaned, result)
     if not result.is_valid:
         raise ReportInvalid(result.errors)
     return cleaned
+
+
+def _check_public_links(report, cleaned, result):
+    """Every link marked public must be one of the item's evidence links (those given, or else those stored)."""
+    stored = {}
+    for framework, code, url in Evidence.objects.filter(answer__report=report).exclude(url="").values_list(
+        "answer__node__version__framework__code", "answer__node__code", "url"
+    ):
+        stored.setdefault(paths.node_key(framework, code), []).append(url)
+    for key, entry in cleaned[paths.NODES].items():
+        if "public_links" not in entry:
+            continue
+        links = entry["evidence_links"] if "evidence_links" in entry else stored.get(key, [])
+        for link in entry["public_links"]:
+            if link not in links:
+                result.add_error(
+                    paths.node_path(key, "public_links"),
+                    _("“%(link)s” is not one of this item's evidence links.") % {"link": link[:80]},
+                )
 
 
 def _store_uploads(report, uploads, user, items):
@@ -395,7 +460,7 @@ def save_report(*, user, report, version, data, uploads=(), remove=()):
         )
     _check_version(report, version)
     items = selectors.report_items(report)
-    cleaned = _clean(data, items)
+    cleaned = _clean(data, items, report)
     _apply(report, cleaned, user, items)
     _remove_files(report, remove)
     _store_uploads(report, uploads, user, items)
@@ -512,6 +577,7 @@ def approve_report(*, user, report, version, comment=""):
     report.field_comments = {}
     _bump(report, user, "status", "approved_at", "approved_by", "review_comment", "field_comments")
     _revise(report, RevisionAction.APPROVED, user, comment=(comment or "").strip())
+    projects.publish(report)
     events.record_event(events.REPORT_APPROVED, report, actor=user)
     _audit("report-approved", user, report)
     return report
@@ -532,6 +598,7 @@ def reopen_report(*, user, report, version, reason):
     report.approved_by = None
     _bump(report, user, "status", "review_comment", "approved_at", "approved_by")
     _revise(report, RevisionAction.REOPENED, user, comment=reason)
+    projects.publish(report)
     events.record_event(events.REPORT_REOPENED, report, actor=user, reason=reason)
     _audit("report-reopened", user, report, reason=reason)
     return report

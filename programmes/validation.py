@@ -18,15 +18,17 @@ from django.utils.translation import gettext as _
 
 from indicators.models import NodeKind, ValueType
 from indicators.rollup import combine
-from programmes.models import ProgressStatus
+from programmes.models import ProgressStatus, ProjectStatus
 from programmes.paths import (
     CHOSEN,
     CRITERIA,
     INDICATORS,
     NODES,
+    PROJECTS,
     criterion_path,
     indicator_path,
     node_path,
+    project_path,
 )
 from smartcity_portal.text import normalise
 
@@ -172,6 +174,20 @@ def clean_links(raw):
     return links
 
 
+def clean_spending(raw):
+    """Billion VND spent so far on a project: a Decimal of at most three decimals, or None if empty."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    value = parse_number(raw)
+    if value < 0:
+        raise ValidationError(_("An amount cannot be negative."), code="negative")
+    if abs(value) >= Decimal("1e13"):
+        raise ValidationError(_("This number is too large."), code="too_large")
+    if value.as_tuple().exponent < -3:
+        raise ValidationError(_("Use at most three decimal places."), code="too_precise")
+    return value
+
+
 def clean_met(raw):
     """``True``, ``False`` or ``None`` (not answered) from a criterion's answer."""
     if raw is None or raw == "":
@@ -186,19 +202,20 @@ def clean_met(raw):
     raise ValidationError(_("Answer met or not met."), code="invalid_met")
 
 
-def clean_report_data(data, items, indicators):
+def clean_report_data(data, items, indicators, projects=()):
     """Check types and ranges of raw report contents.
 
-    ``data`` is ``{"nodes": {key: {...}}, "indicators": {code: {...}}}`` with
-    raw values; ``items`` are the nodes the report may answer (their key is
-    ``framework:code``). Returns ``(cleaned, CheckResult)``; ``cleaned`` has the
-    same shape with parsed values for every field that was valid. Unknown
-    items or indicator codes are errors, not silently dropped; a field an item
-    of its kind does not have is an error too.
+    ``data`` is ``{"nodes": {key: {...}}, "indicators": {code: {...}},
+    "projects": {id: {...}}}`` with raw values; ``items`` are the nodes the
+    report may answer (their key is ``framework:code``); ``projects`` the
+    projects of the unit's register. Returns ``(cleaned, CheckResult)``;
+    ``cleaned`` has the same shape with parsed values for every field that was
+    valid. Unknown items, indicator codes or projects are errors, not silently
+    dropped; a field an item of its kind does not have is an error too.
     """
     result = CheckResult()
-    cleaned = {NODES: {}, INDICATORS: {}}
-    if not isinstance(data, dict) or set(data) - {NODES, INDICATORS}:
+    cleaned = {NODES: {}, INDICATORS: {}, PROJECTS: {}}
+    if not isinstance(data, dict) or set(data) - {NODES, INDICATORS, PROJECTS}:
         result.add_error("non_field_errors", _("The report's contents are not in the expected form."))
         return cleaned, result
     items_by_key = {f"{node.version.framework.code}:{node.code}": node for node in items}
@@ -223,6 +240,7 @@ def clean_report_data(data, items, indicators):
             ("met", clean_met),
             ("narrative", lambda v: clean_text(v, MAX_NARRATIVE_LENGTH)),
             ("evidence_links", clean_links),
+            ("public_links", clean_links),
         ):
             if name not in raw or name not in fields:
                 continue
@@ -251,11 +269,40 @@ def clean_report_data(data, items, indicators):
             for message in error.messages:
                 result.add_error(indicator_path(code, "note"), message)
         cleaned[INDICATORS][code] = entry
+
+    projects_by_id = {str(p.pk): p for p in projects}
+    for key, raw in (data.get(PROJECTS) or {}).items():
+        if str(key) not in projects_by_id or not isinstance(raw, dict):
+            result.add_error(PROJECTS, _("There is no project %(key)s in this unit's register.") % {"key": str(key)[:20]})
+            continue
+        entry = {}
+        for name in sorted(set(raw) - set(PROJECT_FIELDS)):
+            result.add_error(project_path(key, name), _("A project has no such field."))
+        if "status" in raw:
+            status = raw.get("status") or ""
+            if status and status not in ProjectStatus.values:
+                result.add_error(project_path(key, "status"), _("Choose one of the listed statuses."))
+            else:
+                entry["status"] = status
+        for name, cleaner in (
+            ("percent_complete", clean_percent_complete),
+            ("spending_to_date", clean_spending),
+            ("note", lambda v: clean_text(v, MAX_NOTE_LENGTH)),
+        ):
+            if name not in raw:
+                continue
+            try:
+                entry[name] = cleaner(raw.get(name))
+            except ValidationError as error:
+                for message in error.messages:
+                    result.add_error(project_path(key, name), message)
+        cleaned[PROJECTS][str(key)] = entry
     return cleaned, result
 
 
-PROGRESS_FIELDS = ("status", "percent_complete", "narrative", "evidence_links")
-CRITERION_FIELDS = ("met", "narrative", "evidence_links")
+PROGRESS_FIELDS = ("status", "percent_complete", "narrative", "evidence_links", "public_links")
+CRITERION_FIELDS = ("met", "narrative", "evidence_links", "public_links")
+PROJECT_FIELDS = ("status", "percent_complete", "spending_to_date", "note")
 
 
 def running_total_floor(own, predecessors, rollup):

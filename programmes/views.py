@@ -38,12 +38,19 @@ from programmes.forms import (
     node_key_of,
     plain_number,
 )
-from programmes.models import Evidence, ProgressStatus, Report, ReportStatus
+from programmes.models import (
+    Evidence,
+    ProgressStatus,
+    ProjectStatus,
+    Report,
+    ReportStatus,
+)
 from provinces.quarters import Quarter
 from smartcity_portal.accounts.services import acting_as
 
 REPORTS_PER_PAGE = 50
 STATUS_LABELS = dict(ProgressStatus.choices)
+PROJECT_STATUS_LABELS = dict(ProjectStatus.choices)
 
 
 def visible_report(user, pk):
@@ -208,6 +215,7 @@ class ItemSection:
     narrative: FormField
     links: FormField
     files: FormField
+    public_links: FormField = None
     comment: str = ""
     existing_files: list = field(default_factory=list)
     previous: str = ""
@@ -225,6 +233,25 @@ class ItemSection:
 class FrameworkSection:
     version: object
     items: list
+
+
+@dataclass
+class ProjectRow:
+    """A project of the unit's register on the report form: status, percent, spending, note."""
+
+    project: object
+    fields: list  # FormField, in the order of paths.PROJECT_FIELDS
+    previous: str = ""
+
+
+def _previous_project_text(before):
+    if not before:
+        return ""
+    return _("%(status)s, %(percent)s %% complete, %(spent)s billion VND spent") % {
+        "status": PROJECT_STATUS_LABELS.get(before.get("status"), "—"),
+        "percent": plain_number(before.get("percent_complete")) or "—",
+        "spent": plain_number(before.get("spending_to_date")) or "—",
+    }
 
 
 @dataclass
@@ -267,6 +294,7 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
             fields=[wrap(name(key, part)) for part in kind_fields],
             narrative=wrap(name(key, "narrative")),
             links=wrap(name(key, "evidence_links")),
+            public_links=wrap(name(key, "public_links")) if name(key, "public_links") in form.fields else None,
             files=wrap(name(key, "evidence_files")),
             comment=placed.get(str(paths.node_path(key)), ""),
             existing_files=content[paths.NODES].get(key, {}).get("evidence_files", []),
@@ -284,7 +312,16 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
             )
             for i in indicators
         ]))
-    labels = _change_labels(form.items, form.indicators)
+    previous_projects = selectors.previous_quarter_projects(report)
+    project_rows = [
+        ProjectRow(
+            project=project,
+            fields=[wrap(str(paths.project_path(project.pk, name))) for name in paths.PROJECT_FIELDS],
+            previous=_previous_project_text(previous_projects.get(str(project.pk))),
+        )
+        for project in form.projects
+    ]
+    labels = _change_labels(form.items, form.indicators, form.projects)
     # Above a long form, a list of what to correct, each linking to its field.
     error_summary = [
         (labels.get(name, form.fields[name].label), message, form[name].id_for_label)
@@ -302,6 +339,7 @@ def _edit_context(form, report, *, warnings=(), conflict=None):
         "frameworks": list(frameworks.values()),
         "sections": [section for framework in frameworks.values() for section in framework.items],
         "indicator_groups": groups,
+        "project_rows": project_rows,
         "warnings": [(labels.get(w.key, w.key), w.message) for w in warnings],
         "error_summary": error_summary,
         "conflict": conflict,
@@ -331,7 +369,9 @@ class ReportEditView(LoginRequiredMixin, View):
 
     def make_form(self, *args, **kwargs):
         return ReportForm(
-            *args, items=selectors.report_items(self.report), indicators=reference.active_indicators(), **kwargs
+            *args, items=selectors.report_items(self.report), indicators=reference.active_indicators(),
+            projects=selectors.report_projects(self.report),
+            saved_links=ReportForm.saved_links_of(selectors.report_content(self.report)), **kwargs
         )
 
     def get(self, request, pk):
@@ -408,6 +448,24 @@ def _comments_on(placed, path):
     return [text for key, text in placed.items() if key == path or key.startswith(prefix)]
 
 
+def project_lines(projects, content):
+    """``[{"project", "status_label", "percent", "spending", "note"}]`` of the projects a report gives progress for."""
+    given = content.get(paths.PROJECTS, {})
+    lines = []
+    for project in projects:
+        entry = given.get(str(project.pk))
+        if entry is None:
+            continue
+        lines.append({
+            "project": project,
+            "status_label": PROJECT_STATUS_LABELS.get(entry.get("status"), ""),
+            "percent": plain_number(entry.get("percent_complete")),
+            "spending": plain_number(entry.get("spending_to_date")),
+            "note": entry.get("note") or "",
+        })
+    return lines
+
+
 def _detail_context(request, report, **forms):
     user = request.user
     content = selectors.report_content(report)
@@ -429,6 +487,7 @@ def _detail_context(request, report, **forms):
             "answered": entry.get("met") is not None if node.kind == NodeKind.CRITERION else bool(entry.get("status")),
             "narrative": entry.get("narrative") or "",
             "links": entry.get("evidence_links") or [],
+            "public_links": entry.get("public_links") or [],
             "files": entry.get("evidence_files") or [],
             "comments": _comments_on(placed, str(paths.node_path(key))),
         })
@@ -444,6 +503,7 @@ def _detail_context(request, report, **forms):
             for i in rows
         ]))
     sections = [item for framework in frameworks.values() for item in framework["items"]]
+    projects = project_lines(selectors.report_projects(report), content)
     can_review = policies.can_review_report(user, report)
     can_reopen = policies.can_reopen_report(user, report)
     version = {"version": report.version}
@@ -453,6 +513,7 @@ def _detail_context(request, report, **forms):
         "frameworks": list(frameworks.values()),
         "sections": sections,
         "indicator_groups": groups,
+        "projects": projects,
         "loose_comments": loose,
         "can_edit": policies.can_edit_report(user, report),
         "can_review": can_review,
@@ -585,6 +646,7 @@ FIELD_NAMES = {
     "met": gettext_lazy("Met"),
     "narrative": gettext_lazy("Narrative"),
     "evidence_links": gettext_lazy("Evidence links"),
+    "public_links": gettext_lazy("Public evidence links"),
     "evidence_files": gettext_lazy("Evidence files"),
     "value": gettext_lazy("Value"),
     "note": gettext_lazy("Note"),
@@ -593,10 +655,11 @@ FIELD_NAMES = {
     "measured": gettext_lazy("Measured by indicators"),
     "accepted": gettext_lazy("Decision"),
     "comment": gettext_lazy("Reviewer's comment"),
+    "spending_to_date": gettext_lazy("Spending to date (billion VND)"),
 }
 
 
-def _change_labels(items, indicators):
+def _change_labels(items, indicators, projects=()):
     """Readable names of the report's field paths, for diffs, conflicts, warnings and comments."""
     labels = {"status": _("Report status")}
     for node in items:
@@ -610,11 +673,19 @@ def _change_labels(items, indicators):
         labels[str(paths.indicator_path(indicator.code))] = title
         for part in paths.INDICATOR_FIELDS:
             labels[str(paths.indicator_path(indicator.code, part))] = f"{title} · {FIELD_NAMES[part]}"
+    for project in projects:
+        title = _("Project %(code)s %(name)s") % {"code": project.code, "name": project.name}
+        labels[str(paths.project_path(project.pk))] = title
+        for part in paths.PROJECT_FIELDS:
+            labels[str(paths.project_path(project.pk, part))] = f"{title} · {FIELD_NAMES[part]}"
     return labels
 
 
 def _labels_for(report):
-    return _change_labels(selectors.report_items(report), _report_indicators(selectors.report_content(report)))
+    return _change_labels(
+        selectors.report_items(report), _report_indicators(selectors.report_content(report)),
+        selectors.report_projects(report),
+    )
 
 
 def _show_change_value(change, value, indicators_by_code):
@@ -628,13 +699,15 @@ def _show_change_value(change, value, indicators_by_code):
         return _("accepted") if value else _("rejected")
     if change["field"] == "measured":
         return "\n".join(describe_measured(item) for item in value)
+    if change["field"] == "status" and "project" in change:
+        return capfirst(PROJECT_STATUS_LABELS.get(value, value))
     if change["field"] == "status":
         return capfirst(STATUS_LABELS.get(value, value))
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
     if change["field"] == "value":
         return format_value(indicators_by_code.get(change.get("indicator")), value)
-    if change["field"] == "percent_complete":
+    if change["field"] in ("percent_complete", "spending_to_date"):
         return plain_number(value)
     return str(value)
 

@@ -75,3 +75,15 @@ def quarter_range(first, last):
     while current <= last:
         yield current
         current = current.next()
+
+
+class QuarterConverter:
+    """The URL converter ``<quarter:period>``: ``2025-Q3`` in addresses, a ``Quarter`` in views."""
+
+    regex = r"[0-9]{4}-Q[1-4]"
+
+    def to_python(self, value):
+        return Quarter.parse(value)
+
+    def to_url(self, value):
+        return str(value)

@@ -104,3 +104,16 @@ def get_url(name, default=None, *, schemes):
             f"{' or '.join(sorted(schemes))}."
         )
     return value
+
+
+def get_choice(name, default, *, choices):
+    """One of ``choices`` (matched without regard to case, returned as spelt in ``choices``)."""
+    value = _raw(name)
+    if value in (None, ""):
+        return default
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(
+        f"Environment variable {name}={value!r} is not one of {', '.join(sorted(choices))}."
+    )

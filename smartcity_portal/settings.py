@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from pythonjsonlogger.core import RESERVED_ATTRS
 
 from smartcity_portal import env
+from smartcity_portal.licences import LICENCES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "rest_framework",
     "knox",
     "django_filters",
@@ -186,6 +188,9 @@ WEBHOOK_TIMEOUT_SECONDS = 5
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.get_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 # Absolute links in e-mails and webhook events, e.g. https://portal.example.gov.vn
 PORTAL_BASE_URL = env.get_str("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
+# The licence of the open data (/data/, releases, the DCAT catalogue): an SPDX identifier
+# of smartcity_portal/licences.py.
+OPEN_DATA_LICENSE = env.get_choice("OPEN_DATA_LICENSE", "CC-BY-4.0", choices=LICENCES)
 # Day of the week (0 = Monday) from which reviewers get the weekly digest.
 REVIEWER_DIGEST_WEEKDAY = env.get_int("REVIEWER_DIGEST_WEEKDAY", 0, minimum=0, maximum=6)
 CELERY_BEAT_SCHEDULE = {
@@ -358,6 +363,8 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "programmes.models.ReportStatus",
         "ProgressStatusEnum": "programmes.models.ProgressStatus",
         "ProgrammeStatusEnum": "programmes.models.ProgrammeStatus",
+        "ProjectStatusEnum": "programmes.models.ProjectStatus",
+        "FundingSourceEnum": "programmes.models.FundingSource",
         "NodeKindEnum": "indicators.models.NodeKind",
         "AnswerKindEnum": ["progress", "criterion"],
         "FrameworkStatusEnum": "indicators.models.FrameworkStatus",

@@ -282,3 +282,54 @@ def AssessmentFactory(*, unit=None, version=None, year=2024, status=ReportStatus
         AssessmentEvidence(answer=row, url=EVIDENCE_LINK) for row in rows if row.met
     )
     return assessment
+
+
+# --- the project register and the workflow, through the services ----------------------------
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A project of a unit's register (new Bắc Ninh's by default), not published."""
+
+    class Meta:
+        model = "programmes.Project"
+
+    unit = factory.LazyFunction(lambda: unit("bac-ninh"))
+    code = factory.Sequence(lambda n: f"P-{n:03d}")
+    name_vi = factory.Sequence(lambda n: f"Dự án đô thị thông minh số {n}")
+    name_en = factory.Sequence(lambda n: f"Smart-city project no. {n}")
+    lead_agency = "Sở Khoa học và Công nghệ"
+    funding_source = "local-budget"
+    total_investment = Decimal("120.5")
+
+    @factory.post_generation
+    def nodes(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.nodes.set(extracted)
+
+
+def submit_and_approve(report, *, reporter, reviewer, data=None, run=None):
+    """Submit ``report`` (as ``reporter``, saving ``data`` first) and approve it (as ``reviewer``) through the services.
+
+    With ``run`` (pytest-django's ``django_capture_on_commit_callbacks``) the
+    events' work is done too: results, releases, e-mails, webhooks.
+    """
+    from contextlib import nullcontext
+
+    from programmes import services
+
+    with run(execute=True) if run else nullcontext():
+        report = services.submit_report(
+            user=reporter, report=report, version=report.version, data=data, confirm_warnings=True
+        )
+    with run(execute=True) if run else nullcontext():
+        report = services.approve_report(user=reviewer, report=report, version=report.version)
+    return report
+
+
+def reopen(report, *, reviewer, run=None, reason="Sửa số liệu."):
+    from contextlib import nullcontext
+
+    from programmes import services
+
+    with run(execute=True) if run else nullcontext():
+        return services.reopen_report(user=reviewer, report=report, version=report.version, reason=reason)

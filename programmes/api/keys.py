@@ -8,7 +8,8 @@ spells some of them its own way, and keeps doing so:
 - ``nodes.<framework>:<code>.met`` ↔ the same path (the ``nodes`` list);
 - ``indicators.TG5-01.value`` ↔ ``indicator_values.TG5-01.value``;
 - ``indicators`` ↔ ``indicator_values``; anything else keeps its name;
-- an assessment's ``criteria.A1.met`` ↔ the same path (its ``criteria`` list).
+- an assessment's ``criteria.A1.met`` ↔ the same path (its ``criteria`` list);
+- ``projects.17.percent_complete`` ↔ the same path (the ``projects`` list, by project id).
 
 Error bodies nest the same path: ``{"task_groups": {"3": {"percent_complete": [...]}}}``;
 a message about a whole list goes under its ``non_field_errors``.
@@ -20,6 +21,7 @@ TASK_GROUPS = "task_groups"
 NODES = "nodes"
 INDICATOR_VALUES = "indicator_values"
 CRITERIA = paths.CRITERIA
+PROJECTS = paths.PROJECTS
 
 
 def task_group_key(number):
@@ -45,6 +47,8 @@ def to_parts(text, *, section_name=TASK_GROUPS):
         return (section_name,)
     if text == paths.INDICATORS:
         return (INDICATOR_VALUES,)
+    if text == paths.PROJECTS:
+        return (PROJECTS,)
     path = paths.parse_or_none(text)
     if path is None:
         return (str(text),)
@@ -52,6 +56,8 @@ def to_parts(text, *, section_name=TASK_GROUPS):
         return tuple(part for part in (INDICATOR_VALUES, path.key, path.field) if part)
     if path.section == paths.CRITERIA:
         return tuple(part for part in (CRITERIA, path.key, path.field) if part)
+    if path.section == paths.PROJECTS:
+        return tuple(part for part in (PROJECTS, path.key, path.field) if part)
     if path.section == paths.NODES and not path.key:
         return (section_name,)
     if path.section == paths.NODES:
@@ -83,7 +89,7 @@ def nest_errors(errors, *, section_name=TASK_GROUPS):
     body = {}
     for key, messages in errors.items():
         path = to_parts(key, section_name=section_name)
-        if len(path) == 1 and path[0] in (TASK_GROUPS, NODES, INDICATOR_VALUES, CRITERIA):
+        if len(path) == 1 and path[0] in (TASK_GROUPS, NODES, INDICATOR_VALUES, CRITERIA, PROJECTS):
             path = (path[0], "non_field_errors")
         node = body
         for part in path[:-1]:

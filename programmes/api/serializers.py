@@ -16,6 +16,8 @@ from programmes.api import keys
 from programmes.models import (
     Programme,
     ProgressStatus,
+    ProjectStatus,
+    PublishedProject,
     Report,
     ReportRevision,
     WebhookSubscription,
@@ -63,6 +65,61 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         ]
 
 
+class PublishedProjectSerializer(serializers.ModelSerializer):
+    """A project as an approved report published it (new in issue 16)."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    province = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+    name = serializers.CharField(read_only=True, help_text="The name in the language of Accept-Language.")
+    nodes = serializers.SerializerMethodField(help_text="Framework nodes it is meant to move, as framework:code.")
+    indicators = serializers.SerializerMethodField(help_text="Codes of the indicators it is meant to move.")
+    asean_city = serializers.SerializerMethodField(help_text="The ASEAN Smart Cities Network city where it applies.")
+    as_of = serializers.CharField(source="period_label", read_only=True,
+                                  help_text="The quarter of the latest approved report giving its progress, e.g. 2025-Q3.")
+    url = serializers.SerializerMethodField(help_text="Its public page.")
+
+    class Meta:
+        model = PublishedProject
+        fields = [
+            "id", "code", "province", "name", "name_vi", "name_en", "lead_agency", "funding_source",
+            "total_investment", "start_date", "planned_end_date", "status", "percent_complete", "spending_to_date",
+            "as_of", "nodes", "indicators", "asean_city", "url",
+        ]
+
+    def get_nodes(self, project) -> list[str]:
+        return [node.key for node in project.nodes.all()]
+
+    def get_indicators(self, project) -> list[str]:
+        return [indicator.code for indicator in project.indicators.all()]
+
+    def get_asean_city(self, project) -> str | None:
+        return project.asean_city.city if project.asean_city else None
+
+    def get_url(self, project) -> str:
+        return project.get_absolute_url()
+
+
+class ProjectQuarterSerializer(serializers.Serializer):
+    year = serializers.IntegerField(source="report.year")
+    quarter = serializers.IntegerField(source="report.quarter")
+    status = serializers.ChoiceField(choices=[("", ""), *ProjectStatus.choices])
+    percent_complete = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    spending_to_date = serializers.DecimalField(max_digits=16, decimal_places=3, allow_null=True)
+
+
+class PublishedProjectDetailSerializer(PublishedProjectSerializer):
+    history = serializers.SerializerMethodField(help_text="Its progress in every approved report, oldest first.")
+
+    class Meta(PublishedProjectSerializer.Meta):
+        fields = [*PublishedProjectSerializer.Meta.fields, "history"]
+
+    @extend_schema_field(ProjectQuarterSerializer(many=True))
+    def get_history(self, project):
+        from programmes.projects import project_history
+
+        return ProjectQuarterSerializer(project_history(project.project), many=True).data
+
+
 # --- reports: what the API returns --------------------------------------------------
 
 
@@ -76,8 +133,31 @@ def _evidence_links(answer):
     return [e.url for e in answer.evidence.all() if e.url]
 
 
+def _public_links(answer):
+    return [e.url for e in answer.evidence.all() if e.url and e.is_public]
+
+
 def _evidence_files(answer):
     return [{"id": e.pk, "name": e.original_name, "size": e.size} for e in answer.evidence.all() if e.file]
+
+
+PUBLIC_LINKS_HELP = (
+    "The evidence links the unit marked public: shown on the report's public page once it is approved. "
+    "Each is one of evidence_links."
+)
+
+
+class ProjectProgressSerializer(serializers.Serializer):
+    """A project of the unit's register, as a report gives its progress."""
+
+    project = serializers.IntegerField(source="project_id", help_text="The project's id (GET /api/v1/projects/).")
+    code = serializers.CharField(source="project.code", help_text="The unit's code of the project.")
+    status = serializers.ChoiceField(choices=[("", ""), *ProjectStatus.choices])
+    percent_complete = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    spending_to_date = serializers.DecimalField(
+        max_digits=16, decimal_places=3, allow_null=True, help_text="Billion VND spent so far."
+    )
+    note = serializers.CharField()
 
 
 class TaskGroupProgressSerializer(serializers.Serializer):
@@ -88,6 +168,7 @@ class TaskGroupProgressSerializer(serializers.Serializer):
     percent_complete = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     narrative = serializers.CharField()
     evidence_links = serializers.SerializerMethodField()
+    public_links = serializers.SerializerMethodField(help_text=PUBLIC_LINKS_HELP)
     evidence_files = serializers.SerializerMethodField(
         help_text="Files uploaded on the report page; the API removes them (`remove-evidence/`) but does not upload."
     )
@@ -97,6 +178,9 @@ class TaskGroupProgressSerializer(serializers.Serializer):
 
     def get_evidence_links(self, answer) -> list[str]:
         return _evidence_links(answer)
+
+    def get_public_links(self, answer) -> list[str]:
+        return _public_links(answer)
 
     @extend_schema_field(EvidenceFileSerializer(many=True))
     def get_evidence_files(self, answer):
@@ -120,12 +204,16 @@ class NodeAnswerSerializer(serializers.Serializer):
     met = serializers.BooleanField(allow_null=True, help_text="Criteria: true (met), false (not met) or null.")
     narrative = serializers.CharField()
     evidence_links = serializers.SerializerMethodField()
+    public_links = serializers.SerializerMethodField(help_text=PUBLIC_LINKS_HELP)
     evidence_files = serializers.SerializerMethodField(
         help_text="Files uploaded on the report page (read-only in the API)."
     )
 
     def get_evidence_links(self, answer) -> list[str]:
         return _evidence_links(answer)
+
+    def get_public_links(self, answer) -> list[str]:
+        return _public_links(answer)
 
     @extend_schema_field(EvidenceFileSerializer(many=True))
     def get_evidence_files(self, answer):
@@ -151,13 +239,17 @@ class ReportSerializer(serializers.ModelSerializer):
                   "(Decision 950's task groups included)."
     )
     indicator_values = IndicatorValueSerializer(many=True, read_only=True)
+    projects = ProjectProgressSerializer(
+        source="project_progress", many=True, read_only=True,
+        help_text="The progress of the projects of the unit's register that the report gives (new in issue 16).",
+    )
 
     class Meta:
         model = Report
         fields = [
             "id", "province", "year", "quarter", "status", "version", "is_late",
             "created_at", "updated_at", "submitted_at", "approved_at",
-            "review_comment", "field_comments", "task_groups", "nodes", "indicator_values",
+            "review_comment", "field_comments", "task_groups", "nodes", "indicator_values", "projects",
         ]
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
@@ -264,6 +356,17 @@ def _links():
     )
 
 
+def _public_links_field():
+    return serializers.ListField(
+        child=serializers.CharField(max_length=validation.MAX_LINK_LENGTH), required=False, allow_empty=True,
+        max_length=validation.MAX_EVIDENCE_LINKS,
+        help_text=(
+            "Optional: the evidence links to show on the report's public page once it is approved, each one of "
+            "the item's evidence_links. Left out, a link kept keeps its flag and a new link is not public."
+        ),
+    )
+
+
 class TaskGroupProgressInputSerializer(serializers.Serializer):
     number = serializers.IntegerField(min_value=1, help_text="The task group's number in Decision 950.")
     status = serializers.ChoiceField(
@@ -272,6 +375,7 @@ class TaskGroupProgressInputSerializer(serializers.Serializer):
     percent_complete = NumberField(help_text="0 to 100.")
     narrative = _text(max_length=validation.MAX_NARRATIVE_LENGTH)
     evidence_links = _links()
+    public_links = _public_links_field()
 
     # Keys a client may echo back from a report it read; they are not written.
     READ_ONLY = {"evidence_files"}
@@ -288,6 +392,7 @@ class NodeAnswerInputSerializer(serializers.Serializer):
     met = serializers.BooleanField(required=False, allow_null=True, help_text="Criteria only.")
     narrative = _text(max_length=validation.MAX_NARRATIVE_LENGTH)
     evidence_links = _links()
+    public_links = _public_links_field()
 
     READ_ONLY = {"evidence_files", "version", "kind"}
 
@@ -298,6 +403,18 @@ class IndicatorValueInputSerializer(serializers.Serializer):
     note = _text(max_length=validation.MAX_NOTE_LENGTH)
 
     READ_ONLY = set()
+
+
+class ProjectProgressInputSerializer(serializers.Serializer):
+    project = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The project's id.")
+    status = serializers.ChoiceField(
+        choices=ProjectStatus.choices, required=False, allow_blank=True, allow_null=True
+    )
+    percent_complete = NumberField(help_text="0 to 100.")
+    spending_to_date = NumberField(help_text="Billion VND spent so far, at most three decimals.")
+    note = _text(max_length=validation.MAX_NOTE_LENGTH)
+
+    READ_ONLY = {"code"}
 
 
 class _ContentListField(serializers.Field):
@@ -408,6 +525,18 @@ class IndicatorValuesField(_ContentListField):
         return code if isinstance(code, str) and 0 < len(code) <= 16 else None
 
 
+@extend_schema_field(ProjectProgressInputSerializer(many=True))
+class ProjectsField(_ContentListField):
+    item_serializer = ProjectProgressInputSerializer
+    key_field = "project"
+
+    def _raw_key(self, item):
+        project = item.get("project")
+        if isinstance(project, int) and not isinstance(project, bool) and project >= 1:
+            return project
+        return None
+
+
 VERSION_HELP = "The report's version you read and edited; a stale version gets 409 Conflict."
 MAX_VERSION = 2_147_483_647
 
@@ -415,12 +544,19 @@ MAX_VERSION = 2_147_483_647
 PROGRESS_EMPTY = {"status": "", "percent_complete": None, "narrative": "", "evidence_links": []}
 CRITERION_EMPTY = {"met": None, "narrative": "", "evidence_links": []}
 VALUE_EMPTY = {"value": None, "note": ""}
+PROJECT_EMPTY = {"status": "", "percent_complete": None, "spending_to_date": None, "note": ""}
+# Stored keys a base entry never carries over: public_links is written only when given.
+NOT_CARRIED = {"evidence_files", "public_links"}
 
 
 class ReportContentSerializer(serializers.Serializer):
     task_groups = TaskGroupsField(help_text="Progress per Decision 950 task group, by number.")
     nodes = NodesField(help_text="Answers per item of any framework in force, by framework and code.")
     indicator_values = IndicatorValuesField(help_text="Values per indicator, by code.")
+    projects = ProjectsField(
+        help_text="Optional: the progress of projects of the unit's register, by project id. With PUT, given "
+                  "projects replace all (one left out is emptied); left out, the projects stay as they are."
+    )
 
     def validate(self, attrs):
         given = {keys.task_group_key(number) for number in attrs.get("task_groups", {})}
@@ -452,7 +588,8 @@ class ReportContentSerializer(serializers.Serializer):
 
         for key, entry in self.given_nodes().items():
             base = empty(key) if replace else {**empty(key), **stored_nodes.get(key, {})}
-            names = [name for name in base if name != "evidence_files"] + [n for n in entry if n not in base]
+            names = [name for name in base if name not in NOT_CARRIED]
+            names += [name for name in entry if name not in names]
             nodes[key] = {name: entry.get(name, base.get(name)) for name in names}
         for code, entry in self.validated_data.get("indicator_values", {}).items():
             base = VALUE_EMPTY if replace else stored_values.get(code, VALUE_EMPTY)
@@ -462,7 +599,16 @@ class ReportContentSerializer(serializers.Serializer):
                 nodes.setdefault(key, empty(key))
             for code in stored_values:
                 values.setdefault(code, dict(VALUE_EMPTY))
-        return {paths.NODES: nodes, paths.INDICATORS: values}
+        projects = {}
+        if "projects" in self.validated_data:
+            stored_projects = current.get(paths.PROJECTS, {})
+            for project_id, entry in self.validated_data["projects"].items():
+                base = PROJECT_EMPTY if replace else stored_projects.get(project_id, PROJECT_EMPTY)
+                projects[project_id] = {name: entry.get(name, base.get(name)) for name in PROJECT_EMPTY}
+            if replace:
+                for project_id in stored_projects:
+                    projects.setdefault(project_id, dict(PROJECT_EMPTY))
+        return {paths.NODES: nodes, paths.INDICATORS: values, paths.PROJECTS: projects}
 
 
 class ReportCreateSerializer(ReportContentSerializer):
@@ -544,6 +690,7 @@ class ChangeSerializer(serializers.Serializer):
     task_group = serializers.IntegerField(required=False)
     node = serializers.CharField(required=False, help_text="An item of another framework: <framework>:<code>.")
     indicator = serializers.CharField(required=False)
+    project = serializers.CharField(required=False, help_text="A project of the unit's register: its id.")
 
 
 class ConflictSerializer(ReportErrorSerializer):

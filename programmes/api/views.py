@@ -38,6 +38,8 @@ from programmes.api.serializers import (
     ConflictSerializer,
     PillarSerializer,
     ProgrammeSerializer,
+    PublishedProjectDetailSerializer,
+    PublishedProjectSerializer,
     RemoveEvidenceSerializer,
     ReopenSerializer,
     ReportCreateSerializer,
@@ -52,14 +54,16 @@ from programmes.api.serializers import (
     WebhookSerializer,
     WebhookWriteSerializer,
 )
-from programmes.filtersets import ReportFilterSet
+from programmes.filtersets import ProjectFilterSet, ReportFilterSet
 from programmes.models import (
     Evidence,
     NodeAnswer,
     Programme,
+    ProjectProgress,
     Report,
     WebhookSubscription,
 )
+from programmes.projects import published_projects
 from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import FieldErrors, PortalError
 from smartcity_portal.api.mixins import FilterListOnly
@@ -117,6 +121,34 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "start_year", "end_year", "title", "decision_date"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the published smart-city projects",
+        description=(
+            "Projects of the units' registers as approved reports published them, with their latest approved "
+            "progress. The filters are those of the page /projects/: `province`, `status`, `funding`, `node` "
+            "(framework:code). A project no approved report gives the progress of is not listed."
+        ),
+        responses={200: PublishedProjectSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One published project, with its progress in every approved report",
+        responses={200: PublishedProjectDetailSerializer, **DETAIL_ERRORS},
+    ),
+)
+class ProjectViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    serializer_class = PublishedProjectSerializer
+    filterset_class = ProjectFilterSet
+    lookup_value_regex = r"\d+"
+    ordering_fields = ["id", "code", "total_investment", "start_date", "planned_end_date", "percent_complete"]
+
+    def get_queryset(self):
+        return published_projects().order_by("unit__name_vi", "code", "pk")
+
+    def get_serializer_class(self):
+        return PublishedProjectDetailSerializer if self.action == "retrieve" else PublishedProjectSerializer
+
+
 # --- reports ------------------------------------------------------------------------
 
 
@@ -133,6 +165,8 @@ def report_queryset():
             "indicator_values",
             queryset=IndicatorValue.objects.select_related("indicator").order_by("indicator__code"),
         ),
+        Prefetch("project_progress", queryset=ProjectProgress.objects.select_related("project").order_by(
+            "project__code", "project_id")),
     )
 
 
@@ -309,7 +343,7 @@ class ReportViewSet(
                 report = services.start_report(
                     user=request.user, unit=data["province"], year=data["year"], quarter=data["quarter"]
                 )
-                if "task_groups" in data or "nodes" in data or "indicator_values" in data:
+                if {"task_groups", "nodes", "indicator_values", "projects"} & set(data):
                     report = services.save_report(
                         user=request.user, report=report, version=report.version,
                         data=serializer.to_service_data(selectors.report_content(report)),

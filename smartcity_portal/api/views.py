@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 ENDPOINTS = {
     "regions": "region", "provinces": "province", "frameworks": "framework", "task-groups": "task-group",
     "pillars": "pillar",
-    "indicators": "indicator", "asean-cities": "asean-city", "programmes": "programme",
+    "indicators": "indicator", "asean-cities": "asean-city", "programmes": "programme", "projects": "project",
     "reports": "report", "progress": "progress", "indicator-values": "indicator-value",
     "webhooks": "webhook", "assessments": "assessment", "maturity": "maturity",
 }

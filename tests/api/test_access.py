@@ -160,6 +160,6 @@ def test_api_root_links_every_endpoint(api):
     body = api("anonymous").get("/api/v1/").json()
     assert set(body) == {
         "regions", "provinces", "frameworks", "task-groups", "pillars", "indicators", "asean-cities", "programmes",
-        "reports", "progress", "indicator-values", "webhooks", "assessments", "maturity", "schema", "docs",
+        "projects", "reports", "progress", "indicator-values", "webhooks", "assessments", "maturity", "schema", "docs",
     }
     assert all(url == f"http://testserver/api/v1/{name}/" for name, url in body.items() if name not in {"schema", "docs"})

@@ -32,6 +32,7 @@ CONTRACT_PATHS = {
     "/api/v1/indicators/", "/api/v1/indicators/{code}/",
     "/api/v1/asean-cities/", "/api/v1/asean-cities/{id}/",
     "/api/v1/programmes/", "/api/v1/programmes/{id}/",
+    "/api/v1/projects/", "/api/v1/projects/{id}/",
     "/api/v1/reports/", "/api/v1/reports/{id}/",
     "/api/v1/reports/{id}/submit/", "/api/v1/reports/{id}/approve/",
     "/api/v1/reports/{id}/return/", "/api/v1/reports/{id}/reopen/",

@@ -20,14 +20,18 @@ from indicators.models import (
     IndicatorValue,
     Job,
     NodeResult,
+    StandardDocument,
     Target,
 )
+from indicators.results import releases
+from programmes import projects
 from programmes.models import (
     AssessmentRevision,
     DemoDataset,
     Evidence,
     OutboxMessage,
     ProgrammeStatus,
+    ProjectProgress,
     Report,
     ReportRevision,
     SentNotification,
@@ -35,10 +39,12 @@ from programmes.models import (
     WebhookSubscription,
 )
 from provinces.models import AdministrativeUnit
+from provinces.quarters import Quarter
 from smartcity_portal.accounts.models import Role
 from tests.factories import (
     AssessmentFactory,
     ProgrammeFactory,
+    ProjectFactory,
     ReportFactory,
     UserFactory,
     set_values,
@@ -62,6 +68,10 @@ VIEW_ONLY = {
     "indicators.noderesult",
     "indicators.indicatorresult",
     "indicators.job",
+    "programmes.projectprogress",
+    "programmes.publishedproject",
+    "indicators.datarelease",
+    "indicators.datareleasefile",
 }
 
 
@@ -129,6 +139,12 @@ def one_of_each(users):
     )
     Target.objects.create(indicator=Indicator.objects.get(code="TG5-01"), year=2025, unit=unit, value=85)
     Job.objects.create(kind=Job.Kind.EXPORT, owner=personas.reviewer, total=10, processed=4)
+    StandardDocument.objects.create(version=draft, kind="decree", number="269/2025/NĐ-CP", title_vi="Nghị định")
+    project = ProjectFactory(unit=unit, code="IOC-01", nodes=[task_group(8)])
+    approved = ReportFactory(unit=unit, year=2025, quarter=4, status="approved")
+    ProjectProgress.objects.create(report=approved, project=project, status="in-progress", percent_complete=10)
+    projects.publish(approved)
+    releases.build_release(Quarter(2025, 3))
     return report
 
 

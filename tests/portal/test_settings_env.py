@@ -96,6 +96,16 @@ def test_get_str_required(monkeypatch):
         env.get_str("PORTAL_TEST_STR", required=True)
 
 
+def test_get_choice_matches_without_regard_to_case_and_names_the_variable(monkeypatch):
+    monkeypatch.setenv("PORTAL_TEST_CHOICE", "cc0-1.0")
+    assert env.get_choice("PORTAL_TEST_CHOICE", "CC-BY-4.0", choices=("CC-BY-4.0", "CC0-1.0")) == "CC0-1.0"
+    monkeypatch.setenv("PORTAL_TEST_CHOICE", "")
+    assert env.get_choice("PORTAL_TEST_CHOICE", "CC-BY-4.0", choices=("CC-BY-4.0",)) == "CC-BY-4.0"
+    monkeypatch.setenv("PORTAL_TEST_CHOICE", "GPL")
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_TEST_CHOICE"):
+        env.get_choice("PORTAL_TEST_CHOICE", "CC-BY-4.0", choices=("CC-BY-4.0",))
+
+
 def _start_django(**overrides):
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "smartcity_portal.settings", **overrides}
     return subprocess.run(
@@ -115,6 +125,7 @@ def _start_django(**overrides):
         ("TRUSTED_PROXY_COUNT", "-1"),
         ("TRUSTED_PROXY_COUNT", "one"),
         ("PASSWORD_RESET_LIMIT_PER_ADDRESS", "0"),
+        ("OPEN_DATA_LICENSE", "public domain"),
     ],
 )
 def test_start_up_fails_on_a_bad_value_naming_the_variable(variable, value):

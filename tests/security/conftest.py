@@ -18,16 +18,21 @@ from indicators.models import (
     MaturityResult,
     NodeResult,
 )
+from indicators.results import releases
+from programmes import projects
 from programmes.models import (
     AssessmentEvidence,
     Evidence,
+    ProjectProgress,
     ReportStatus,
     WebhookSubscription,
 )
 from provinces.models import AseanSmartCity, Region
+from provinces.quarters import Quarter
 from tests.factories import (
     AssessmentFactory,
     ProgrammeFactory,
+    ProjectFactory,
     ReportFactory,
     maturity_version,
     task_group,
@@ -98,6 +103,11 @@ def samples(personas):
 
     approved = assessments["assessment_approved"]
     recompute_maturity([(approved.unit_id, approved.year, version.pk)])
+    project = ProjectFactory(unit=personas.unit, code="IOC-01")
+    ProjectProgress.objects.create(report=reports["approved"], project=project, status="in-progress",
+                                   percent_complete=Decimal(40))
+    projects.publish(reports["approved"])
+    releases.build_release(Quarter(2026, 1))  # release 1 of 2026-Q1, which the data:release_* rows name
     return {
         **{name: assessment.pk for name, assessment in assessments.items()},
         "assessment_evidence": assessment_evidence.pk,
@@ -105,6 +115,9 @@ def samples(personas):
         "old_unit": unit("bac-giang").pk,
         "maturity_result": MaturityResult.objects.get(assessment=approved).pk,
         **{name: report.pk for name, report in reports.items()},
+        "project": project.pk,
+        "unpublished_project": ProjectFactory(unit=personas.unit, code="CAM-02").pk,
+        "other_project": ProjectFactory(unit=personas.other_unit, code="HN-01").pk,
         "evidence": evidence.pk,
         "job": job.pk,
         "webhook": webhook.pk,

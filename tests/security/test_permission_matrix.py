@@ -17,6 +17,7 @@ from programmes.models import (
     Assessment,
     AssessmentEvidence,
     Evidence,
+    Project,
     Report,
     WebhookSubscription,
 )
@@ -111,6 +112,8 @@ EFFECTS = {
     "webhook_created": lambda kwargs: WebhookSubscription.objects.count(),
     "webhook_changed": lambda kwargs: WebhookSubscription.objects.filter(pk=kwargs["pk"]).values_list("url", flat=True).first(),
     "evidence_removed": lambda kwargs: Evidence.objects.filter(answer__report_id=kwargs["pk"]).count(),
+    "project_created": lambda kwargs: Project.objects.count(),
+    "project_changed": lambda kwargs: Project.objects.filter(pk=kwargs["pk"]).values_list("code", flat=True).first(),
 }
 
 

@@ -32,9 +32,13 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             "Demo data: {old_units} units reporting before July 2025, {new_units} since; {reports} reports, {values} indicator values, "
-            "{revisions} revisions; {assessments} maturity self-assessments against an illustrative framework.".format(**summary)
+            "{revisions} revisions, {projects} projects; {assessments} maturity self-assessments against an illustrative framework.".format(**summary)
         )
         recompute_all()
         recompute_all_maturity()
         self.stdout.write("Dashboard results computed.")
+        from indicators.results import releases
+
+        built = releases.publish_quarters(releases.quarters_with_figures())
+        self.stdout.write(f"Open data: {len(built)} quarterly releases published.")
         cache.clear()
