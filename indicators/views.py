@@ -214,6 +214,7 @@ class DashboardView(TemplateView):
                     status=400,
                 )
             context = self.get_base_context(**kwargs)
+            context["figures_html"] = fragments.render_figures(self, context, cache=False)
             return self.render_to_response(context, status=400)
         self.filters = self.form.values
         context = self.get_context_data(**kwargs)
@@ -227,6 +228,7 @@ class DashboardView(TemplateView):
                     status=400,
                 )
             return table_response(tables[name], self.format, context.get("period", ""))
+        context["figures_html"] = fragments.render_figures(self, context)
         return self.render_to_response(context)
 
     def get_page_context(self, **kwargs):
@@ -253,7 +255,7 @@ class DashboardView(TemplateView):
         return context
 
     def get_figures(self):
-        """The page's tables, charts and figures, added to the context by ``{% cached_figures %}``.
+        """The page's tables, charts and figures, for ``figures_template_name`` (``fragments.render_figures``).
 
         ``tables`` lists the tables that ``?format=`` can download.
         """
@@ -281,6 +283,7 @@ class NationalOverviewView(DashboardView):
     """``/``: headline figures, the heat table and map of units × task groups, the national trend."""
 
     template_name = "indicators/national_overview.html"
+    figures_template_name = "indicators/includes/overview_figures.html"
 
     def get_figures(self):
         context = {}
@@ -421,6 +424,7 @@ class NodeDetailView(DashboardView):
     """
 
     template_name = "indicators/node_detail.html"
+    figures_template_name = "indicators/includes/node_figures.html"
     filter_fields = ("year", "quarter", "region", "boundaries")
 
     def get(self, request, *args, **kwargs):
@@ -529,6 +533,7 @@ class IndicatorDetailView(DashboardView):
     """The national figure of one indicator over time, its target line, and each unit's series."""
 
     template_name = "indicators/indicator_detail.html"
+    figures_template_name = "indicators/includes/indicator_figures.html"
     filter_fields = ("year", "quarter", "region", "boundaries")
 
     def get(self, request, *args, **kwargs):
@@ -615,6 +620,7 @@ class CompletenessView(DashboardView):
     """Quarters × units: submitted on time, late or missing, with the rates per quarter."""
 
     template_name = "indicators/completeness.html"
+    figures_template_name = "indicators/includes/completeness_figures.html"
     filter_fields = ("year", "quarter", "region")
 
     def default_quarter(self):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from indicators.results import fragments
 from indicators.results.selectors import reference_object
 from programmes import policies
 from provinces import selectors
@@ -162,14 +163,20 @@ class UnitListView(FilterView):
 class UnitDetailView(DetailView):
     """``/provinces/<slug>/``: one unit, its validity and lineage.
 
-    Lineage and the dashboard sections (the ``unit_dashboard`` block of the
-    template) come from ``get_figures``, rendered inside ``{% cached_figures %}``:
+    Lineage and the dashboard sections come from ``get_figures``, rendered
+    with ``figures_template_name`` by the view (``fragments.render_figures``):
     a warm request reads them from the cache.
     """
 
     model = AdministrativeUnit
     template_name = "provinces/unit_detail.html"
+    figures_template_name = "provinces/includes/unit_figures.html"
     context_object_name = "unit"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["figures_html"] = fragments.render_figures(self, context)
+        return context
 
     def get_object(self, queryset=None):
         unit = reference_object(

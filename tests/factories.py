@@ -292,6 +292,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "programmes.Project"
+        skip_postgeneration_save = True
 
     unit = factory.LazyFunction(lambda: unit("bac-ninh"))
     code = factory.Sequence(lambda n: f"P-{n:03d}")

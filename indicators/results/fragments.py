@@ -16,6 +16,7 @@ see. While the cache is unavailable, sections are rendered on every request.
 """
 import hashlib
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -62,3 +63,24 @@ def cached_html(name, parts, render, *, known_missing=False):
         if versions is not None:
             selectors.store_current(key, versions, html, CACHE_SECONDS)
     return mark_safe(html)
+
+
+def render_figures(view, context, *, cache=True):
+    """The figures section of ``view``'s page, computed by the view before the page renders.
+
+    ``view.figures_template_name`` is rendered with ``context`` and the
+    figures of ``view.get_figures()`` and cached under
+    ``view.figures_cache_name()`` and ``view.figures_cache_parts()``. Without
+    ``cache`` (invalid filters: the section shows the errors) it is rendered
+    from ``context`` alone, and not stored.
+    """
+    if not cache:
+        return mark_safe(render_to_string(view.figures_template_name, context, request=view.request))
+
+    def render():
+        return render_to_string(view.figures_template_name, {**context, **view.get_figures()}, request=view.request)
+
+    return cached_html(
+        view.figures_cache_name(), view.figures_cache_parts(), render,
+        known_missing=getattr(view, "figures_missing", False),
+    )

@@ -1,8 +1,7 @@
-"""Dashboard sections, rendered once per version of the data (``indicators.fragments``).
+"""Dashboard sections of the ``provinces`` pages, which cannot import ``indicators.views``.
 
-``{% cached_figures %}…{% endcached_figures %}`` wraps the figures of a
-dashboard page (``indicators.views.DashboardView``) or of the unit page. ``{% unit_dashboard unit %}``
-and ``{% asean_progress %}`` are called by the placeholders
+``{% unit_dashboard unit %}`` (inside the unit page's figures, which its view
+renders once per version of the data) and ``{% asean_progress %}`` are called by the placeholders
 ``provinces/includes/unit_dashboard.html`` and
 ``provinces/includes/asean_progress.html``; the figures come from
 ``indicators.results.selectors`` like every other dashboard.
@@ -18,46 +17,12 @@ from indicators.views import asean_table, unit_dashboard_tables
 register = template.Library()
 
 
-class CachedFiguresNode(template.Node):
-    def __init__(self, nodelist):
-        self.nodelist = nodelist
-
-    def render(self, context):
-        view = context.get("view")
-        if view is None or not context.get("filters_valid", True):
-            return self.nodelist.render(context)
-        if context.get("figures_html") is not None:
-            # The view found the section in the cache before building anything.
-            return context["figures_html"]
-
-        def render():
-            with context.push(view.get_figures()):
-                return self.nodelist.render(context)
-
-        return fragments.cached_html(
-            view.figures_cache_name(), view.figures_cache_parts(), render,
-            known_missing=getattr(view, "figures_missing", False),
-        )
-
-
-@register.tag
-def cached_figures(parser, token):
-    """Render the content with the view's ``get_figures()``, cached under ``figures_cache_parts()``.
-
-    With invalid filters (``filters_valid`` false) the content is rendered as it
-    is: it shows the errors.
-    """
-    nodelist = parser.parse(("endcached_figures",))
-    parser.delete_first_token()
-    return CachedFiguresNode(nodelist)
-
-
 @register.inclusion_tag("indicators/includes/unit_dashboard.html", takes_context=True)
 def unit_dashboard(context, unit):
     """Programme(s), progress over time, indicators and report history of ``unit``.
 
-    Rendered inside the unit page's ``{% cached_figures %}``, keyed by what the
-    visitor may read: the report history links those reports.
+    Rendered inside the unit page's figures (``provinces.views.UnitDetailView``),
+    cached by what the visitor may read: the report history links those reports.
     """
     request = context.get("request")
     user = getattr(request, "user", None)
