@@ -83,4 +83,5 @@ restore: ## Restore a dump into DATABASE_URL: make restore FILE=backups/portal-.
 
 benchmark: venv ## Run the benchmarks (benchmarks/run.py; BENCH_ARGS="--reseed" to rebuild data)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+	$(PY) benchmarks/cache_backends.py
 	$(PY) benchmarks/run.py $(BENCH_ARGS)

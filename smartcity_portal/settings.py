@@ -135,11 +135,16 @@ REDIS_URL = env.get_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Behaves as an empty cache while Redis is down (smartcity_portal/cache.py).
-            "BACKEND": "smartcity_portal.cache.DegradingRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.get_str("CACHE_KEY_PREFIX", "portal"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                # While Redis is down the cache behaves as an empty cache and the
+                # portal serves everything from PostgreSQL (smartcity_portal/cache.py).
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
 else:

@@ -183,7 +183,7 @@ def test_results_api_lists_are_cached_until_the_results_change(client, reports):
 
 
 def cache_keys():
-    client = cache._cache.get_client()
+    client = cache.client.get_client()
     return [key.decode() for key in client.keys("*")]
 
 
