@@ -745,14 +745,18 @@ def asean_table(quarter, items, members):
 
 
 class UnitResultsExportView(View):
-    """``/results/units/<slug>/export/?table=progress|indicators|reports&format=csv|xlsx``."""
+    """``/results/units/<slug>/export/?table=progress|indicators|reports&format=csv|xlsx&framework=``."""
 
     def get(self, request, slug):
         unit = get_object_or_404(AdministrativeUnit.objects.select_related("region", "successor"), slug=slug)
         fmt, name = request.GET.get("format", "csv"), request.GET.get("table", "progress")
         if fmt not in FORMATS:
             return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
-        tables = unit_dashboard_tables(selectors.unit_dashboard(unit, request.user), request.user)
+        version = reference.current_version(request.GET.get("framework") or reference.DEFAULT_FRAMEWORK)
+        if version is None:
+            return JsonResponse({"detail": gettext("No framework in force has this code."), "code": "invalid_framework"},
+                                status=400)
+        tables = unit_dashboard_tables(selectors.unit_dashboard(unit, request.user, version), request.user)
         if name not in tables or name == "chart":
             return JsonResponse(
                 {"detail": gettext("Unknown table."), "code": "invalid_table",

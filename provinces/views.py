@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import F, Prefetch
 from django.http import Http404
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -11,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from indicators import selectors as reference
 from indicators.results import fragments
-from indicators.results.selectors import reference_object
+from indicators.results.selectors import cached, reference_object
 from programmes import policies
 from provinces import selectors
 from provinces.filtersets import AdministrativeUnitFilterSet
@@ -173,6 +175,15 @@ class UnitDetailView(DetailView):
     figures_template_name = "provinces/includes/unit_figures.html"
     context_object_name = "unit"
 
+    def get(self, request, *args, **kwargs):
+        # The progress per item follows one framework: ?framework=<code>, Decision 950 by default.
+        code = request.GET.get("framework") or reference.DEFAULT_FRAMEWORK
+        self.frameworks = cached("active-frameworks", [timezone.localdate()], reference.active_frameworks)
+        self.version = next((version for framework, version in self.frameworks if framework.code == code), None)
+        if self.version is None:
+            raise Http404(gettext("No framework in force has this code."))
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["figures_html"] = fragments.render_figures(self, context)
@@ -201,6 +212,8 @@ class UnitDetailView(DetailView):
             "predecessors": all_predecessors,
             "current_unit": today,
             "asean_cities": list(unit.asean_cities.all()),
+            "framework_version": self.version,
+            "frameworks": self.frameworks,
         }
 
     def figures_cache_name(self):
@@ -208,7 +221,7 @@ class UnitDetailView(DetailView):
 
     def figures_cache_parts(self):
         # The report history links the reports the visitor may read.
-        return [self.object.pk, policies.report_view_scope(self.request.user)]
+        return [self.object.pk, self.version.pk, policies.report_view_scope(self.request.user)]
 
 
 @dataclass

@@ -26,7 +26,8 @@ def unit_dashboard(context, unit):
     """
     request = context.get("request")
     user = getattr(request, "user", None)
-    dashboard = selectors.unit_dashboard(unit, user)
+    version = context.get("framework_version")
+    dashboard = selectors.unit_dashboard(unit, user, version)
     tables = unit_dashboard_tables(dashboard, user)
     return {
         "request": request,
@@ -37,7 +38,10 @@ def unit_dashboard(context, unit):
         "indicator_table": tables["indicators"],
         "report_table": tables["reports"],
         "chart": tables["chart"],
-        "download_base": reverse("indicators:unit_export", kwargs={"slug": unit.slug}) + "?",
+        "download_base": reverse("indicators:unit_export", kwargs={"slug": unit.slug})
+        + (f"?framework={version.framework.code}&" if version else "?"),
+        "framework_version": version,
+        "frameworks": context.get("frameworks", []),
         "computed_at": dashboard.computed_at,
     }
 

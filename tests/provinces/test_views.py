@@ -185,3 +185,19 @@ def test_asean_page_links_vietnamese_members_and_what_they_became(client):
 def test_asean_is_not_taken_for_a_unit_slug(client):
     response = client.get("/provinces/asean/")
     assert response.resolver_match.url_name == "asean"
+
+
+def test_the_unit_page_shows_the_progress_of_the_framework_asked_for(client):
+    page = client.get("/provinces/bac-ninh/", HTTP_ACCEPT_LANGUAGE="en")
+    other = client.get("/provinces/bac-ninh/?framework=digital-transformation-2020", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == other.status_code == 200
+    assert '<strong aria-current="true">' in page.content.decode()
+    chosen = re.search(r'<strong aria-current="true">([^<]+)</strong>', other.content.decode()).group(1)
+    assert chosen != re.search(r'<strong aria-current="true">([^<]+)</strong>', page.content.decode()).group(1)
+    assert "?framework=digital-transformation-2020&amp;" in other.content.decode()  # the downloads follow it
+
+
+def test_the_unit_page_refuses_a_framework_that_is_not_in_force(client):
+    assert client.get("/provinces/bac-ninh/?framework=no-such-framework").status_code == 404
+    export = client.get("/results/units/bac-ninh/export/?framework=no-such-framework&format=csv")
+    assert export.status_code == 400 and export.json()["code"] == "invalid_framework"
