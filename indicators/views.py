@@ -184,6 +184,8 @@ class DashboardView(TemplateView):
     """A page of figures with the shared filters and table downloads."""
 
     filter_fields = ("year", "quarter", "region", "pillar", "boundaries", "framework")
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = filter_fields
 
     def default_quarter(self):
         return selectors.default_quarter()
@@ -422,6 +424,7 @@ class NodeDetailView(DashboardView):
 
     template_name = "indicators/node_detail.html"
     filter_fields = ("year", "quarter", "region", "boundaries")
+    public_page_query = filter_fields
 
     def get(self, request, *args, **kwargs):
         if "number" in kwargs:
@@ -530,6 +533,7 @@ class IndicatorDetailView(DashboardView):
 
     template_name = "indicators/indicator_detail.html"
     filter_fields = ("year", "quarter", "region", "boundaries")
+    public_page_query = filter_fields
 
     def get(self, request, *args, **kwargs):
         self.indicator = selectors.reference_object(Indicator.objects.all(), code=kwargs["code"])
@@ -616,6 +620,7 @@ class CompletenessView(DashboardView):
 
     template_name = "indicators/completeness.html"
     filter_fields = ("year", "quarter", "region")
+    public_page_query = filter_fields
 
     def default_quarter(self):
         return Quarter.last_complete()
@@ -666,6 +671,8 @@ class MethodView(TemplateView):
     """How the figures are computed: approval, roll-up, progress status, completeness."""
 
     template_name = "indicators/method.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
 
 # --- the unit page and the ASEAN page (through indicators/templatetags/dashboard.py) ----------------------------
@@ -775,6 +782,8 @@ class FrameworkListView(TemplateView):
     """``/results/frameworks/``: every framework with its versions, and the document behind each."""
 
     template_name = "indicators/framework_list.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "frameworks": reference.frameworks()}
@@ -784,6 +793,8 @@ class FrameworkDetailView(TemplateView):
     """``/results/frameworks/<code>/?version=``: a version's tree of groups and items with their indicators."""
 
     template_name = "indicators/framework_detail.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -812,6 +823,8 @@ class CrosswalkView(TemplateView):
     """
 
     template_name = "indicators/crosswalk.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ("indicator",)
 
     def get(self, request, *args, **kwargs):
         self.format = request.GET.get("format")

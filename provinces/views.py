@@ -146,6 +146,8 @@ class UnitListView(FilterView):
 
     filterset_class = AdministrativeUnitFilterSet
     template_name = "provinces/unit_list.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = tuple(AdministrativeUnitFilterSet.base_filters)
     context_object_name = "units"
 
     def get_queryset(self):
@@ -169,6 +171,8 @@ class UnitDetailView(DetailView):
 
     model = AdministrativeUnit
     template_name = "provinces/unit_detail.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
     context_object_name = "unit"
 
     def get_object(self, queryset=None):
@@ -215,6 +219,8 @@ class AseanNetworkView(ListView):
     """``/provinces/asean/``: the ASEAN Smart Cities Network, by country."""
 
     template_name = "provinces/asean.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
     context_object_name = "cities"
 
     def get_queryset(self):

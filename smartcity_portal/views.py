@@ -17,6 +17,8 @@ class AboutView(TemplateView):
     """What the portal is for, and how its figures are computed."""
 
     template_name = "about.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
 
 def _database_ok():

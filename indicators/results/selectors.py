@@ -17,6 +17,7 @@ reports version.
 """
 import hashlib
 import logging
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -92,6 +93,35 @@ def forget_version(key):
         memo.pop(key, None)
 
 
+def _read(key, version_keys):
+    """``(versions, value, fresh)``: ``read_current``, also giving a value stored under earlier versions."""
+    memo = getattr(_request_memo, "versions", None)
+    versions = {k: memo[k] for k in version_keys if k in memo} if memo else {}
+    missing = [k for k in version_keys if k not in versions]
+    wanted = [*missing, *([key] if key else [])]
+    if not wanted:
+        return tuple(versions[k] for k in version_keys), None, False
+    try:
+        found = cache.get_many(wanted)
+        for k in missing:
+            if found.get(k) is None:
+                cache.add(k, uuid.uuid4().hex, None)
+                found[k] = cache.get(k)
+            versions[k] = found[k]
+    except Exception:
+        logger.warning("cache unavailable: data version unknown", exc_info=True)
+        return None, None, False
+    if any(versions[k] is None for k in version_keys):
+        return None, None, False
+    if memo is not None:
+        memo.update(versions)
+    current = tuple(versions[k] for k in version_keys)
+    stored = found.get(key) if key else None
+    if isinstance(stored, tuple) and len(stored) == 2:
+        return current, stored[1], stored[0] == current
+    return current, None, False
+
+
 def read_current(key, version_keys):
     """``(versions, value)``: the value stored under ``key`` if it was stored under the current versions.
 
@@ -102,31 +132,8 @@ def read_current(key, version_keys):
     restarting at 0, so that after an eviction nothing stored under an
     earlier version comes back.
     """
-    memo = getattr(_request_memo, "versions", None)
-    versions = {k: memo[k] for k in version_keys if k in memo} if memo else {}
-    missing = [k for k in version_keys if k not in versions]
-    wanted = [*missing, *([key] if key else [])]
-    if not wanted:
-        return tuple(versions[k] for k in version_keys), None
-    try:
-        found = cache.get_many(wanted)
-        for k in missing:
-            if found.get(k) is None:
-                cache.add(k, uuid.uuid4().hex, None)
-                found[k] = cache.get(k)
-            versions[k] = found[k]
-    except Exception:
-        logger.warning("cache unavailable: data version unknown", exc_info=True)
-        return None, None
-    if any(versions[k] is None for k in version_keys):
-        return None, None
-    if memo is not None:
-        memo.update(versions)
-    current = tuple(versions[k] for k in version_keys)
-    stored = found.get(key) if key else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current:
-        return current, stored[1]
-    return current, None
+    versions, value, fresh = _read(key, version_keys)
+    return versions, value if fresh else None
 
 
 def store_current(key, versions, value, timeout):
@@ -135,6 +142,94 @@ def store_current(key, versions, value, timeout):
         cache.set(key, (versions, value), timeout)
     except Exception:
         logger.warning("cache unavailable: %s not stored", key, exc_info=True)
+
+
+# --- rendering once per version (no stampede) ---------------------------------------
+#
+# After an approval every cached page and section is out of date at once. So that
+# concurrent requests do not all render the same page again, the first one to find
+# it out of date claims its render (a key in Redis, ``cache.add``: atomic across
+# processes) and the others are answered with the version they find (the previous
+# one) until the new one is stored, or, when there is none at all, wait briefly.
+
+RENDER_CLAIM_SECONDS = 30
+
+
+def _claim_key(key, versions):
+    label = hashlib.sha1(repr(versions).encode()).hexdigest()[:12]
+    return f"{key}:rendering:{label}"
+
+
+@dataclass
+class Lookup:
+    """What ``read_or_claim`` found: see there."""
+
+    versions: tuple | None
+    value: object = None
+    fresh: bool = False
+    claimed: bool = False
+
+    @property
+    def stale(self):
+        return self.value is not None and not self.fresh
+
+
+def read_or_claim(key, version_keys):
+    """Look ``key`` up as ``read_current`` does; when it is out of date, claim its render or take the old value.
+
+    - stored under the current versions: ``value`` set, ``fresh``;
+    - missing or out of date, and no other process is rendering it under the
+      current versions: ``claimed``; the caller renders it and calls
+      ``store_claimed`` (or ``release_claim`` if it ends up not storing it);
+    - out of date while another process renders it: ``value`` is the previous
+      version (``stale``);
+    - missing while another process renders it: nothing (``wait_for`` it, or render).
+
+    ``versions`` is ``None`` while the cache is unavailable: render, store nothing.
+    """
+    versions, value, fresh = _read(key, version_keys)
+    if versions is None or fresh:
+        return Lookup(versions, value, fresh)
+    try:
+        claimed = bool(cache.add(_claim_key(key, versions), 1, RENDER_CLAIM_SECONDS))
+    except Exception:
+        logger.warning("cache unavailable: render of %s not claimed", key, exc_info=True)
+        claimed = True
+    if claimed:
+        return Lookup(versions, claimed=True)
+    return Lookup(versions, value)
+
+
+def store_claimed(key, versions, value, timeout):
+    """Store ``value`` rendered after ``read_or_claim`` claimed it, and end the claim."""
+    store_current(key, versions, value, timeout)
+    release_claim(key, versions)
+
+
+def release_claim(key, versions):
+    try:
+        cache.delete(_claim_key(key, versions))
+    except Exception:
+        logger.warning("cache unavailable: claim of %s not released", key, exc_info=True)
+
+
+def wait_for(key, versions, seconds, interval=0.02):
+    """The value of ``key`` stored under ``versions`` once another process has stored it, or ``None`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    claim = _claim_key(key, versions)
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        try:
+            found = cache.get_many([key, claim])
+        except Exception:
+            logger.warning("cache unavailable: not waiting for %s", key, exc_info=True)
+            return None
+        stored = found.get(key)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == versions:
+            return stored[1]
+        if claim not in found:
+            return None  # the render ended without storing (an error, or not cacheable)
+    return None
 
 
 def results_generation():

@@ -23,7 +23,7 @@ from indicators.models import (
     IndicatorMapping,
     Target,
 )
-from indicators.results import selectors
+from indicators.results import fragments, selectors
 from indicators.results.services import (
     bump_now_and_after_commit,
     bump_reports_version,
@@ -54,4 +54,5 @@ def connect():
     post_save.connect(report_changed, sender=Report, dispatch_uid="indicators.stale_on_report_save")
     post_delete.connect(report_changed, sender=Report, dispatch_uid="indicators.stale_on_report_delete")
     request_started.connect(selectors.start_request_memo, dispatch_uid="indicators.start_request_memo")
+    request_finished.connect(fragments.release_unfinished_claims, dispatch_uid="indicators.release_claims")
     request_finished.connect(selectors.end_request_memo, dispatch_uid="indicators.end_request_memo")
