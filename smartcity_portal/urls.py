@@ -52,4 +52,10 @@ handler404 = portal_views.page_not_found
 handler500 = portal_views.server_error
 
 if settings.BENCHMARK:
-    urlpatterns.append(path("_benchmark/baseline", portal_views.benchmark_baseline))
+    from smartcity_portal import benchmarking
+
+    urlpatterns += [
+        path("_benchmark/baseline", benchmarking.baseline),
+        path("_benchmark/bare", benchmarking.baseline),
+        path("_benchmark/change", benchmarking.change),
+    ]
