@@ -268,7 +268,7 @@ def query_counts(size):
 
 def recompute_time(size):
     code = (
-        "import json, time; from indicators.services import recompute_results; "
+        "import json, time; from indicators.results.services import recompute_results; "
         "from provinces.models import AdministrativeUnit as U; u = U.objects.get(slug='bac-ninh'); "
         "times = []\n"
         "for _ in range(20):\n"
@@ -400,11 +400,15 @@ def run_size(size, args, workdir):
     cookie = session_cookie(size)
     server = start_server(size, args.workers)
     try:
-        for _, path, _ in PAGES:
+        for name, path, _ in PAGES:
             # Warm the cache, and every worker (its templates, translations, connections).
             for _ in range(3):
-                urllib.request.urlopen(BASE + path, timeout=30).read()
+                get(path, cookie)
+                if name in ANONYMOUS:
+                    get(path)
             wrk(path, 2, args.connections, [f"Cookie: sessionid={cookie}"])
+            if name in ANONYMOUS:
+                wrk(path, 2, args.connections)
         results["rss_after_warmup_mb"] = server_rss_mb(server)
         results["http"] = {}
         for name, path, _ in PAGES:

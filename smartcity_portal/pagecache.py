@@ -69,19 +69,23 @@ def _known_parameters(request):
     return getattr(view, "public_page_query", None)
 
 
-def _may_be_served_from_cache(request):
+def _may_be_answered_from_cache(request):
+    """Whether the visitor is signed out, with nothing pending, and asks for a page (GET or HEAD)."""
     if request.method not in ("GET", "HEAD"):
         return False
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or getattr(settings, "MESSAGES_COOKIE_NAME", "messages") in cookies:
         return False
-    if "HTTP_AUTHORIZATION" in request.META:
-        return False
+    return "HTTP_AUTHORIZATION" not in request.META and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+
+
+def _is_public_page(request):
+    """Whether the address is a cached public page with only parameters the page knows.
+
+    Asked only when the page is not in the cache (what is stored was public when stored).
+    """
     known = _known_parameters(request)
-    if known is None:
-        return False
-    query = request.GET
-    return len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH and all(name in known for name in query)
+    return known is not None and all(name in known for name in request.GET)
 
 
 def _may_be_stored(request, response):
@@ -125,11 +129,20 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _may_be_served_from_cache(request):
+        if not _may_be_answered_from_cache(request):
             return self.get_response(request)
         started = time.perf_counter()
         key = page_key(request, get_language_from_request(request))
-        found = selectors.read_or_claim(key, selectors.RESULTS_AND_REPORTS)
+        public = None
+
+        def may_claim():
+            nonlocal public
+            public = _is_public_page(request)
+            return public
+
+        found = selectors.read_or_claim(key, selectors.RESULTS_AND_REPORTS, may_claim)
+        if public is False:
+            return self.get_response(request)
         if found.value is None and not found.claimed and found.versions is not None:
             # Not cached at all, and another process is rendering it: wait for that render.
             found.value = selectors.wait_for(key, found.versions, WAIT_SECONDS)

@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from indicators import selectors as reference
 from indicators.models import (
@@ -61,6 +62,7 @@ logger = logging.getLogger(__name__)
 
 RESULTS_GENERATION_KEY = "indicators:results-generation"
 REPORTS_VERSION_KEY = "indicators:reports-version"
+REFERENCE_VERSION_KEY = "indicators:reference-version"
 CACHE_SECONDS = 6 * 3600
 HEAT_CLASSES = 10
 EXCERPT_LENGTH = 300
@@ -76,6 +78,9 @@ _request_memo = Local()
 # when it also depends on the reports (rendered sections).
 RESULTS = (RESULTS_GENERATION_KEY,)
 RESULTS_AND_REPORTS = (RESULTS_GENERATION_KEY, REPORTS_VERSION_KEY)
+# What depends on reference data only (the units of a table): kept across approvals,
+# so that the first page after one does not look the units up again.
+REFERENCE = (REFERENCE_VERSION_KEY,)
 
 
 def start_request_memo(**kwargs):
@@ -174,7 +179,7 @@ class Lookup:
         return self.value is not None and not self.fresh
 
 
-def read_or_claim(key, version_keys):
+def read_or_claim(key, version_keys, may_claim=None):
     """Look ``key`` up as ``read_current`` does; when it is out of date, claim its render or take the old value.
 
     - stored under the current versions: ``value`` set, ``fresh``;
@@ -186,10 +191,14 @@ def read_or_claim(key, version_keys):
     - missing while another process renders it: nothing (``wait_for`` it, or render).
 
     ``versions`` is ``None`` while the cache is unavailable: render, store nothing.
+    ``may_claim()``, when given, is asked before claiming: if false, nothing is
+    claimed or returned besides the versions (the caller does not cache this one).
     """
     versions, value, fresh = _read(key, version_keys)
     if versions is None or fresh:
         return Lookup(versions, value, fresh)
+    if may_claim is not None and not may_claim():
+        return Lookup(versions)
     try:
         claimed = bool(cache.add(_claim_key(key, versions), 1, RENDER_CLAIM_SECONDS))
     except Exception:
@@ -238,15 +247,16 @@ def results_generation():
     return None if versions is None else versions[0]
 
 
-def cached(name, parts, compute):
+def cached(name, parts, compute, version_keys=RESULTS):
     """``compute()``, cached under ``name`` and ``parts`` until the results generation changes.
 
     ``None`` is never stored: so that, for example, looking up objects that do
-    not exist cannot fill the cache.
+    not exist cannot fill the cache. ``version_keys=REFERENCE``: until reference
+    data changes (not at every approval).
     """
     text = "|".join(str(part) for part in parts)
     key = f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
-    versions, value = read_current(key, RESULTS)
+    versions, value = read_current(key, version_keys)
     if value is None:
         value = compute()
         if versions is not None and value is not None:
@@ -326,24 +336,32 @@ def units_for(boundaries, quarter, region=None):
     it, those 63 (the dissolved ones with their last figures) and the 23 units
     formed on 1 July 2025.
     """
-    if boundaries == Boundaries.CURRENT:
-        units = AdministrativeUnit.objects.current()
-    else:
-        units = AdministrativeUnit.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=quarter.end))
-    if region is not None:
-        units = units.filter(region=region)
-    return sorted(units.select_related("region"), key=unit_sort_key)
+    def compute():
+        if boundaries == Boundaries.CURRENT:
+            units = AdministrativeUnit.objects.current()
+        else:
+            units = AdministrativeUnit.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=quarter.end))
+        if region is not None:
+            units = units.filter(region=region)
+        return sorted(units.select_related("region"), key=unit_sort_key)
+
+    # Sorted by the name in the active language.
+    parts = [boundaries, quarter if boundaries != Boundaries.CURRENT else "", getattr(region, "pk", region), get_language()]
+    return cached("units-for", parts, compute, REFERENCE)
 
 
 def map_units(boundaries, region=None):
     """The units of the tile map: today's 34, or the 63 in force before 1 July 2025."""
-    if boundaries == Boundaries.CURRENT:
-        units = AdministrativeUnit.objects.current()
-    else:
-        units = AdministrativeUnit.objects.in_force_on(MERGER_DATE - timedelta(days=1))
-    if region is not None:
-        units = units.filter(region=region)
-    return list(units.select_related("region"))
+    def compute():
+        if boundaries == Boundaries.CURRENT:
+            units = AdministrativeUnit.objects.current()
+        else:
+            units = AdministrativeUnit.objects.in_force_on(MERGER_DATE - timedelta(days=1))
+        if region is not None:
+            units = units.filter(region=region)
+        return list(units.select_related("region"))
+
+    return cached("map-units", [boundaries, getattr(region, "pk", region)], compute, REFERENCE)
 
 
 def heat_class(percent):

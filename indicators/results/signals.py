@@ -26,6 +26,7 @@ from indicators.models import (
 from indicators.results import fragments, selectors
 from indicators.results.services import (
     bump_now_and_after_commit,
+    bump_reference_version,
     bump_reports_version,
     bump_results_generation,
 )
@@ -39,6 +40,7 @@ SHOWN_ON_DASHBOARDS = (
 
 
 def reference_data_changed(sender, **kwargs):
+    bump_now_and_after_commit(bump_reference_version)
     bump_now_and_after_commit(bump_results_generation)
 
 
