@@ -132,6 +132,10 @@ def render_markdown(data, args, notes=""):
     row("recompute after one approval, median ms", lambda r: f"{r['recompute']['median_ms']:.1f}")
     row("full CSV export: rows, seconds, peak MB", lambda r: f"{r['export']['rows']:,} rows, {r['export']['seconds']:.1f} s, {r['export']['peak_mb']:.0f} MB")
     row("server memory after warm-up → end, MB", lambda r: f"{r['rss_after_warmup_mb']:.0f} → {r['rss_end_mb']:.0f}")
+    for index, path in enumerate(d["path"] for d in results[0].get("downloads", [])):
+        row(f"catalogue download `{path}` (signed out): MB, seconds, server memory before → peak, MB",
+            lambda r, i=index: (f"{r['downloads'][i]['mb']:.1f} MB, {r['downloads'][i]['seconds']:.1f} s, "
+                                f"{r['downloads'][i]['rss_before_mb']:.0f} → {r['downloads'][i]['rss_peak_mb']:.0f}"))
     rec_growth = by_size[large]["recompute"]["median_ms"] / max(by_size[small]["recompute"]["median_ms"], 0.001)
     if rec_growth > 1.5:
         failures.append(f"recompute time grew {rec_growth:.2f}× from size {small} to {large}")

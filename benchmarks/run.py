@@ -245,6 +245,34 @@ def stampede(path, requests=8):
     return sorted(times)
 
 
+DOWNLOADS = ["/data/indicator-values/indicator-values.csv", "/data/indicator-values/indicator-values.xlsx"]
+
+
+def download(server, path):
+    """Download ``path`` signed out; the server's memory (all workers, MB) before and at its peak meanwhile."""
+    import threading
+
+    before = server_rss_mb(server)
+    peak, done = [before], threading.Event()
+
+    def watch():
+        while not done.wait(0.05):
+            peak.append(server_rss_mb(server))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    started, size = time.perf_counter(), 0
+    try:
+        with urllib.request.urlopen(BASE + path, timeout=600) as response:
+            while chunk := response.read(1 << 16):
+                size += len(chunk)
+    finally:
+        done.set()
+        watcher.join()
+    return {"path": path, "mb": size / 2**20, "seconds": time.perf_counter() - started,
+            "rss_before_mb": before, "rss_peak_mb": max(peak)}
+
+
 def query_counts(size):
     """SQL queries of each page as a ministry viewer: on an empty cache, then warm."""
     paths = [p for _, p, _ in PAGES if not p.startswith("/_benchmark")]
@@ -429,6 +457,14 @@ def run_size(size, args, workdir):
             results["baseline_runs" if name == "baseline" else "bare_runs"] = runs
             results["http"][name] = {key: sum(run[key] for run in runs) / 2 for key in runs[0]}
         results["rss_end_mb"] = server_rss_mb(server)
+        log(f"size {size}: catalogue downloads")
+        results["downloads"] = []
+        for path in DOWNLOADS:
+            try:
+                results["downloads"].append(download(server, path))
+            except (OSError, urllib.error.URLError) as error:
+                log(f"size {size}: download {path} failed: {error}")
+                results["downloads"].append({"path": path, "error": str(error)})
     finally:
         stop_server(server)
     log(f"size {size}: recompute, write path, export")
