@@ -3,7 +3,10 @@
 Serves the portal as production would (gunicorn, DEBUG off, PostgreSQL, Redis
 cache) and drives it with wrk from a second process, at data size 1 and 10.
 Every figure is reported beside a baseline measured in the same run on the
-same server: a trivial Django view behind the same middleware. It also
+same server: a trivial Django view behind the same middleware (the baseline), and the
+same view with no middleware at all (the bare view). Pages are measured signed in and,
+the public ones, signed out (whole pages from the cache); and cold: the first request
+after the data changed, as after an approval. It also
 measures SQL query counts per page, the report write path, a full CSV export
 (time, peak memory), a 100,000-row import against PostgreSQL's COPY, and the
 recomputation after an approval. Results go to docs/performance.md.
@@ -31,12 +34,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
+# The benchmark's databases are <BENCH_DB>_s<size>.
+DATABASE = os.environ.get("BENCH_DB", "portal_bench")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 NOTES_MARKER = "<!-- notes: kept by hand below this line -->"
 
 PAGES = [
     ("baseline", "/_benchmark/baseline", None),
+    ("bare view (no middleware)", "/_benchmark/bare", None),
     ("national overview", "/", None),
     ("unit page", "/provinces/bac-ninh/", None),
     ("task group page", "/results/task-groups/5/", None),
@@ -54,6 +60,16 @@ PAGES = [
 ]
 
 
+# Public pages, measured again signed out: served whole from the page cache.
+ANONYMOUS = [
+    "national overview", "unit page", "task group page", "indicator page", "completeness page",
+    "maturity levels page", "about page (frame only)",
+]
+# Pages rendered cold: the first request after the data changed.
+COLD = ["national overview", "unit page", "task group page", "indicator page", "completeness page"]
+COLD_ROUNDS = 8
+
+
 def log(message):
     print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
 
@@ -61,7 +77,7 @@ def log(message):
 def env_for(size):
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("WRK_")},
-        "DATABASE_URL": f"{PG}/portal_bench_s{size}",
+        "DATABASE_URL": f"{PG}/{DATABASE}_s{size}",
         "REDIS_URL": REDIS,
         "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
         "DEBUG": "0",
@@ -90,7 +106,7 @@ def django_snippet(size, code):
 
 
 def prepare(size, reseed):
-    name = f"portal_bench_s{size}"
+    name = f"{DATABASE}_s{size}"
     admin = psycopg2.connect(f"{PG}/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -175,6 +191,88 @@ def wrk(path, seconds, connections, headers=()):
     return json.loads(line[len("WRKJSON "):])
 
 
+def get(path, cookie=None):
+    request = urllib.request.Request(BASE + path, headers={"Cookie": f"sessionid={cookie}"} if cookie else {})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+        return response.status
+
+
+def cold_renders(cookie):
+    """Median time of the first request of a page after the data changed (as after an approval).
+
+    Each round marks the data changed (``/_benchmark/change``), then asks for
+    the page once: signed out, the page is rendered whole (no previous version
+    is served to the one request that renders it); signed in, its figures.
+    """
+    pages = {name: path for name, path, _ in PAGES}
+    out = {}
+    for name in COLD:
+        for who, session in (("signed out", None), ("signed in", cookie)):
+            times = []
+            for _ in range(COLD_ROUNDS):
+                get("/_benchmark/change")
+                started = time.perf_counter()
+                get(pages[name], session)
+                times.append(time.perf_counter() - started)
+            times.sort()
+            out[f"{name}, {who}"] = {"median_ms": times[len(times) // 2] * 1000, "max_ms": times[-1] * 1000}
+    return out
+
+
+def stampede(path, requests=8):
+    """After a change, ``requests`` signed-out requests of ``path`` at once: their times, fastest first (ms).
+
+    One renders the page; the others are answered with the previous version meanwhile.
+    """
+    import threading
+
+    get(path)
+    get("/_benchmark/change")
+    times, start = [], threading.Barrier(requests)
+
+    def one():
+        start.wait()
+        started = time.perf_counter()
+        get(path)
+        times.append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=one) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(times)
+
+
+DOWNLOADS = ["/data/indicator-values/indicator-values.csv", "/data/indicator-values/indicator-values.xlsx"]
+
+
+def download(server, path):
+    """Download ``path`` signed out; the server's memory (all workers, MB) before and at its peak meanwhile."""
+    import threading
+
+    before = server_rss_mb(server)
+    peak, done = [before], threading.Event()
+
+    def watch():
+        while not done.wait(0.05):
+            peak.append(server_rss_mb(server))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    started, size = time.perf_counter(), 0
+    try:
+        with urllib.request.urlopen(BASE + path, timeout=600) as response:
+            while chunk := response.read(1 << 16):
+                size += len(chunk)
+    finally:
+        done.set()
+        watcher.join()
+    return {"path": path, "mb": size / 2**20, "seconds": time.perf_counter() - started,
+            "rss_before_mb": before, "rss_peak_mb": max(peak)}
+
+
 def query_counts(size):
     """SQL queries of each page as a ministry viewer: on an empty cache, then warm."""
     paths = [p for _, p, _ in PAGES if not p.startswith("/_benchmark")]
@@ -198,7 +296,7 @@ def query_counts(size):
 
 def recompute_time(size):
     code = (
-        "import json, time; from indicators.services import recompute_results; "
+        "import json, time; from indicators.results.services import recompute_results; "
         "from provinces.models import AdministrativeUnit as U; u = U.objects.get(slug='bac-ninh'); "
         "times = []\n"
         "for _ in range(20):\n"
@@ -294,7 +392,7 @@ print(json.dumps({{'rows': rows}}))
     seconds, peak = measure_child(
         [PYTHON, "manage.py", "import_values", str(path), "--user", "bench-importer"], size
     )
-    connection = psycopg2.connect(f"{PG}/portal_bench_s{size}")
+    connection = psycopg2.connect(f"{PG}/{DATABASE}_s{size}")
     with connection, connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE bench_copy (province text, year int, quarter int, indicator text, value numeric, note text)"
@@ -330,27 +428,43 @@ def run_size(size, args, workdir):
     cookie = session_cookie(size)
     server = start_server(size, args.workers)
     try:
-        for _, path, _ in PAGES:
+        for name, path, _ in PAGES:
             # Warm the cache, and every worker (its templates, translations, connections).
             for _ in range(3):
-                urllib.request.urlopen(BASE + path, timeout=30).read()
+                get(path, cookie)
+                if name in ANONYMOUS:
+                    get(path)
             wrk(path, 2, args.connections, [f"Cookie: sessionid={cookie}"])
+            if name in ANONYMOUS:
+                wrk(path, 2, args.connections)
         results["rss_after_warmup_mb"] = server_rss_mb(server)
         results["http"] = {}
         for name, path, _ in PAGES:
             log(f"size {size}: wrk {name}")
             results["http"][name] = wrk(path, args.seconds, args.connections, [f"Cookie: sessionid={cookie}"])
+        paths = {name: path for name, path, _ in PAGES}
+        for name in ANONYMOUS:
+            log(f"size {size}: wrk {name}, signed out")
+            results["http"][f"{name}, signed out"] = wrk(paths[name], args.seconds, args.connections)
+        log(f"size {size}: cold renders")
+        results["cold"] = cold_renders(cookie)
+        results["stampede"] = stampede("/")
         # The baseline again at the end, so that a slower or faster spell of a shared
         # machine during the run weighs on the yardstick as on the targets.
         log(f"size {size}: wrk baseline again")
-        results["baseline_runs"] = [
-            results["http"]["baseline"],
-            wrk(PAGES[0][1], args.seconds, args.connections, [f"Cookie: sessionid={cookie}"]),
-        ]
-        results["http"]["baseline"] = {
-            key: sum(run[key] for run in results["baseline_runs"]) / 2 for key in results["baseline_runs"][0]
-        }
+        for name, path in (("baseline", PAGES[0][1]), ("bare view (no middleware)", PAGES[1][1])):
+            runs = [results["http"][name], wrk(path, args.seconds, args.connections, [f"Cookie: sessionid={cookie}"])]
+            results["baseline_runs" if name == "baseline" else "bare_runs"] = runs
+            results["http"][name] = {key: sum(run[key] for run in runs) / 2 for key in runs[0]}
         results["rss_end_mb"] = server_rss_mb(server)
+        log(f"size {size}: catalogue downloads")
+        results["downloads"] = []
+        for path in DOWNLOADS:
+            try:
+                results["downloads"].append(download(server, path))
+            except (OSError, urllib.error.URLError) as error:
+                log(f"size {size}: download {path} failed: {error}")
+                results["downloads"].append({"path": path, "error": str(error)})
     finally:
         stop_server(server)
     log(f"size {size}: recompute, write path, export")

@@ -77,6 +77,8 @@ class MaturityView(TemplateView):
     """``/results/maturity/``: the level each unit reached in a year, with the tables and the map."""
 
     template_name = "indicators/maturity.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ("framework", "year", "region")
 
     def get(self, request, *args, **kwargs):
         self.format = request.GET.get("format")
@@ -261,6 +263,8 @@ class MaturityMethodView(TemplateView):
     """
 
     template_name = "indicators/maturity_method.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

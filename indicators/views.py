@@ -184,6 +184,8 @@ class DashboardView(TemplateView):
     """A page of figures with the shared filters and table downloads."""
 
     filter_fields = ("year", "quarter", "region", "pillar", "boundaries", "framework")
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = filter_fields
 
     def default_quarter(self):
         return selectors.default_quarter()
@@ -426,6 +428,7 @@ class NodeDetailView(DashboardView):
     template_name = "indicators/node_detail.html"
     figures_template_name = "indicators/includes/node_figures.html"
     filter_fields = ("year", "quarter", "region", "boundaries")
+    public_page_query = filter_fields
 
     def get(self, request, *args, **kwargs):
         if "number" in kwargs:
@@ -535,6 +538,7 @@ class IndicatorDetailView(DashboardView):
     template_name = "indicators/indicator_detail.html"
     figures_template_name = "indicators/includes/indicator_figures.html"
     filter_fields = ("year", "quarter", "region", "boundaries")
+    public_page_query = filter_fields
 
     def get(self, request, *args, **kwargs):
         self.indicator = selectors.reference_object(Indicator.objects.all(), code=kwargs["code"])
@@ -622,6 +626,7 @@ class CompletenessView(DashboardView):
     template_name = "indicators/completeness.html"
     figures_template_name = "indicators/includes/completeness_figures.html"
     filter_fields = ("year", "quarter", "region")
+    public_page_query = filter_fields
 
     def default_quarter(self):
         return Quarter.last_complete()
@@ -672,6 +677,8 @@ class MethodView(TemplateView):
     """How the figures are computed: approval, roll-up, progress status, completeness."""
 
     template_name = "indicators/method.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
 
 # --- the unit page and the ASEAN page (through indicators/templatetags/dashboard.py) ----------------------------
@@ -785,6 +792,8 @@ class FrameworkListView(TemplateView):
     """``/results/frameworks/``: every framework with its versions, and the document behind each."""
 
     template_name = "indicators/framework_list.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "frameworks": reference.frameworks()}
@@ -794,6 +803,8 @@ class FrameworkDetailView(TemplateView):
     """``/results/frameworks/<code>/?version=``: a version's tree of groups and items with their indicators."""
 
     template_name = "indicators/framework_detail.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -822,6 +833,8 @@ class CrosswalkView(TemplateView):
     """
 
     template_name = "indicators/crosswalk.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ("indicator",)
 
     def get(self, request, *args, **kwargs):
         self.format = request.GET.get("format")

@@ -149,6 +149,8 @@ class UnitListView(FilterView):
 
     filterset_class = AdministrativeUnitFilterSet
     template_name = "provinces/unit_list.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = tuple(AdministrativeUnitFilterSet.base_filters)
     context_object_name = "units"
 
     def get_queryset(self):
@@ -173,6 +175,8 @@ class UnitDetailView(DetailView):
     model = AdministrativeUnit
     template_name = "provinces/unit_detail.html"
     figures_template_name = "provinces/includes/unit_figures.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ("framework",)
     context_object_name = "unit"
 
     def get(self, request, *args, **kwargs):
@@ -235,6 +239,8 @@ class AseanNetworkView(ListView):
     """``/provinces/asean/``: the ASEAN Smart Cities Network, by country."""
 
     template_name = "provinces/asean.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
     context_object_name = "cities"
 
     def get_queryset(self):

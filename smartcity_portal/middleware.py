@@ -47,23 +47,28 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        try:
-            user_id = _user_id(request)
-        except DatabaseError:
-            # The session could not be read (database down): the line is still written.
-            user_id = None
-        logger.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": redact(request.path),
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "user_id": user_id,
-                "client": client_address(request),
-            },
-        )
+        log_request(request, response, started)
         return response
+
+
+def log_request(request, response, started):
+    """Write the request's log line (also for pages answered from the cache before this middleware)."""
+    try:
+        user_id = _user_id(request)
+    except DatabaseError:
+        # The session could not be read (database down): the line is still written.
+        user_id = None
+    logger.info(
+        "request",
+        extra={
+            "method": request.method,
+            "path": redact(request.path),
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "user_id": user_id,
+            "client": client_address(request),
+        },
+    )
 
 
 def _user_id(request):

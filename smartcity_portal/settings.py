@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "smartcity_portal.middleware.RequestIdMiddleware",
+    # Anonymous visitors' public pages, answered whole from the cache before anything else runs.
+    "smartcity_portal.pagecache.PublicPageCacheMiddleware",
     # 503 with a clear message, not 500, while PostgreSQL cannot be reached.
     "smartcity_portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from indicators import views as indicator_views
@@ -33,7 +35,10 @@ urlpatterns = [
     path("api/v1/", include("smartcity_portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher is in every page, which must stay the same for every signed-out visitor to
+    # be cached whole (smartcity_portal.pagecache): it carries no CSRF token. Forging it could only
+    # switch a visitor's display language; ``next`` is still checked to be on this site.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("readyz", portal_views.readyz, name="readyz"),
     path("about/", portal_views.AboutView.as_view(), name="about"),
@@ -47,4 +52,10 @@ handler404 = portal_views.page_not_found
 handler500 = portal_views.server_error
 
 if settings.BENCHMARK:
-    urlpatterns.append(path("_benchmark/baseline", portal_views.benchmark_baseline))
+    from smartcity_portal import benchmarking
+
+    urlpatterns += [
+        path("_benchmark/baseline", benchmarking.baseline),
+        path("_benchmark/bare", benchmarking.baseline),
+        path("_benchmark/change", benchmarking.change),
+    ]

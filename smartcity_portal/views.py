@@ -1,7 +1,7 @@
 """Views that belong to the portal as a whole rather than to one app."""
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.generic import TemplateView
@@ -17,6 +17,8 @@ class AboutView(TemplateView):
     """What the portal is for, and how its figures are computed."""
 
     template_name = "about.html"
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
 
 def _database_ok():
@@ -53,11 +55,6 @@ def readyz(request):
     """For the reverse proxy: the process is up and can reach its database."""
     ok = _database_ok()
     return JsonResponse({"ready": ok}, status=200 if ok else 503)
-
-
-def benchmark_baseline(request):
-    """The fastest page Django can serve here: the benchmarks' yardstick."""
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def page_not_found(request, exception):

@@ -14,3 +14,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'smartcity_portal.settings')
 
 application = get_wsgi_application()
+
+from django.conf import settings
+
+if settings.BENCHMARK:
+    # benchmarks/run.py: /_benchmark/bare, a view with no middleware on this same server.
+    from smartcity_portal.benchmarking import with_bare_view
+
+    application = with_bare_view(application)

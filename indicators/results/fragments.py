@@ -16,6 +16,7 @@ see. While the cache is unavailable, sections are rendered on every request.
 """
 import hashlib
 
+from asgiref.local import Local
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -27,6 +28,8 @@ from indicators.results import selectors
 # they change, so it never needs expiring; this only lets Redis reclaim sections
 # no longer asked for.
 CACHE_SECONDS = 6 * 3600
+# The renders this request claimed (``read``) and stores (``cached_html``).
+_claimed = Local()
 
 
 def _key(name, parts):
@@ -36,31 +39,74 @@ def _key(name, parts):
 
 
 def read(name, parts):
-    """The cached HTML of section ``name`` as the data stands now, or ``None``.
+    """The cached HTML of section ``name`` as the data stands now, or ``None``: render it then.
 
     ``parts`` is everything besides the data, the language and the date that
     the HTML depends on; ``None`` means "do not cache" (for example a page
     address with parameters the page does not know, which must not fill the
     cache).
+
+    When the data changed and another process is already rendering the new
+    section, this answers the previous one (``selectors.read_or_claim``): one
+    render per version, however many requests arrive meanwhile. ``None`` tells
+    the caller to render it (this request has claimed the render, which
+    ``cached_html(..., known_missing=True)`` then stores).
     """
     if parts is None:
         return None
-    _, html = selectors.read_current(_key(name, parts), selectors.RESULTS_AND_REPORTS)
-    return None if html is None else mark_safe(html)
+    key = _key(name, parts)
+    found = selectors.read_or_claim(key, selectors.RESULTS_AND_REPORTS)
+    if found.claimed:
+        _claims()[key] = found.versions
+    return None if found.value is None else mark_safe(found.value)
+
+
+def _claims():
+    claims = getattr(_claimed, "keys", None)
+    if claims is None:
+        claims = _claimed.keys = {}
+    return claims
+
+
+def release_unfinished_claims(**kwargs):
+    """At the end of a request: give up the renders it claimed but did not store (for example a 400)."""
+    claims = getattr(_claimed, "keys", None)
+    if not claims:
+        return
+    for key, versions in claims.items():
+        selectors.release_claim(key, versions)
+    claims.clear()
 
 
 def cached_html(name, parts, render, *, known_missing=False):
     """The HTML of section ``name``, from the cache or from ``render()`` (then stored).
 
-    ``known_missing``: this request already found it missing (``read``); it is not read again.
+    ``known_missing``: this request already looked it up (``read``) and must render it.
     """
     if parts is None:
         return render()
     key = _key(name, parts)
-    versions, html = selectors.read_current(None if known_missing else key, selectors.RESULTS_AND_REPORTS)
-    if html is None:
+    if known_missing and key in _claims():
+        versions, claimed = _claims()[key], True
+    elif known_missing:
+        versions, _ = selectors.read_current(None, selectors.RESULTS_AND_REPORTS)
+        claimed = False
+    else:
+        found = selectors.read_or_claim(key, selectors.RESULTS_AND_REPORTS)
+        if found.value is not None:
+            return mark_safe(found.value)
+        versions, claimed = found.versions, found.claimed
+    _claims().pop(key, None)
+    try:
         html = str(render())
-        if versions is not None:
+    except BaseException:
+        if claimed:
+            selectors.release_claim(key, versions)
+        raise
+    if versions is not None:
+        if claimed:
+            selectors.store_claimed(key, versions, html, CACHE_SECONDS)
+        else:
             selectors.store_current(key, versions, html, CACHE_SECONDS)
     return mark_safe(html)
 

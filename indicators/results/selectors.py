@@ -17,6 +17,7 @@ reports version.
 """
 import hashlib
 import logging
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from indicators import selectors as reference
 from indicators.models import (
@@ -60,6 +62,7 @@ logger = logging.getLogger(__name__)
 
 RESULTS_GENERATION_KEY = "indicators:results-generation"
 REPORTS_VERSION_KEY = "indicators:reports-version"
+REFERENCE_VERSION_KEY = "indicators:reference-version"
 CACHE_SECONDS = 6 * 3600
 HEAT_CLASSES = 10
 EXCERPT_LENGTH = 300
@@ -75,6 +78,9 @@ _request_memo = Local()
 # when it also depends on the reports (rendered sections).
 RESULTS = (RESULTS_GENERATION_KEY,)
 RESULTS_AND_REPORTS = (RESULTS_GENERATION_KEY, REPORTS_VERSION_KEY)
+# What depends on reference data only (the units of a table): kept across approvals,
+# so that the first page after one does not look the units up again.
+REFERENCE = (REFERENCE_VERSION_KEY,)
 
 
 def start_request_memo(**kwargs):
@@ -92,6 +98,35 @@ def forget_version(key):
         memo.pop(key, None)
 
 
+def _read(key, version_keys):
+    """``(versions, value, fresh)``: ``read_current``, also giving a value stored under earlier versions."""
+    memo = getattr(_request_memo, "versions", None)
+    versions = {k: memo[k] for k in version_keys if k in memo} if memo else {}
+    missing = [k for k in version_keys if k not in versions]
+    wanted = [*missing, *([key] if key else [])]
+    if not wanted:
+        return tuple(versions[k] for k in version_keys), None, False
+    try:
+        found = cache.get_many(wanted)
+        for k in missing:
+            if found.get(k) is None:
+                cache.add(k, uuid.uuid4().hex, None)
+                found[k] = cache.get(k)
+            versions[k] = found[k]
+    except Exception:
+        logger.warning("cache unavailable: data version unknown", exc_info=True)
+        return None, None, False
+    if any(versions[k] is None for k in version_keys):
+        return None, None, False
+    if memo is not None:
+        memo.update(versions)
+    current = tuple(versions[k] for k in version_keys)
+    stored = found.get(key) if key else None
+    if isinstance(stored, tuple) and len(stored) == 2:
+        return current, stored[1], stored[0] == current
+    return current, None, False
+
+
 def read_current(key, version_keys):
     """``(versions, value)``: the value stored under ``key`` if it was stored under the current versions.
 
@@ -102,31 +137,8 @@ def read_current(key, version_keys):
     restarting at 0, so that after an eviction nothing stored under an
     earlier version comes back.
     """
-    memo = getattr(_request_memo, "versions", None)
-    versions = {k: memo[k] for k in version_keys if k in memo} if memo else {}
-    missing = [k for k in version_keys if k not in versions]
-    wanted = [*missing, *([key] if key else [])]
-    if not wanted:
-        return tuple(versions[k] for k in version_keys), None
-    try:
-        found = cache.get_many(wanted)
-        for k in missing:
-            if found.get(k) is None:
-                cache.add(k, uuid.uuid4().hex, None)
-                found[k] = cache.get(k)
-            versions[k] = found[k]
-    except Exception:
-        logger.warning("cache unavailable: data version unknown", exc_info=True)
-        return None, None
-    if any(versions[k] is None for k in version_keys):
-        return None, None
-    if memo is not None:
-        memo.update(versions)
-    current = tuple(versions[k] for k in version_keys)
-    stored = found.get(key) if key else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current:
-        return current, stored[1]
-    return current, None
+    versions, value, fresh = _read(key, version_keys)
+    return versions, value if fresh else None
 
 
 def store_current(key, versions, value, timeout):
@@ -137,21 +149,114 @@ def store_current(key, versions, value, timeout):
         logger.warning("cache unavailable: %s not stored", key, exc_info=True)
 
 
+# --- rendering once per version (no stampede) ---------------------------------------
+#
+# After an approval every cached page and section is out of date at once. So that
+# concurrent requests do not all render the same page again, the first one to find
+# it out of date claims its render (a key in Redis, ``cache.add``: atomic across
+# processes) and the others are answered with the version they find (the previous
+# one) until the new one is stored, or, when there is none at all, wait briefly.
+
+RENDER_CLAIM_SECONDS = 30
+
+
+def _claim_key(key, versions):
+    label = hashlib.sha1(repr(versions).encode()).hexdigest()[:12]
+    return f"{key}:rendering:{label}"
+
+
+@dataclass
+class Lookup:
+    """What ``read_or_claim`` found: see there."""
+
+    versions: tuple | None
+    value: object = None
+    fresh: bool = False
+    claimed: bool = False
+
+    @property
+    def stale(self):
+        return self.value is not None and not self.fresh
+
+
+def read_or_claim(key, version_keys, may_claim=None):
+    """Look ``key`` up as ``read_current`` does; when it is out of date, claim its render or take the old value.
+
+    - stored under the current versions: ``value`` set, ``fresh``;
+    - missing or out of date, and no other process is rendering it under the
+      current versions: ``claimed``; the caller renders it and calls
+      ``store_claimed`` (or ``release_claim`` if it ends up not storing it);
+    - out of date while another process renders it: ``value`` is the previous
+      version (``stale``);
+    - missing while another process renders it: nothing (``wait_for`` it, or render).
+
+    ``versions`` is ``None`` while the cache is unavailable: render, store nothing.
+    ``may_claim()``, when given, is asked before claiming: if false, nothing is
+    claimed or returned besides the versions (the caller does not cache this one).
+    """
+    versions, value, fresh = _read(key, version_keys)
+    if versions is None or fresh:
+        return Lookup(versions, value, fresh)
+    if may_claim is not None and not may_claim():
+        return Lookup(versions)
+    try:
+        claimed = bool(cache.add(_claim_key(key, versions), 1, RENDER_CLAIM_SECONDS))
+    except Exception:
+        logger.warning("cache unavailable: render of %s not claimed", key, exc_info=True)
+        claimed = True
+    if claimed:
+        return Lookup(versions, claimed=True)
+    return Lookup(versions, value)
+
+
+def store_claimed(key, versions, value, timeout):
+    """Store ``value`` rendered after ``read_or_claim`` claimed it, and end the claim."""
+    store_current(key, versions, value, timeout)
+    release_claim(key, versions)
+
+
+def release_claim(key, versions):
+    try:
+        cache.delete(_claim_key(key, versions))
+    except Exception:
+        logger.warning("cache unavailable: claim of %s not released", key, exc_info=True)
+
+
+def wait_for(key, versions, seconds, interval=0.02):
+    """The value of ``key`` stored under ``versions`` once another process has stored it, or ``None`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    claim = _claim_key(key, versions)
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        try:
+            found = cache.get_many([key, claim])
+        except Exception:
+            logger.warning("cache unavailable: not waiting for %s", key, exc_info=True)
+            return None
+        stored = found.get(key)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == versions:
+            return stored[1]
+        if claim not in found:
+            return None  # the render ended without storing (an error, or not cacheable)
+    return None
+
+
 def results_generation():
     """The current results generation: changes whenever results are recomputed."""
     versions, _ = read_current(None, RESULTS)
     return None if versions is None else versions[0]
 
 
-def cached(name, parts, compute):
+def cached(name, parts, compute, version_keys=RESULTS):
     """``compute()``, cached under ``name`` and ``parts`` until the results generation changes.
 
     ``None`` is never stored: so that, for example, looking up objects that do
-    not exist cannot fill the cache.
+    not exist cannot fill the cache. ``version_keys=REFERENCE``: until reference
+    data changes (not at every approval).
     """
     text = "|".join(str(part) for part in parts)
     key = f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
-    versions, value = read_current(key, RESULTS)
+    versions, value = read_current(key, version_keys)
     if value is None:
         value = compute()
         if versions is not None and value is not None:
@@ -231,24 +336,32 @@ def units_for(boundaries, quarter, region=None):
     it, those 63 (the dissolved ones with their last figures) and the 23 units
     formed on 1 July 2025.
     """
-    if boundaries == Boundaries.CURRENT:
-        units = AdministrativeUnit.objects.current()
-    else:
-        units = AdministrativeUnit.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=quarter.end))
-    if region is not None:
-        units = units.filter(region=region)
-    return sorted(units.select_related("region"), key=unit_sort_key)
+    def compute():
+        if boundaries == Boundaries.CURRENT:
+            units = AdministrativeUnit.objects.current()
+        else:
+            units = AdministrativeUnit.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=quarter.end))
+        if region is not None:
+            units = units.filter(region=region)
+        return sorted(units.select_related("region"), key=unit_sort_key)
+
+    # Sorted by the name in the active language.
+    parts = [boundaries, quarter if boundaries != Boundaries.CURRENT else "", getattr(region, "pk", region), get_language()]
+    return cached("units-for", parts, compute, REFERENCE)
 
 
 def map_units(boundaries, region=None):
     """The units of the tile map: today's 34, or the 63 in force before 1 July 2025."""
-    if boundaries == Boundaries.CURRENT:
-        units = AdministrativeUnit.objects.current()
-    else:
-        units = AdministrativeUnit.objects.in_force_on(MERGER_DATE - timedelta(days=1))
-    if region is not None:
-        units = units.filter(region=region)
-    return list(units.select_related("region"))
+    def compute():
+        if boundaries == Boundaries.CURRENT:
+            units = AdministrativeUnit.objects.current()
+        else:
+            units = AdministrativeUnit.objects.in_force_on(MERGER_DATE - timedelta(days=1))
+        if region is not None:
+            units = units.filter(region=region)
+        return list(units.select_related("region"))
+
+    return cached("map-units", [boundaries, getattr(region, "pk", region)], compute, REFERENCE)
 
 
 def heat_class(percent):

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from indicators.models import Boundaries, IndicatorResult, IndicatorValue, NodeResult
 from indicators.results.selectors import (
+    REFERENCE_VERSION_KEY,
     REPORTS_VERSION_KEY,
     RESULTS_GENERATION_KEY,
     forget_version,
@@ -42,6 +43,12 @@ def bump_results_generation():
     """Make every cached dashboard aggregate and section stale (their keys include the generation)."""
     cache.set(RESULTS_GENERATION_KEY, uuid.uuid4().hex, None)
     forget_version(RESULTS_GENERATION_KEY)
+
+
+def bump_reference_version():
+    """Make what depends on reference data only (``selectors.REFERENCE``) stale."""
+    cache.set(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None)
+    forget_version(REFERENCE_VERSION_KEY)
 
 
 def bump_reports_version():

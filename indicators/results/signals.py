@@ -23,9 +23,10 @@ from indicators.models import (
     IndicatorMapping,
     Target,
 )
-from indicators.results import selectors
+from indicators.results import fragments, selectors
 from indicators.results.services import (
     bump_now_and_after_commit,
+    bump_reference_version,
     bump_reports_version,
     bump_results_generation,
 )
@@ -39,6 +40,7 @@ SHOWN_ON_DASHBOARDS = (
 
 
 def reference_data_changed(sender, **kwargs):
+    bump_now_and_after_commit(bump_reference_version)
     bump_now_and_after_commit(bump_results_generation)
 
 
@@ -54,4 +56,5 @@ def connect():
     post_save.connect(report_changed, sender=Report, dispatch_uid="indicators.stale_on_report_save")
     post_delete.connect(report_changed, sender=Report, dispatch_uid="indicators.stale_on_report_delete")
     request_started.connect(selectors.start_request_memo, dispatch_uid="indicators.start_request_memo")
+    request_finished.connect(fragments.release_unfinished_claims, dispatch_uid="indicators.release_claims")
     request_finished.connect(selectors.end_request_memo, dispatch_uid="indicators.end_request_memo")

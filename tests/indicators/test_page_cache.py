@@ -144,7 +144,9 @@ def test_pages_render_uncached_while_the_cache_is_down(client, reports, monkeypa
     assert fragments.read("x", []) is None
 
 
-def test_a_warm_page_reads_the_versions_and_its_section_in_one_round_trip(client, reports, monkeypatch):
+def test_a_warm_page_reads_the_versions_and_its_section_in_one_round_trip(client, personas, reports, monkeypatch):
+    # Signed in: anonymous visitors get the whole page from the page cache (test_public_page_cache).
+    client.force_login(personas.viewer)
     calls = []
     real = selectors.cache.get_many
 
@@ -160,7 +162,9 @@ def test_a_warm_page_reads_the_versions_and_its_section_in_one_round_trip(client
     assert calls[0][2].startswith("page:dashboard:NationalOverviewView:")
 
 
-def test_a_section_stored_under_old_versions_is_not_served(client, reports):
+def test_a_section_stored_under_old_versions_is_not_served(client, personas, reports):
+    # Signed in: anonymous visitors get the whole page from the page cache (test_public_page_cache).
+    client.force_login(personas.viewer)
     get(client, HOME, "vi")
     key = next(key for key in cache_keys() if ":page:dashboard:NationalOverviewView:" in key)
     versions, html = cache.get(key.split(":", 2)[2])
@@ -187,7 +191,9 @@ def cache_keys():
     return [key.decode() for key in client.keys("*")]
 
 
-def test_a_cold_dashboard_looks_its_section_up_once(client, reports, monkeypatch):
+def test_a_cold_dashboard_looks_its_section_up_once(client, personas, reports, monkeypatch):
+    # Signed in: anonymous visitors get the whole page from the page cache (test_public_page_cache).
+    client.force_login(personas.viewer)
     looked_up = []
     real = selectors.cache.get_many
 

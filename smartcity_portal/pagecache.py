@@ -1,0 +1,160 @@
+"""Whole public pages for anonymous visitors, served from the cache without running the template engine.
+
+A signed-out visitor sees the same page as every other signed-out visitor of
+the same address in the same language. ``PublicPageCacheMiddleware`` stores
+such a page once it has been rendered and answers the next requests for it
+from one cache round trip, before the session, the user, the messages or any
+view is looked at. It is the dashboards' cache one level up
+(``indicators.results.fragments``): the page is stored with the data versions
+it was rendered under (the results generation and the reports version,
+``selectors.read_current``) and served only while they are current, so an
+approval, a correction or a change of reference data is on the next page.
+After such a change, the first request renders the page again while the
+others are answered with the previous version (``selectors.read_or_claim``),
+or, when there is none, wait briefly for that one render.
+
+What is cached, and only that:
+
+- the views that say so, with ``public_page_query``: the query parameters the
+  page knows (an address with any other parameter is not cached, so that
+  made-up addresses cannot fill the cache);
+- GET (and HEAD, served from what a GET stored) from a visitor with no session
+  and no pending messages;
+- HTML answered 200 that sets no cookie, contains no CSRF token, used no CSP
+  nonce (the stored page must work unchanged for the next visitor: a script
+  nonce frozen into it would not match the next request's policy) and is not
+  marked private or no-store.
+
+The key is the language, today's date (reporting deadlines turn with the
+calendar) and the whole address, scheme and host included (the canonical link
+names the host). Every header of the rendered page is kept except its
+cookies; the request id is the new request's.
+"""
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import cc_delim_re
+from django.utils.translation import get_language_from_request
+
+from indicators.results import selectors
+from smartcity_portal.middleware import log_request
+
+logger = logging.getLogger(__name__)
+
+# Stored with the versions they were rendered under; this only lets Redis drop pages no longer asked for.
+CACHE_SECONDS = 6 * 3600
+# How long a request for a page that is not cached at all waits for another process rendering it.
+WAIT_SECONDS = 3.0
+MAX_QUERY_LENGTH = 200
+_NOT_KEPT = {"set-cookie", "x-request-id"}
+
+
+def page_key(request, language):
+    text = "|".join((language, str(timezone.localdate()), request.build_absolute_uri()))
+    return f"page:public:{hashlib.sha1(text.encode()).hexdigest()}"
+
+
+def _known_parameters(request):
+    """The query parameters of the page at this address, or ``None`` if its view is not a cached public page."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", match.func)
+    return getattr(view, "public_page_query", None)
+
+
+def _may_be_answered_from_cache(request):
+    """Whether the visitor is signed out, with nothing pending, and asks for a page (GET or HEAD)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or getattr(settings, "MESSAGES_COOKIE_NAME", "messages") in cookies:
+        return False
+    return "HTTP_AUTHORIZATION" not in request.META and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+
+
+def _is_public_page(request):
+    """Whether the address is a cached public page with only parameters the page knows.
+
+    Asked only when the page is not in the cache (what is stored was public when stored).
+    """
+    known = _known_parameters(request)
+    return known is not None and all(name in known for name in request.GET)
+
+
+def _may_be_stored(request, response):
+    if request.method != "GET" or response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies or not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    cache_control = {part.strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}
+    if cache_control & {"private", "no-store", "no-cache"}:
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+        return False
+    if isinstance(getattr(request, "_csp_nonce", None), str) or "nonce-" in response.get("Content-Security-Policy", ""):
+        return False
+    return b"csrfmiddlewaretoken" not in response.content
+
+
+def _stored(response):
+    headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT]
+    return {"headers": headers, "content": response.content}
+
+
+def _response(stored):
+    response = HttpResponse(stored["content"])
+    for name, value in stored["headers"]:
+        response[name] = value
+    return response
+
+
+class PublicPageCacheMiddleware:
+    """Serve and store anonymous visitors' public pages (see the module's description).
+
+    Placed right after ``RequestIdMiddleware``, so that a stored page, with the
+    headers every other middleware gave it, is answered without running any of them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _may_be_answered_from_cache(request):
+            return self.get_response(request)
+        started = time.perf_counter()
+        key = page_key(request, get_language_from_request(request))
+        public = None
+
+        def may_claim():
+            nonlocal public
+            public = _is_public_page(request)
+            return public
+
+        found = selectors.read_or_claim(key, selectors.RESULTS_AND_REPORTS, may_claim)
+        if public is False:
+            return self.get_response(request)
+        if found.value is None and not found.claimed and found.versions is not None:
+            # Not cached at all, and another process is rendering it: wait for that render.
+            found.value = selectors.wait_for(key, found.versions, WAIT_SECONDS)
+        if found.value is not None:
+            response = _response(found.value)
+            log_request(request, response, started)
+            return response
+        try:
+            response = self.get_response(request)
+            if found.versions is not None and _may_be_stored(request, response):
+                selectors.store_current(key, found.versions, _stored(response), CACHE_SECONDS)
+        finally:
+            if found.claimed:
+                selectors.release_claim(key, found.versions)
+        return response
