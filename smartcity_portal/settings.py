@@ -129,6 +129,15 @@ else:
             "NAME": VAR_DIR / "demo.sqlite3",
         }
     }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo: readers must not block a sign-in (write-ahead log), and a write
+    # waits its turn rather than failing at once with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker ------------------------------------------

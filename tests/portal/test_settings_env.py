@@ -138,3 +138,20 @@ def test_start_up_fails_on_a_bad_value_naming_the_variable(variable, value):
 def test_start_up_succeeds_with_the_test_environment():
     result = _start_django()
     assert result.returncode == 0, result.stderr
+
+
+def test_the_demos_sqlite_database_lets_pages_be_read_while_someone_signs_in(tmp_path):
+    # Readers of a rollback-journal SQLite file block every writer: a sign-in failed with
+    # "database is locked" while four browsers read pages. With a write-ahead log they do not.
+    database = tmp_path / "demo.sqlite3"
+    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    environment.update(DJANGO_SETTINGS_MODULE="smartcity_portal.settings", DATABASE_URL=f"sqlite:///{database}",
+                       SECRET_KEY="settings-test", DEBUG="1", HTTPS="0")
+    script = (
+        "import django; django.setup(); from django.db import connection; "
+        "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0])"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=environment, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wal"
