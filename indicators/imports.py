@@ -296,10 +296,17 @@ def _decode(data):
         ) from None
 
 
+# The longest cell a file may hold. The csv module's limit is one setting for the whole
+# process, which other libraries change when imported (frictionless raises it): it is
+# set again before every read, so that what an import refuses never depends on them.
+MAX_CELL_CHARACTERS = 131_072
+
+
 def _csv_reader(text, delimiter):
     # Lines end at LF (CRLF too: the reader drops the CR). A carriage return alone
     # outside quotes, the old Mac line ending, is then an error that _csv_error
     # explains, instead of a line break in some places and not in others.
+    csv.field_size_limit(MAX_CELL_CHARACTERS)
     return csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter, strict=True)
 
 
@@ -335,7 +342,7 @@ def _csv_error(error, line):
         return ImportFileError(
             _("A cell near line %(line)s is far too long (more than %(max)s characters): "
               "a quote is probably missing.") % {
-                "line": line, "max": number_format(csv.field_size_limit(), force_grouping=True)
+                "line": line, "max": number_format(MAX_CELL_CHARACTERS, force_grouping=True)
             },
             code="malformed",
         )

@@ -1,4 +1,5 @@
 """Bulk import of indicator values: every rule, all or nothing, and the file formats."""
+import csv
 import random
 from datetime import date
 from decimal import Decimal
@@ -660,3 +661,14 @@ def test_the_templates_hold_the_header_an_example_and_the_codes(personas):
 def test_the_example_row_of_the_template_is_itself_valid(personas):
     result = run(personas.reviewer, imports.template_xlsx(), name="template.xlsx", dry_run=True)
     assert result.ok, result.row_report
+
+
+def test_a_library_that_raises_the_csv_cell_limit_does_not_change_what_an_import_refuses():
+    # frictionless raises the csv module's process-wide limit when it is imported (the open-data tests do).
+    previous = csv.field_size_limit(10_000_000)
+    try:
+        with pytest.raises(imports.ImportFileError) as refused:
+            imports.read_table(HEADER_LINE + b'\n"' + b"x" * 200_000 + b'"\n', "values.csv")
+        assert refused.value.code == "malformed"
+    finally:
+        csv.field_size_limit(previous)
