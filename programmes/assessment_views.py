@@ -399,6 +399,7 @@ def _detail_context(request, assessment, **forms):
         "decision_form": decision_form,
         "revision_count": policies.visible_revisions(user, assessment).count(),
         "full_history": policies.can_read_full_history(user, assessment),
+        "is_published": policies.is_published_assessment(assessment),
         **level_context(assessment, found),
     }
     if can_verify:

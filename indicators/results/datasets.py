@@ -687,8 +687,8 @@ MATURITY_LEVELS = Dataset(
     tables=(
         Table(
             "maturity-levels", _("Level reached"),
-            _("One row per unit, year and framework version: the level reached and the criteria verified met. Its "
-              "public page: /published-reports/assessments/<unit>/<year>/<framework>/<version>/."),
+            _("One row per unit, year and framework version: the level reached and the criteria verified met. Each "
+              "row's self-assessment has a public page among the published self-assessments."),
             (
                 F_UNIT, F_UNIT_VI, F_UNIT_EN, F_YEAR, F_FRAMEWORK, F_VERSION,
                 Field("level", "integer", _("Level reached"), _("0: not even the first level."), required=True),
