@@ -10,6 +10,7 @@ results generation that every recomputation bumps.
 from django import forms
 from django.http import JsonResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,13 @@ def level_heat(level, top):
     if level is None:
         return None
     return 0 if not top else round(9 * level / top)
+
+
+def public_page(version, year, unit):
+    """The public page of ``unit``'s approved self-assessment of ``year`` against ``version``."""
+    return reverse("published:assessment", kwargs={
+        "slug": unit.slug, "year": year, "framework": version.framework.code, "version": version.code,
+    })
 
 
 def level_name(levels, number):
@@ -208,7 +216,8 @@ class MaturityView(TemplateView):
                 f"{code}. {criteria[code].name}" if code in criteria else code for code in result.gaps
             )
             gaps.add([
-                unit_cell(row.unit), Cell(result.level, text=level_name(levels, result.level)),
+                unit_cell(row.unit),
+                Cell(result.level, text=level_name(levels, result.level), url=public_page(version, year, row.unit)),
                 Cell(following.number if following else None,
                      text=f"{following.number}. {following.name}" if following else gettext("highest level reached")),
                 Cell(missing, text=missing or "—"),
@@ -221,7 +230,9 @@ class MaturityView(TemplateView):
         )
         for rank, row in maturity.ranking(rows):
             ranking.add([rank, unit_cell(row.unit),
-                         Cell(row.result.level, text=level_name(levels, row.result.level)), row.result.criteria_met])
+                         Cell(row.result.level, text=level_name(levels, row.result.level),
+                              url=public_page(version, year, row.unit)),
+                         row.result.criteria_met])
 
         by_unit = {row.unit.pk: row for row in rows}
         tiles = []

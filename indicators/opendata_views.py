@@ -77,6 +77,7 @@ def dataset_summary(dataset):
 
 FREQUENCIES = {
     datasets.QUARTERLY: _("quarterly, after each approval"),
+    datasets.ANNUAL: _("yearly, after each approval of a self-assessment"),
     datasets.IRREGULAR: _("when the reference data changes"),
 }
 

@@ -139,7 +139,7 @@ class CriterionSection:
         return bool(self.errors) or any(b.errors for b in bound)
 
 
-def _level_context(assessment, found):
+def level_context(assessment, found):
     levels = list(assessment.framework_version.levels.all())
     summary = summary_of(found, levels)
     names = {level.number: level for level in levels}
@@ -281,7 +281,7 @@ def _edit_context(form, assessment, *, conflict=None):
         "loose_comments": loose,
         "show_review_comment": assessment.status == ReportStatus.RETURNED and assessment.review_comment,
         "full_history": True,
-        **_level_context(assessment, found),
+        **level_context(assessment, found),
     }
 
 
@@ -399,7 +399,8 @@ def _detail_context(request, assessment, **forms):
         "decision_form": decision_form,
         "revision_count": policies.visible_revisions(user, assessment).count(),
         "full_history": policies.can_read_full_history(user, assessment),
-        **_level_context(assessment, found),
+        "is_published": policies.is_published_assessment(assessment),
+        **level_context(assessment, found),
     }
     if can_verify:
         context["return_form"] = forms.get("return_form") or AssessmentReturnForm(initial=version, answers=found)

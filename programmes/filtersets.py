@@ -143,6 +143,16 @@ class PublishedReportFilterSet(ReportFilterSet):
         fields = ["province", "year", "quarter"]
 
 
+class PublishedAssessmentFilterSet(AssessmentFilterSet):
+    """The public list of published self-assessments: the assessment list's filters but the status."""
+
+    status = None
+
+    class Meta:
+        model = Assessment
+        fields = ["province", "year", "framework"]
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class NodeFilter(django_filters.ChoiceFilter):
     """A framework node named ``framework:code`` (``decision-950:5``), among the versions in force."""

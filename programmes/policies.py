@@ -16,8 +16,9 @@ rules. Summary:
 - only reviewers (and superusers) approve, return and reopen; nobody approves
   a report he submitted himself;
 - the public pages, open data, releases, feeds and the sitemap show approved
-  reports only, whoever asks (``published_reports``), and of a unit's project
-  register only what an approved report published (``PublishedProject``);
+  reports only, whoever asks (``published_reports``), approved assessments only
+  (``published_assessments``), and of a unit's project register only what an
+  approved report published (``PublishedProject``);
 - a unit's project register is kept by its reporters and integrators
   (``can_manage_projects``); the ministry reads every register.
 
@@ -147,7 +148,8 @@ def visible_assessments(user, queryset=None):
 def listed_assessments(user, queryset=None):
     """The assessments ``user`` may see listed: those he may read (anonymous visitors: none).
 
-    Anonymous visitors see approved levels on the maturity dashboards, not assessments.
+    Anonymous visitors see approved levels on the maturity dashboards and the
+    public pages of approved assessments (``published_assessments``), not this list.
     """
     return visible_assessments(user, queryset)
 
@@ -349,6 +351,22 @@ def published_reports(queryset=None):
 def is_published(report):
     """Whether ``report`` has a public page: the rule of ``published_reports`` for one report."""
     return report.status == ReportStatus.APPROVED
+
+
+def published_assessments(queryset=None):
+    """``queryset`` (all assessments by default) narrowed to the published ones: the approved ones.
+
+    What public pages, their lists and counts, the sitemap and the open data
+    show of maturity self-assessments, the same for every visitor: a draft, a
+    submitted or returned assessment, or one reopened for correction, is not public.
+    """
+    queryset = Assessment.objects.all() if queryset is None else queryset
+    return queryset.filter(status=ReportStatus.APPROVED)
+
+
+def is_published_assessment(assessment):
+    """Whether ``assessment`` has a public page: the rule of ``published_assessments`` for one assessment."""
+    return assessment.status == ReportStatus.APPROVED
 
 
 def can_manage_projects(user, unit):

@@ -7,22 +7,34 @@ published them), and the evidence links its unit marked public. Nothing else
 of the report (who filed it, reviewers' comments, earlier revisions, other
 evidence) is shown; a report being corrected has no page until it is approved again.
 
-Approved assessments, when they exist, get their public pages beside these:
-``published_documents`` lists what a unit has published, and is where they join.
+Approved maturity self-assessments have their public pages beside these
+(``policies.published_assessments``): the unit, year and framework version, the
+level reached, each assessed criterion (basic or chosen) met or not as the
+Ministry verified it, the unit's explanation, the measured values and the
+evidence *links*. Uploaded evidence files, reviewers' comments and names,
+revisions are never shown; a draft, submitted, returned or reopened assessment
+has no page. ``published_documents`` and ``published_assessment_list`` list
+what a unit has published.
 """
+from dataclasses import dataclass, field
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views import View
 
-from indicators.models import Indicator, NodeKind
-from programmes import paths, policies, selectors
-from programmes.filtersets import PublishedReportFilterSet
+from indicators.models import FrameworkLevel, Indicator, MaturityResult, NodeKind
+from indicators.results.maturity import is_verified_met
+from programmes import assessment_selectors, paths, policies, selectors
+from programmes.assessment_views import level_context, level_groups
+from programmes.filtersets import PublishedAssessmentFilterSet, PublishedReportFilterSet
 from programmes.forms import node_key_of, plain_number
-from programmes.models import PublishedProject, Report
+from programmes.models import Assessment, PublishedProject, Report
 from programmes.views import (
     PROJECT_STATUS_LABELS,
     STATUS_LABELS,
+    describe_measured,
     format_value,
     indicator_groups,
     item_anchor,
@@ -115,4 +127,137 @@ class PublishedReportView(View):
             raise Http404
         context = public_report_context(report)
         context["other_reports"] = [r for r in published_documents([unit.pk]) if r.pk != report.pk][:12]
+        context["assessments"] = published_assessment_list([unit.pk])[:12]
         return render(request, "programmes/public/report_detail.html", context)
+
+
+# --- published maturity self-assessments ------------------------------------------------------------------
+
+
+def assessment_url(assessment):
+    """The public page of ``assessment`` (published or not: the page itself answers 404 for one not published)."""
+    version = assessment.framework_version
+    return reverse("published:assessment", kwargs={
+        "slug": assessment.unit.slug, "year": assessment.year, "framework": version.framework.code,
+        "version": version.code,
+    })
+
+
+def _published_assessments(queryset=None):
+    queryset = Assessment.objects.all() if queryset is None else queryset
+    return policies.published_assessments(queryset).select_related("unit", "framework_version__framework")
+
+
+def _with_levels(assessments):
+    """``assessments`` with ``level_reached`` (the published result's level, ``None`` until it is computed),
+    ``level_obj`` (that level, ``None`` for level 0) and ``public_url``."""
+    levels = dict(
+        MaturityResult.objects.filter(assessment__in=[a.pk for a in assessments]).values_list("assessment_id", "level")
+    )
+    names = {
+        (level.version_id, level.number): level
+        for level in FrameworkLevel.objects.filter(version__in={a.framework_version_id for a in assessments})
+    }
+    for assessment in assessments:
+        assessment.level_reached = levels.get(assessment.pk)
+        assessment.level_obj = names.get((assessment.framework_version_id, assessment.level_reached))
+        assessment.public_url = assessment_url(assessment)
+    return assessments
+
+
+def published_assessment_list(unit_ids):
+    """The published self-assessments of ``unit_ids``, newest year first: what a unit's public history lists."""
+    return _with_levels(list(
+        _published_assessments(Assessment.objects.filter(unit_id__in=list(unit_ids)))
+        .order_by("-year", "framework_version__framework__code", "unit__name_vi", "pk")
+    ))
+
+
+class PublishedAssessmentListView(View):
+    """``/published-reports/assessments/``: every approved self-assessment, newest year first, filtered."""
+
+    def get(self, request):
+        queryset = _published_assessments()
+        filterset = PublishedAssessmentFilterSet(request.GET, queryset=queryset)
+        found = filterset.qs if filterset.is_valid() else queryset.none()
+        page = Paginator(
+            found.order_by("-year", "unit__name_vi", "framework_version__framework__code", "pk"), PER_PAGE
+        ).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        rows = _with_levels(list(page.object_list))
+        return render(request, "programmes/public/assessment_list.html", {
+            "filter": filterset, "page": page, "assessments": rows, "query": query.urlencode(),
+            "any_illustrative": any(a.framework_version.is_illustrative for a in rows),
+        }, status=200 if filterset.is_valid() else 400)
+
+
+@dataclass
+class PublicCriterion:
+    """What the public page shows of one criterion: never the reviewer's comment, who decided, or files."""
+
+    answer: object
+    assessed: bool
+    verified_met: bool
+    measured_lines: list = field(default_factory=list)
+    # Assessment evidence has no "public" mark: its links are public, its uploaded files never.
+    links: list = field(default_factory=list)
+
+    @property
+    def node(self):
+        return self.answer.node
+
+    @property
+    def anchor(self):
+        return f"criterion-{self.node.code}"
+
+    @property
+    def measured(self):
+        return assessment_selectors.is_measured(self.node)
+
+    @property
+    def explanation(self):
+        return self.answer.explanation if self.assessed else ""
+
+
+def public_criterion(answer):
+    assessed = assessment_selectors.is_assessed(answer)
+    return PublicCriterion(
+        answer=answer,
+        assessed=assessed,
+        verified_met=assessed and is_verified_met(answer),
+        measured_lines=[describe_measured(item) for item in answer.measured or []] if assessed else [],
+        links=[e.url for e in answer.evidence.all() if e.url] if assessed else [],
+    )
+
+
+def public_assessment_context(assessment):
+    """What the public page shows of ``assessment`` (approved): nothing that is not published."""
+    found = assessment_selectors.answers(assessment)
+    criteria = [public_criterion(answer) for answer in found]
+    return {
+        "assessment": assessment,
+        "version_obj": assessment.framework_version,
+        "groups": level_groups(assessment.framework_version, criteria),
+        "assessed_count": sum(1 for c in criteria if c.assessed),
+        "met_count": sum(1 for c in criteria if c.verified_met),
+        **level_context(assessment, found),
+    }
+
+
+class PublishedAssessmentView(View):
+    """``/published-reports/assessments/<unit>/<year>/<framework>/<version>/``: one approved self-assessment."""
+
+    def get(self, request, slug, year, framework, version):
+        assessment = _published_assessments(Assessment.objects.filter(
+            unit__slug=slug, year=year, framework_version__framework__code=framework,
+            framework_version__code=version,
+        )).first()
+        if assessment is None:
+            raise Http404
+        context = public_assessment_context(assessment)
+        context["other_assessments"] = [
+            a for a in published_assessment_list([assessment.unit_id]) if a.pk != assessment.pk
+        ][:12]
+        context["reports"] = published_documents([assessment.unit_id])[:12]
+        return render(request, "programmes/public/assessment_detail.html", context)

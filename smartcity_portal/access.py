@@ -195,6 +195,16 @@ RULES = [
          label="the approved report of the unit (2026-Q1)"),
     Rule("published:report", nobody_but(otherwise=HIDDEN), kwargs={"slug": "bac-ninh", "period": "2025-Q3"},
          label="the draft of the unit (2025-Q3): no public page, whoever asks"),
+    Rule("published:assessment_list", everyone(), label="approved self-assessments only"),
+    Rule("published:assessment", everyone(),
+         kwargs={"slug": "bac-giang", "year": 2024, "framework": "test-maturity", "version": "v1"},
+         label="the approved self-assessment of Bắc Giang (2024)"),
+    Rule("published:assessment", nobody_but(otherwise=HIDDEN),
+         kwargs={"slug": "bac-ninh", "year": 2026, "framework": "test-maturity", "version": "v1"},
+         label="the draft self-assessment of the unit (2026): no public page, whoever asks"),
+    Rule("published:assessment", nobody_but(otherwise=HIDDEN),
+         kwargs={"slug": "bac-ninh", "year": 2025, "framework": "test-maturity", "version": "v1"},
+         label="the submitted self-assessment of the unit (2025): no public page, whoever asks"),
     # --- projects: the published register for all; the register kept by the unit's writers ----------
     Rule("projects:list", everyone(), label="published projects only"),
     Rule("projects:list", everyone(), query="format=csv", label="published projects as CSV"),
@@ -216,7 +226,7 @@ RULES = [
     Rule("projects:template", nobody_but(*UNIT_WRITERS, "other_reporter")),
     Rule("projects:register_csv", nobody_but(*UNIT_WRITERS, "other_reporter")),
     # --- findable --------------------------------------------------------------------------------------
-    Rule("sitemap", everyone(), label="public pages, published reports and projects only"),
+    Rule("sitemap", everyone(), label="public pages, published reports, self-assessments and projects only"),
     Rule("robots_txt", everyone()),
     # --- bulk import, full export, background jobs ---------------------------------------------------
     Rule("indicators:import", nobody_but(*REVIEWERS)),

@@ -1,8 +1,8 @@
 """``/sitemap.xml``: the public pages search engines should find, and ``/robots.txt``.
 
-Only public pages are listed, and of reports and projects only the published
-ones (``policies.published_reports``, ``PublishedProject``): the sitemap is a
-public list like any other.
+Only public pages are listed, and of reports, assessments and projects only the
+published ones (``policies.published_reports``, ``policies.published_assessments``,
+``PublishedProject``): the sitemap is a public list like any other.
 """
 from django.contrib.sitemaps import Sitemap
 from django.http import HttpResponse
@@ -18,7 +18,7 @@ from indicators.models import (
 )
 from indicators.results import datasets
 from programmes import policies
-from programmes.models import PublishedProject, Report
+from programmes.models import Assessment, PublishedProject, Report
 from provinces.models import AdministrativeUnit
 
 
@@ -28,8 +28,9 @@ class PagesSitemap(Sitemap):
     changefreq = "weekly"
     NAMES = (
         "home", "provinces:unit_list", "provinces:asean", "indicators:framework_list", "indicators:crosswalk",
-        "indicators:completeness", "indicators:method", "indicators:standards", "published:list", "projects:list",
-        "data:index", "data:release_list", "about",
+        "indicators:completeness", "indicators:method", "indicators:standards", "indicators:maturity",
+        "indicators:maturity_method", "published:list", "published:assessment_list", "projects:list", "data:index",
+        "data:release_list", "about",
     )
 
     def items(self):
@@ -112,6 +113,25 @@ class PublishedReportSitemap(Sitemap):
         return report.approved_at
 
 
+class PublishedAssessmentSitemap(Sitemap):
+    changefreq = "yearly"
+
+    def items(self):
+        return policies.published_assessments(
+            Assessment.objects.select_related("unit", "framework_version__framework")
+        ).order_by("year", "unit__slug", "framework_version__framework__code", "framework_version__code")
+
+    def location(self, assessment):
+        version = assessment.framework_version
+        return reverse("published:assessment", kwargs={
+            "slug": assessment.unit.slug, "year": assessment.year, "framework": version.framework.code,
+            "version": version.code,
+        })
+
+    def lastmod(self, assessment):
+        return assessment.approved_at
+
+
 class ProjectSitemap(Sitemap):
     changefreq = "monthly"
 
@@ -126,12 +146,13 @@ SITEMAPS = {
     "frameworks": FrameworkSitemap,
     "data": DataSitemap,
     "reports": PublishedReportSitemap,
+    "assessments": PublishedAssessmentSitemap,
     "projects": ProjectSitemap,
 }
 
 # Pages for signed-in users, forms and machine answers: nothing for a search engine.
 DISALLOWED = (
-    "/admin/", "/accounts/", "/reports/", "/projects/manage/", "/results/import/", "/results/export/",
+    "/admin/", "/accounts/", "/reports/", "/assessments/", "/projects/manage/", "/results/import/", "/results/export/",
     "/results/jobs/", "/api/", "/i18n/",
 )
 

@@ -284,6 +284,29 @@ def AssessmentFactory(*, unit=None, version=None, year=2024, status=ReportStatus
     return assessment
 
 
+def approved_assessment(*, unit=None, year=2025, version=None, answers=None, decisions=None, chosen=(),
+                        explanations=None):
+    """An approved assessment (``AssessmentFactory``) with its approval date and its published level computed.
+
+    By default A1, A2 and B1 are met and accepted, C1 is answered not met (level 2 of ``TEST_MATURITY``);
+    ``explanations``: ``{code: text}``.
+    """
+    from django.utils import timezone
+
+    from indicators.results.maturity import recompute_maturity
+
+    answers = {"A1": True, "A2": True, "B1": True, "C1": False} if answers is None else answers
+    decisions = {code: True for code in answers} if decisions is None else decisions
+    assessment = AssessmentFactory(unit=unit, version=version, year=year, status=ReportStatus.APPROVED,
+                                   answers=answers, decisions=decisions, chosen=chosen)
+    type(assessment).objects.filter(pk=assessment.pk).update(approved_at=timezone.now())
+    for code, text in (explanations or {}).items():
+        assessment.answers.filter(node__code=code).update(explanation=text)
+    recompute_maturity([(assessment.unit_id, assessment.year, assessment.framework_version_id)])
+    assessment.refresh_from_db()
+    return assessment
+
+
 # --- the project register and the workflow, through the services ----------------------------
 
 

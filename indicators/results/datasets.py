@@ -9,8 +9,9 @@ read this registry: adding a dataset is one entry in ``DATASETS``.
 
 Only what is public goes in: results computed from approved reports
 (``IndicatorResult``, ``NodeResult``), reference data, the completeness that
-the public page already shows, and projects as approvals published them
-(``PublishedProject``, the approved reports' ``ProjectProgress``).
+the public page already shows, projects as approvals published them
+(``PublishedProject``, the approved reports' ``ProjectProgress``), and the
+maturity levels of approved assessments (``MaturityResult``).
 
 Rows are produced by iterating querysets in chunks, so that a download of the
 whole history streams with flat memory.
@@ -27,16 +28,18 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import (
     Boundaries,
     Framework,
+    FrameworkLevel,
     FrameworkNode,
     FrameworkVersion,
     Indicator,
     IndicatorMapping,
     IndicatorResult,
+    MaturityResult,
     NodeKind,
     NodeResult,
 )
 from indicators.results import selectors
-from programmes import projects
+from programmes import policies, projects
 from programmes.models import FundingSource, ProjectStatus, PublishedProject, Report
 from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit, UnitKind
@@ -47,6 +50,7 @@ CHUNK = 2000
 
 # EU vocabularies that DCAT-AP uses for frequencies.
 QUARTERLY = "QUARTERLY"
+ANNUAL = "ANNUAL"
 IRREGULAR = "IRREG"
 
 
@@ -601,8 +605,128 @@ PROJECTS = Dataset(
 )
 
 
-# Adding a dataset (the maturity levels of the assessments, when they are published) is one entry here.
-DATASETS = (INDICATOR_VALUES, NODE_PROGRESS, COMPLETENESS, PROJECTS, UNITS, FRAMEWORKS)
+# --- maturity levels ---------------------------------------------------------------------------------
+
+
+def published_maturity_results():
+    """The ``MaturityResult`` rows of published (approved) assessments: what /results/maturity/ shows.
+
+    A result is written when its assessment is approved and removed when it is
+    reopened; the filter on the assessment keeps a reopened one out even before
+    its result is removed.
+    """
+    return MaturityResult.objects.filter(assessment__in=policies.published_assessments())
+
+
+def _level_names():
+    """``{(version_id, number): FrameworkLevel}`` of every maturity level."""
+    return {(lv.version_id, lv.number): lv for lv in FrameworkLevel.objects.all()}
+
+
+def _maturity_results():
+    versions = {v.pk: v for v in FrameworkVersion.objects.select_related("framework")}
+    results = published_maturity_results().order_by(
+        "year", "version__framework__code", "version__valid_from", "version__code", "unit__slug"
+    )
+    return versions, results
+
+
+def maturity_level_rows(quarter=None):
+    units, names = _units_by_id(), _level_names()
+    versions, results = _maturity_results()
+    for r in results.iterator(chunk_size=CHUNK):
+        unit, version = units[r.unit_id], versions[r.version_id]
+        level = names.get((r.version_id, r.level))
+        yield (
+            unit.slug, unit.name_vi, unit.name_en, r.year, version.framework.code, version.code, r.level,
+            level.name_vi if level else None, level.name_en if level else None, r.criteria_met,
+            sum(item.get("assessed", 0) for item in r.per_level), "; ".join(r.gaps) or None,
+            version.is_illustrative,
+        )
+
+
+def maturity_per_level_rows(quarter=None):
+    units, names = _units_by_id(), _level_names()
+    versions, results = _maturity_results()
+    for r in results.iterator(chunk_size=CHUNK):
+        unit, version = units[r.unit_id], versions[r.version_id]
+        for item in sorted(r.per_level, key=lambda entry: entry["level"]):
+            level = names.get((r.version_id, item["level"]))
+            yield (
+                unit.slug, r.year, version.framework.code, version.code, item["level"],
+                level.name_vi if level else None, level.name_en if level else None, item.get("met", 0),
+                item.get("assessed", 0), r.level >= item["level"],
+            )
+
+
+def _maturity_coverage():
+    found = published_maturity_results().aggregate(first=Min("year"), last=Max("year"))
+    if found["first"] is None:
+        return None
+    return date(found["first"], 1, 1), date(found["last"], 12, 31)
+
+
+def _maturity_modified():
+    return published_maturity_results().aggregate(at=Max("computed_at"))["at"]
+
+
+F_LEVEL = Field("level", "integer", _("Level"), _("The level's number in its framework version."), required=True)
+F_LEVEL_VI = Field("level_name_vi", "string", _("Level name (Vietnamese)"))
+F_LEVEL_EN = Field("level_name_en", "string", _("Level name (English)"))
+
+MATURITY_LEVELS = Dataset(
+    slug="maturity-levels",
+    title=_("Maturity levels of smart urban development"),
+    description=_(
+        "The level each unit reached in its yearly maturity self-assessment against a framework version, once the "
+        "Ministry verified every criterion and approved it, with the criteria verified met per level and those "
+        "missing for the next level. A unit reaches a level when every assessed criterion (basic or chosen) of that "
+        "level and of every level below is verified met. Units are as they were assessed (levels are not rolled up "
+        "across the 2025 merger); a version marked illustrative is not official content."
+    ),
+    tables=(
+        Table(
+            "maturity-levels", _("Level reached"),
+            _("One row per unit, year and framework version: the level reached and the criteria verified met. Each "
+              "row's self-assessment has a public page among the published self-assessments."),
+            (
+                F_UNIT, F_UNIT_VI, F_UNIT_EN, F_YEAR, F_FRAMEWORK, F_VERSION,
+                Field("level", "integer", _("Level reached"), _("0: not even the first level."), required=True),
+                F_LEVEL_VI, F_LEVEL_EN,
+                Field("criteria_met", "integer", _("Criteria verified met"),
+                      _("Assessed criteria answered met and accepted by the Ministry, every level together.")),
+                Field("criteria_assessed", "integer", _("Criteria assessed"),
+                      _("The basic criteria and the optional ones the unit chose, of every level together.")),
+                Field("next_level_gaps", "string", _("Missing for the next level"),
+                      _("Codes of the next level's assessed criteria not verified met, separated by semicolons.")),
+                Field("illustrative", "boolean", _("Illustrative"), _("true: the framework version is not official "
+                                                                      "content.")),
+            ),
+            maturity_level_rows,
+            primary_key=("unit", "year", "framework", "version"),
+        ),
+        Table(
+            "maturity-criteria-per-level", _("Criteria verified met per level"),
+            _("One row per unit, year, framework version and level of the version."),
+            (
+                F_UNIT, F_YEAR, F_FRAMEWORK, F_VERSION, F_LEVEL, F_LEVEL_VI, F_LEVEL_EN,
+                Field("criteria_met", "integer", _("Criteria verified met"), required=True),
+                Field("criteria_assessed", "integer", _("Criteria assessed"), required=True),
+                Field("reached", "boolean", _("Reached"), _("true: the unit reached this level."), required=True),
+            ),
+            maturity_per_level_rows,
+            primary_key=("unit", "year", "framework", "version", "level"),
+        ),
+    ),
+    frequency=ANNUAL,
+    keywords=(_("maturity"), _("self-assessment"), _("smart city")),
+    coverage=_maturity_coverage,
+    modified=_maturity_modified,
+)
+
+
+# Adding a dataset is one entry here.
+DATASETS = (INDICATOR_VALUES, NODE_PROGRESS, COMPLETENESS, MATURITY_LEVELS, PROJECTS, UNITS, FRAMEWORKS)
 
 
 def dataset(slug):
@@ -617,7 +741,8 @@ def release_tables():
 CATALOG_TITLE = _("Open data of the smart-city progress portal")
 CATALOG_DESCRIPTION = _(
     "The approved figures of the provinces' and centrally-run cities' smart-city programmes, the frameworks and "
-    "indicators they report against, reporting completeness and the project register, free to reuse."
+    "indicators they report against, reporting completeness, maturity levels and the project register, free to "
+    "reuse."
 )
 PACKAGE_DESCRIPTION = _("The Frictionless Data Package of the dataset: a Table Schema for each of its CSV files.")
 RELEASE_DESCRIPTION = _(

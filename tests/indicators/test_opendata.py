@@ -8,10 +8,19 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from indicators.models import FrameworkLevel
 from indicators.results import datasets
 from programmes import services
-from programmes.models import Project
-from tests.factories import ProjectFactory, ReportFactory, submit_and_approve
+from programmes.models import Assessment, Project, ReportStatus
+from tests.factories import (
+    AssessmentFactory,
+    ProjectFactory,
+    ReportFactory,
+    approved_assessment,
+    maturity_version,
+    submit_and_approve,
+    unit,
+)
 from tests.indicators.conftest import approved_report
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +147,8 @@ def test_every_datasets_data_package_is_valid_under_frictionless(client, figures
         "projects": {str(project.pk): {"status": "in-progress", "percent_complete": "12.5", "spending_to_date": "3"}}})
     report.refresh_from_db()
     submit_and_approve(report, reporter=personas.reporter, reviewer=personas.reviewer)
+    approved_assessment(unit=personas.unit, year=2025)
+    approved_assessment(unit=unit("ha-noi"), year=2025, answers={"A1": False}, decisions={"A1": True})
 
     dataset = datasets.dataset(slug)
     descriptor = save_package(client, dataset, tmp_path)
@@ -185,3 +196,100 @@ def test_a_project_not_published_is_in_no_download(client, personas):
         for fmt in ("csv", "json"):
             assert b"SECRET-1" not in body(download(client, "projects", table, fmt))
     assert Project.objects.count() == 1  # the register has it; it is simply not public
+
+
+# --- maturity levels ------------------------------------------------------------------------------------
+
+
+def rows_by_name(response):
+    rows = csv_of(response)
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+@pytest.fixture
+def levels(personas):
+    """Bắc Ninh 2025: level 2 (C1 of level 3 not met); Hà Nội 2025: level 0 (A1 rejected); others not approved."""
+    approved_assessment(unit=personas.unit, year=2025)
+    approved_assessment(unit=unit("ha-noi"), year=2025, answers={"A1": True, "A2": True, "B1": True, "C1": True},
+                        decisions={"A1": False, "A2": True, "B1": True, "C1": True})
+    AssessmentFactory(unit=unit("hue"), year=2025, status=ReportStatus.SUBMITTED,
+                      answers={"A1": True, "A2": True, "B1": True, "C1": True},
+                      decisions={"A1": True, "A2": True, "B1": True, "C1": True})
+    AssessmentFactory(unit=personas.unit, year=2026, answers={"A1": True})
+
+
+def test_the_maturity_levels_dataset_has_the_level_each_unit_reached_from_approved_assessments_only(client, levels):
+    rows = rows_by_name(download(client, "maturity-levels", "maturity-levels", "csv"))
+    assert [(r["unit"], r["year"], r["framework"], r["version"]) for r in rows] == [
+        ("bac-ninh", "2025", "test-maturity", "v1"), ("ha-noi", "2025", "test-maturity", "v1"),
+    ]
+    bac_ninh, ha_noi = rows
+    assert (bac_ninh["level"], bac_ninh["level_name_en"], bac_ninh["level_name_vi"]) == ("2", "Linking", "Liên kết")
+    assert (bac_ninh["criteria_met"], bac_ninh["criteria_assessed"], bac_ninh["next_level_gaps"]) == ("3", "4", "C1")
+    assert bac_ninh["illustrative"] == "true" and bac_ninh["unit_name_vi"] == "Bắc Ninh"
+    assert (ha_noi["level"], ha_noi["level_name_en"], ha_noi["next_level_gaps"]) == ("0", "", "A1")
+
+
+def test_the_criteria_verified_met_per_level_are_one_row_per_level_of_the_version(client, levels):
+    rows = rows_by_name(download(client, "maturity-levels", "maturity-criteria-per-level", "csv"))
+    bac_ninh = [(r["level"], r["criteria_met"], r["criteria_assessed"], r["reached"])
+                for r in rows if r["unit"] == "bac-ninh"]
+    assert bac_ninh == [("1", "2", "2", "true"), ("2", "1", "1", "true"), ("3", "0", "1", "false")]
+    ha_noi = [(r["level"], r["criteria_met"], r["reached"]) for r in rows if r["unit"] == "ha-noi"]
+    assert ha_noi == [("1", "1", "false"), ("2", "1", "false"), ("3", "1", "false")]
+    assert {r["unit"] for r in rows} == {"bac-ninh", "ha-noi"}
+
+
+def test_a_reopened_assessments_level_is_withdrawn_even_before_its_result_is_recomputed(client, levels):
+    Assessment.objects.filter(unit__slug="ha-noi").update(status=ReportStatus.RETURNED)  # no event handled yet
+    for table in ("maturity-levels", "maturity-criteria-per-level"):
+        for fmt in ("csv", "json"):
+            assert b"ha-noi" not in body(download(client, "maturity-levels", table, fmt)), (table, fmt)
+    summary = client.get(reverse("data:dataset", kwargs={"dataset": "maturity-levels"})).content.decode()
+    assert "01/01/2025 – 31/12/2025" in summary
+
+
+def test_maturity_levels_download_as_json_and_xlsx_with_the_same_rows_and_formula_safe_text(client, levels):
+    FrameworkLevel.objects.filter(version=maturity_version(), number=2).update(name_vi="=HYPERLINK(\"http://x\")")
+    rows = csv_of(download(client, "maturity-levels", "maturity-levels", "csv"))
+    items = json.loads(body(download(client, "maturity-levels", "maturity-levels", "json")))
+    sheet = load_workbook(io.BytesIO(body(download(client, "maturity-levels", "maturity-levels", "xlsx")))).active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert len(items) == len(rows) - 1 == len(cells) - 1 == 2
+    assert list(items[0]) == rows[0] == list(cells[0])
+    assert items[0]["level"] == 2 and items[0]["illustrative"] is True and items[1]["level_name_en"] is None
+    column = rows[0].index("level_name_vi")
+    assert rows[1][column].startswith("'=HYPERLINK") and cells[1][column].startswith("'=")
+
+
+def test_the_maturity_levels_data_package_with_rows_is_valid_under_frictionless(client, levels, tmp_path):
+    descriptor = save_package(client, datasets.dataset("maturity-levels"), tmp_path)
+    assert [r["name"] for r in descriptor["resources"]] == ["maturity-levels", "maturity-criteria-per-level"]
+    schema = descriptor["resources"][0]["schema"]
+    assert schema["primaryKey"] == ["unit", "year", "framework", "version"]
+    assert {f["name"]: f["type"] for f in schema["fields"]}["level"] == "integer"
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_the_dcat_catalogue_lists_the_maturity_levels_as_a_yearly_dataset(client, levels):
+    entries = {e["dct:identifier"]: e for e in client.get(reverse("data:catalog")).json()["dcat:dataset"]}
+    entry = entries["maturity-levels"]
+    assert entry["dct:accrualPeriodicity"]["@id"].endswith("/ANNUAL")
+    assert entry["dct:temporal"]["dcat:startDate"]["@value"] == "2025-01-01"
+    assert entry["dct:temporal"]["dcat:endDate"]["@value"] == "2025-12-31"
+    assert "dct:modified" in entry
+    addresses = {d["dcat:downloadURL"]["@id"] for d in entry["dcat:distribution"]}
+    for table in ("maturity-levels", "maturity-criteria-per-level"):
+        for fmt in ("csv", "json", "xlsx"):
+            assert f"http://testserver/data/maturity-levels/{table}.{fmt}" in addresses
+    assert "http://testserver/data/maturity-levels/datapackage.json" in addresses
+
+
+def test_the_maturity_levels_page_describes_its_columns_in_vietnamese_by_default(client, levels):
+    html = client.get(reverse("data:dataset", kwargs={"dataset": "maturity-levels"})).content.decode()
+    assert '<html lang="vi">' in html
+    for name in ("level", "criteria_met", "next_level_gaps", "reached"):
+        assert f"<code>{name}</code>" in html
+    assert reverse("data:download", kwargs={"dataset": "maturity-levels", "table": "maturity-levels",
+                                            "fmt": "xlsx"}) in html

@@ -12,14 +12,20 @@ from indicators.models import FrameworkVersion, StandardDocument
 from indicators.results import releases
 from programmes import services
 from provinces.quarters import Quarter
-from tests.factories import ProjectFactory, ReportFactory, submit_and_approve
+from tests.factories import (
+    ProjectFactory,
+    ReportFactory,
+    approved_assessment,
+    submit_and_approve,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def public(personas):
-    """An approved report of new Bắc Ninh with a project, its release and a document behind Decision 950."""
+    """An approved report of new Bắc Ninh with a project, its release, a document behind Decision 950 and an
+    approved self-assessment of Bắc Ninh."""
     project = ProjectFactory(unit=personas.unit, code="IOC-01")
     report = ReportFactory(unit=personas.unit, year=2025, quarter=3)
     services.save_report(user=personas.reporter, report=report, version=1,
@@ -34,7 +40,8 @@ def public(personas):
     StandardDocument.objects.create(version=version, kind="decision", number="950/QĐ-TTg", date=date(2018, 8, 1),
                                     issuer="Thủ tướng Chính phủ", title_vi="Phê duyệt Đề án phát triển đô thị thông minh",
                                     url="https://vanban.chinhphu.vn/950")
-    return {"report": report, "project": project, "release": release}
+    assessment = approved_assessment(unit=personas.unit, year=2025)
+    return {"report": report, "project": project, "release": release, "assessment": assessment}
 
 
 def public_pages(public):
@@ -52,6 +59,10 @@ def public_pages(public):
         reverse("projects:detail", args=[public["project"].pk]),
         reverse("indicators:standards"),
         reverse("indicators:version_standards", kwargs={"framework": "decision-950", "version": "2018"}),
+        reverse("data:dataset", kwargs={"dataset": "maturity-levels"}),
+        reverse("published:assessment_list"),
+        reverse("published:assessment", kwargs={"slug": "bac-ninh", "year": public["assessment"].year,
+                                                "framework": "test-maturity", "version": "v1"}),
     ]
 
 
@@ -107,7 +118,7 @@ def test_the_sitemap_lists_the_public_pages_published_reports_projects_datasets_
 def test_robots_txt_keeps_crawlers_off_private_pages_and_points_to_the_sitemap(client):
     text = client.get(reverse("robots_txt")).content.decode()
     assert "User-agent: *" in text
-    for path in ("/admin/", "/accounts/", "/reports/", "/projects/manage/"):
+    for path in ("/admin/", "/accounts/", "/reports/", "/assessments/", "/projects/manage/"):
         assert f"Disallow: {path}" in text
     assert "Disallow: /data/" not in text and "Disallow: /published-reports/" not in text
     assert "Sitemap: http://testserver/sitemap.xml" in text

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from programmes.models import PublishedProject, Report, ReportStatus
+from programmes.models import Assessment, PublishedProject, Report, ReportStatus
 from provinces.models import AdministrativeUnit
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -25,6 +25,11 @@ def public_pages():
     from indicators.models import DataRelease
 
     release = DataRelease.objects.order_by("-year", "-quarter", "-number").first()
+    assessment = Assessment.objects.filter(status=ReportStatus.APPROVED, unit__valid_until__isnull=True).select_related(
+        "unit", "framework_version__framework").order_by("-year", "unit__slug").first()
+    version = assessment.framework_version
+    assessment_page = (f"/published-reports/assessments/{assessment.unit.slug}/{assessment.year}/"
+                       f"{version.framework.code}/{version.code}/")
     return [
         ("home", "/"),
         ("units", "/provinces/"),
@@ -45,6 +50,10 @@ def public_pages():
         ("release", release.get_absolute_url()),
         ("published-reports", "/published-reports/"),
         ("published-report", f"/published-reports/{report.unit.slug}/{report.period_label}/"),
+        ("published-assessments", "/published-reports/assessments/"),
+        ("published-assessment", assessment_page),
+        ("dataset-maturity", "/data/maturity-levels/"),
+        ("maturity", "/results/maturity/"),
         ("projects", "/projects/"),
         ("projects-filtered", "/projects/?funding=oda"),
         ("project", project.get_absolute_url()),
@@ -96,7 +105,8 @@ def test_public_pages_have_no_serious_accessibility_violation_and_fit_a_phone(li
                                     ".slice(0, 3).map(e => e.tagName + '.' + e.className)"
                                 )
                                 too_wide.append(f"{language} {path}: {overflow}px too wide {wide}")
-                        if language == "vi" or name in {"open-data", "release", "project", "published-report"}:
+                        if language == "vi" or name in {"open-data", "release", "project", "published-report",
+                                                       "published-assessment"}:
                             page.screenshot(path=str(ARTIFACTS / f"public-{name}-{language}-{label}.png"),
                                             full_page=label == "phone")
                     context.close()
