@@ -54,3 +54,18 @@ def test_vietnamese_is_the_default(client, db):
     response = client.get(reverse("provinces:unit_list"))
     assert '<html lang="vi">' in response.content.decode()
     assert "Hà Nội" in response.content.decode()
+
+
+@pytest.mark.parametrize("language, words", [("vi", "Không tìm thấy trang"), ("en", "Page not found")])
+def test_an_unknown_address_answers_the_portals_own_page_in_the_visitors_language(client, language, words):
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert words in page and 'class="site-header' in page and reverse("home") in page
+
+
+def test_a_page_the_account_may_not_open_answers_the_portals_own_403(client, personas):
+    client.force_login(personas.viewer)
+    response = client.get(reverse("indicators:import"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert "Access denied" in response.content.decode() and 'class="site-header' in response.content.decode()
