@@ -1,6 +1,9 @@
 """Filters of results pages and their API endpoints."""
+from datetime import UTC
+
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -47,6 +50,117 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class CommaSeparatedField(forms.CharField):
+    """``a,b,c`` → ``["a", "b", "c"]`` (blanks dropped); each part checked by ``check_part``."""
+
+    def __init__(self, *args, check_part=None, **kwargs):
+        self.check_part = check_part
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return []
+        parts = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+        if len(parts) > MAX_LIST_VALUES:
+            raise forms.ValidationError(
+                _("Give at most %(count)d values, separated by commas.") % {"count": MAX_LIST_VALUES},
+                code="too_many",
+            )
+        return [self.check_part(part) for part in parts] if self.check_part else parts
+
+
+# More values than units would be a mistake, and a bound on the query.
+MAX_LIST_VALUES = 100
+
+
+class UnitListFilter(django_filters.Filter):
+    """Units named by slug (``to_field``) or statistics code, several at once: ``ha-noi,bac-ninh``.
+
+    An unknown one is an error naming it, never a silently shorter list.
+    """
+
+    field_class = CommaSeparatedField
+
+    def __init__(self, *args, to_field="slug", **kwargs):
+        self.to_field = to_field
+        kwargs.setdefault("field_name", "unit")
+        super().__init__(*args, check_part=self.check_part, **kwargs)
+
+    def check_part(self, part):
+        if self.to_field == "code":
+            part = part.zfill(2) if part.isdigit() else part
+        if not AdministrativeUnit.objects.filter(**{self.to_field: part}).exists():
+            raise forms.ValidationError(
+                _("There is no unit %(value)s.") % {"value": part}, code="invalid_choice",
+            )
+        return part
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        # A code may have named a unit before 1 July 2025 and another since: each
+        # row belongs to the unit of its quarter, so the code resolves by date.
+        return qs.filter(**{f"{self.field_name}__{self.to_field}__in": value})
+
+
+class PeriodField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return Quarter.parse(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Give a quarter as YYYYQn, e.g. 2025Q2."), code="invalid",
+            ) from None
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-?[Qq][1-4]$", "example": "2025Q2"})
+class PeriodFilter(django_filters.Filter):
+    """A quarter written ``2025Q2`` (or ``2025-Q2``); ``lookup`` ``exact``, ``gte`` or ``lte``."""
+
+    field_class = PeriodField
+
+    def __init__(self, *args, lookup="exact", **kwargs):
+        self.lookup = lookup
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if self.lookup == "gte":
+            return qs.filter(Q(year__gt=value.year) | Q(year=value.year, quarter__gte=value.quarter))
+        if self.lookup == "lte":
+            return qs.filter(Q(year__lt=value.year) | Q(year=value.year, quarter__lte=value.quarter))
+        return qs.filter(year=value.year, quarter=value.quarter)
+
+
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time, turned into UTC: an offset the database does not take
+    (``+16:28``) or a time outside the calendar once moved to UTC is an error, not a 500."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None and moment.utcoffset() is not None:
+            try:
+                moment = moment.astimezone(UTC)
+            except OverflowError:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return moment
+
+
+class UpdatedAfterFilter(django_filters.IsoDateTimeFilter):
+    """Rows changed after an ISO 8601 moment (``2025-10-01T00:00:00+07:00``)."""
+
+    field_class = UtcDateTimeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "gt")
+        super().__init__(*args, **kwargs)
+
+
 class ResultFilterSet(django_filters.FilterSet):
     """What the two results tables share: boundaries, unit and quarter."""
 
@@ -54,13 +168,33 @@ class ResultFilterSet(django_filters.FilterSet):
         label=_("Boundaries"),
         help_text=_("current (default): rolled up to today's 34 units; as-reported: as the units reported."),
     )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"), field_name="unit", to_field_name="slug",
-        queryset=AdministrativeUnit.objects.all(), help_text=_("Unit slug, e.g. bac-ninh."),
+    province = UnitListFilter(
+        label=_("Province"), help_text=_("Unit slug, e.g. bac-ninh; several separated by commas."),
+    )
+    province_code = UnitListFilter(
+        label=_("Province code"), to_field="code",
+        help_text=_(
+            "Statistics code of the unit, e.g. 24; several separated by commas. A code that named "
+            "a unit before 1 July 2025 and another since finds each in its own quarters."
+        ),
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), field_name="unit__region", to_field_name="slug",
+        queryset=Region.objects.all(), help_text=_("Region slug."),
     )
     year = YearFilter(label=_("Year"))
     quarter = django_filters.TypedChoiceFilter(
         label=_("Quarter"), choices=[(q, str(q)) for q in range(1, 5)], coerce=int,
+    )
+    period = PeriodFilter(label=_("Quarter"), help_text=_("One quarter, e.g. 2025Q2."))
+    period_from = PeriodFilter(label=_("From quarter"), lookup="gte", help_text=_("First quarter, e.g. 2024Q1."))
+    period_to = PeriodFilter(label=_("To quarter"), lookup="lte", help_text=_("Last quarter, e.g. 2025Q4."))
+    updated_after = UpdatedAfterFilter(
+        label=_("Updated after"), field_name="computed_at",
+        help_text=_(
+            "ISO 8601 date and time: only rows written after it (each row's updated_at). Rows are "
+            "rewritten when a report of their unit and quarter is approved or reopened."
+        ),
     )
 
     def __init__(self, data=None, *args, **kwargs):
@@ -103,7 +237,10 @@ class NodeResultFilterSet(ResultFilterSet):
 
     class Meta:
         model = NodeResult
-        fields = ["boundaries", "province", "year", "quarter", "framework", "task_group"]
+        fields = [
+            "boundaries", "province", "province_code", "region", "year", "quarter", "period", "period_from",
+            "period_to", "updated_after", "framework", "task_group",
+        ]
 
 
 class MappedToFrameworkFilter(django_filters.CharFilter):
@@ -126,7 +263,10 @@ class IndicatorResultFilterSet(ResultFilterSet):
 
     class Meta:
         model = IndicatorResult
-        fields = ["boundaries", "province", "year", "quarter", "indicator", "framework"]
+        fields = [
+            "boundaries", "province", "province_code", "region", "year", "quarter", "period", "period_from",
+            "period_to", "updated_after", "indicator", "framework",
+        ]
 
 
 # --- dashboard pages (/, /results/…) ----------------------------------------------------------

@@ -221,6 +221,20 @@ def readable_revisions(user, report):
     return found
 
 
+def revisions_with_changes(user, record):
+    """``readable_revisions`` of a report or an assessment, each with ``changes``: what it
+    changed from the revision before it that ``user`` may read (``diff_contents``; the
+    first one from nothing). A reader of the published record so sees what each
+    approval changed, never the drafts in between.
+    """
+    found = readable_revisions(user, record)
+    previous = None
+    for revision in found:
+        revision.changes = diff_contents(previous.snapshot if previous else {}, revision.snapshot)
+        previous = revision
+    return found
+
+
 def revision_at_version(record, version):
     """The snapshot a user was looking at when the report (or assessment) was at ``version``."""
     return record.revisions.filter(version=version).order_by("-number").first()

@@ -1,4 +1,5 @@
 """Calendar quarters: when they start and end, when their report is due."""
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,9 +25,11 @@ class Quarter:
 
     @classmethod
     def parse(cls, text):
-        """``"2025-Q3"`` → ``Quarter(2025, 3)``; raises ``ValueError`` otherwise."""
-        year, _, quarter = str(text).upper().partition("-Q")
-        return cls(int(year), int(quarter))
+        """``"2025-Q3"`` or ``"2025Q3"`` → ``Quarter(2025, 3)``; raises ``ValueError`` otherwise."""
+        match = re.fullmatch(r"(\d{4})-?Q([1-4])", str(text).strip().upper())
+        if match is None:
+            raise ValueError(f"not a quarter: {text!r}")
+        return cls(int(match[1]), int(match[2]))
 
     @classmethod
     def containing(cls, day):

@@ -1,4 +1,5 @@
-"""Request ids, one structured log line per request, and a clear 503 while the database is down."""
+"""Request ids, one structured log line per request, a clear 503 while the database is down,
+and conditional GETs of the API."""
 import logging
 import re
 import time
@@ -6,6 +7,7 @@ import uuid
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.middleware.http import ConditionalGetMiddleware
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -121,3 +123,18 @@ def unavailable_response(request):
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
+    """``ETag`` on every successful ``GET`` under ``/api/``, and ``304 Not Modified`` to a matching
+    ``If-None-Match`` (or ``If-Modified-Since``, where a view sent ``Last-Modified``).
+
+    The tag is a hash of the body, so it differs by language and by who asks as the
+    body does; a client that syncs at night re-reads only what changed. Pages are left
+    alone: their whole-page cache (``smartcity_portal.pagecache``) has its own rules.
+    """
+
+    def process_response(self, request, response):
+        if not request.path.startswith("/api/"):
+            return response
+        return super().process_response(request, response)

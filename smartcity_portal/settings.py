@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "smartcity_portal.middleware.RequestIdMiddleware",
     # Anonymous visitors' public pages, answered whole from the cache before anything else runs.
     "smartcity_portal.pagecache.PublicPageCacheMiddleware",
+    # ETag and 304 Not Modified for API reads (what a syncing client already has is not sent again).
+    "smartcity_portal.middleware.ApiConditionalGetMiddleware",
     # 503 with a clear message, not 500, while PostgreSQL cannot be reached.
     "smartcity_portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",

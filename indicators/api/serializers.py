@@ -56,6 +56,10 @@ class ResultSerializer(serializers.ModelSerializer):
     units_reporting = serializers.IntegerField(
         read_only=True, help_text="How many units' approved reports make up the figure."
     )
+    updated_at = serializers.DateTimeField(
+        source="computed_at", read_only=True,
+        help_text="When the row was last written (the filter updated_after compares with it); same as computed_at.",
+    )
 
 
 class ProgressResultSerializer(ResultSerializer):
@@ -68,7 +72,7 @@ class ProgressResultSerializer(ResultSerializer):
         model = NodeResult
         fields = [
             "id", "boundaries", "province", "year", "quarter", "task_group", "percent_complete",
-            "units_reporting", "computed_at", "framework", "version", "node", "met",
+            "units_reporting", "computed_at", "framework", "version", "node", "met", "updated_at",
         ]
 
     def get_task_group(self, result) -> int | None:
@@ -85,7 +89,7 @@ class IndicatorResultSerializer(ResultSerializer):
         model = IndicatorResult
         fields = [
             "id", "boundaries", "province", "year", "quarter", "indicator", "value",
-            "units_reporting", "computed_at",
+            "units_reporting", "computed_at", "updated_at",
         ]
 
 

@@ -24,7 +24,7 @@ from indicators.models import (
     IndicatorResult,
     NodeResult,
 )
-from smartcity_portal.api.mixins import CachedList, FilterListOnly
+from smartcity_portal.api.mixins import CachedList, FilterListOnly, LastModified
 from smartcity_portal.api.schema import errors
 
 LIST_ERRORS = errors(400, 401, 404, 429)
@@ -102,7 +102,8 @@ class IndicatorViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One progress result", responses={200: ProgressResultSerializer, **DETAIL_ERRORS}),
 )
-class ProgressViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class ProgressViewSet(LastModified, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    last_modified_field = "computed_at"
     queryset = NodeResult.objects.select_related("unit", "node__version__framework")
     serializer_class = ProgressResultSerializer
     filterset_class = NodeResultFilterSet
@@ -118,7 +119,8 @@ class ProgressViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet)
     ),
     retrieve=extend_schema(summary="One indicator value", responses={200: IndicatorResultSerializer, **DETAIL_ERRORS}),
 )
-class IndicatorValueViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class IndicatorValueViewSet(LastModified, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    last_modified_field = "computed_at"
     queryset = IndicatorResult.objects.select_related("unit", "indicator")
     serializer_class = IndicatorResultSerializer
     filterset_class = IndicatorResultFilterSet

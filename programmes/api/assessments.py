@@ -29,6 +29,7 @@ from programmes.api import keys
 from programmes.api.serializers import (
     MAX_VERSION,
     ApproveSerializer,
+    ChangeSerializer,
     ConflictSerializer,
     EvidenceFileSerializer,
     ReopenSerializer,
@@ -48,7 +49,7 @@ from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
 from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import PortalError
-from smartcity_portal.api.mixins import FilterListOnly
+from smartcity_portal.api.mixins import FilterListOnly, LastModified
 from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
 
@@ -176,10 +177,19 @@ class AssessmentRevisionSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True, help_text="User name of who did it (null: the system)."
     )
     field_comments = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField(
+        help_text="What this entry changed, field by field, from the entry before it in this list."
+    )
 
     class Meta:
         model = AssessmentRevision
-        fields = ["number", "version", "action", "status", "actor", "created_at", "comment", "field_comments"]
+        fields = [
+            "number", "version", "action", "status", "actor", "created_at", "comment", "field_comments", "changes",
+        ]
+
+    @extend_schema_field(ChangeSerializer(many=True))
+    def get_changes(self, revision):
+        return keys.changes_to_api(getattr(revision, "changes", []))
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_field_comments(self, revision):
@@ -367,6 +377,7 @@ DESCRIPTION = (
     ),
 )
 class AssessmentViewSet(
+    LastModified,
     FilterListOnly,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -530,9 +541,9 @@ class AssessmentViewSet(
     )
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=AssessmentRevisionSerializer)
     def history(self, request, pk=None):
-        from programmes.selectors import readable_revisions
+        from programmes.selectors import revisions_with_changes
 
         assessment = self.get_object()
-        page = self.paginate_queryset(readable_revisions(request.user, assessment))
+        page = self.paginate_queryset(revisions_with_changes(request.user, assessment))
         return self.get_paginated_response(AssessmentRevisionSerializer(page, many=True).data)
 

@@ -14,6 +14,8 @@ spells some of them its own way, and keeps doing so:
 Error bodies nest the same path: ``{"task_groups": {"3": {"percent_complete": [...]}}}``;
 a message about a whole list goes under its ``non_field_errors``.
 """
+from decimal import Decimal
+
 from indicators.selectors import DEFAULT_FRAMEWORK
 from programmes import paths
 
@@ -111,3 +113,28 @@ def comments_to_api(field_comments):
 
 def comments_from_api(field_comments):
     return {from_dotted(str(path)): text for path, text in (field_comments or {}).items()}
+
+
+def changes_to_api(changes):
+    """The field-level changes of ``programmes.selectors.diff_contents`` as the API names them.
+
+    A Decision 950 node becomes its ``task_group`` number and every path its API path.
+    """
+    converted = []
+    for change in changes:
+        change = dict(change)
+        change["path"] = to_dotted(change["path"])
+        if "node" in change:
+            number = task_group_number(change["node"])
+            if number is not None:
+                change["task_group"] = number
+                del change["node"]
+        if change["field"] == "value":
+            # The diff normalises numbers ("5E+1"); clients expect plain decimals.
+            change["old"], change["new"] = _plain(change["old"]), _plain(change["new"])
+        converted.append(change)
+    return converted
+
+
+def _plain(number):
+    return None if number is None else f"{Decimal(number):f}"

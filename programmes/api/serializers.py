@@ -271,6 +271,18 @@ def _key(answer):
     return paths.node_key(answer.node.version.framework.code, answer.node.code)
 
 
+class ChangeSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text="API path of the changed field, e.g. indicator_values.TG5-01.value.")
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+    task_group = serializers.IntegerField(required=False)
+    node = serializers.CharField(required=False, help_text="An item of another framework: <framework>:<code>.")
+    indicator = serializers.CharField(required=False)
+    project = serializers.CharField(required=False, help_text="A project of the unit's register: its id.")
+    criterion = serializers.CharField(required=False, help_text="A criterion of an assessment: its code.")
+
+
 class RevisionSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(
         slug_field="username", read_only=True, help_text="User name of who did it (null: the system)."
@@ -279,13 +291,23 @@ class RevisionSerializer(serializers.ModelSerializer):
     confirmed_warnings = serializers.SerializerMethodField(
         help_text="Warnings the reporter confirmed with this submission."
     )
+    changes = serializers.SerializerMethodField(
+        help_text=(
+            "What this entry changed, field by field, from the entry before it in this list "
+            "(the first one: from an empty report); the same paths as the 409 conflict's `changes`."
+        )
+    )
 
     class Meta:
         model = ReportRevision
         fields = [
             "number", "version", "action", "status", "actor", "created_at", "comment",
-            "field_comments", "confirmed_warnings",
+            "field_comments", "confirmed_warnings", "changes",
         ]
+
+    @extend_schema_field(ChangeSerializer(many=True))
+    def get_changes(self, revision):
+        return keys.changes_to_api(getattr(revision, "changes", []))
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_field_comments(self, revision):
@@ -682,17 +704,6 @@ class ReportErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="conflict, invalid_state or exists.")
 
 
-class ChangeSerializer(serializers.Serializer):
-    path = serializers.CharField(help_text="API path of the changed field, e.g. indicator_values.TG5-01.value.")
-    field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
-    task_group = serializers.IntegerField(required=False)
-    node = serializers.CharField(required=False, help_text="An item of another framework: <framework>:<code>.")
-    indicator = serializers.CharField(required=False)
-    project = serializers.CharField(required=False, help_text="A project of the unit's register: its id.")
-
-
 class ConflictSerializer(ReportErrorSerializer):
     """409: ``conflict`` carries the versions and changes; ``exists`` the report's id."""
 
@@ -704,6 +715,54 @@ class ConflictSerializer(ReportErrorSerializer):
         many=True, required=False, help_text="conflict: what changed since the version the request named."
     )
     report = serializers.IntegerField(required=False, help_text="exists: the id of the quarter's report.")
+
+
+# --- reporting status ---------------------------------------------------------------------
+
+
+class ReportingStatusQuerySerializer(serializers.Serializer):
+    """``?year=&quarter=`` of ``reporting-status/``: the last complete quarter by default."""
+
+    year = serializers.IntegerField(
+        required=False, min_value=FIRST_REPORTING_YEAR, max_value=2100, help_text="Year of the quarter."
+    )
+    quarter = serializers.IntegerField(required=False, min_value=1, max_value=4, help_text="Quarter, 1 to 4.")
+
+
+class ReportingStatusRowSerializer(serializers.Serializer):
+    province = serializers.CharField(source="unit.slug", help_text="Slug of the unit expected to report.")
+    code = serializers.CharField(source="unit.code", help_text="Statistics code of the unit.")
+    name = serializers.CharField(source="unit.name", help_text="Name of the unit, in the language asked for.")
+    region = serializers.CharField(source="unit.region.slug", allow_null=True)
+    status = serializers.ChoiceField(
+        choices=["on-time", "late", "missing", "not-due"],
+        help_text=(
+            "on-time / late: first submitted before / after the due date (whatever happened since); "
+            "missing: the due date passed and nothing was submitted; not-due: not submitted, the due date is ahead."
+        ),
+    )
+    report = serializers.IntegerField(source="report.pk", allow_null=True, help_text="Id of the quarter's report, if any.")
+    report_status = serializers.CharField(
+        source="report.status", allow_null=True, help_text="Workflow status of that report (draft, submitted, …)."
+    )
+    first_submitted_at = serializers.DateTimeField(source="report.first_submitted_at", allow_null=True)
+
+
+class ReportingStatusCountsSerializer(serializers.Serializer):
+    expected = serializers.IntegerField()
+    submitted = serializers.IntegerField(help_text="on-time + late.")
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    not_due = serializers.IntegerField()
+
+
+class ReportingStatusSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    due_date = serializers.DateField(help_text="Reports on the quarter are due by this day.")
+    counts = ReportingStatusCountsSerializer()
+    results = ReportingStatusRowSerializer(many=True, help_text="One row per unit in force throughout the quarter.")
 
 
 # --- webhook subscriptions --------------------------------------------------------------

@@ -8,6 +8,7 @@ router.register("pillars", views.PillarViewSet, basename="pillar")
 router.register("programmes", views.ProgrammeViewSet, basename="programme")
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("reporting-status", views.ReportingStatusViewSet, basename="reporting-status")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
 router.register("assessments", assessments.AssessmentViewSet, basename="assessment")
 

@@ -6,12 +6,12 @@ of the digital-transformation framework (``indicators.selectors``).
 Every change to a report goes through ``programmes.services``; who may see what
 is ``programmes.policies``. This module only translates between HTTP and them.
 """
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -32,7 +32,7 @@ from indicators.models import (
 from indicators.selectors import DEFAULT_FRAMEWORK, PILLARS_FRAMEWORK
 from programmes import policies, selectors, services, webhooks
 from programmes.api import keys
-from programmes.api.filtersets import ProgrammeFilterSet
+from programmes.api.filtersets import ProgrammeFilterSet, ReportApiFilterSet
 from programmes.api.serializers import (
     ApproveSerializer,
     ConflictSerializer,
@@ -43,6 +43,8 @@ from programmes.api.serializers import (
     RemoveEvidenceSerializer,
     ReopenSerializer,
     ReportCreateSerializer,
+    ReportingStatusQuerySerializer,
+    ReportingStatusSerializer,
     ReportReplaceSerializer,
     ReportSerializer,
     ReportUpdateSerializer,
@@ -54,7 +56,7 @@ from programmes.api.serializers import (
     WebhookSerializer,
     WebhookWriteSerializer,
 )
-from programmes.filtersets import ProjectFilterSet, ReportFilterSet
+from programmes.filtersets import ProjectFilterSet
 from programmes.models import (
     Evidence,
     NodeAnswer,
@@ -64,9 +66,10 @@ from programmes.models import (
     WebhookSubscription,
 )
 from programmes.projects import published_projects
+from provinces.quarters import Quarter
 from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import FieldErrors, PortalError
-from smartcity_portal.api.mixins import FilterListOnly
+from smartcity_portal.api.mixins import FilterListOnly, LastModified
 from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
 
@@ -170,26 +173,10 @@ def report_queryset():
     )
 
 
-def _plain(number):
-    return None if number is None else f"{Decimal(number):f}"
-
-
 def api_error(error):
     """The API exception for an exception of ``programmes.services``."""
     if isinstance(error, services.ReportConflict):
-        changes = []
-        for change in error.changes:
-            change = dict(change)
-            change["path"] = keys.to_dotted(change["path"])
-            if "node" in change:
-                number = keys.task_group_number(change["node"])
-                if number is not None:
-                    change["task_group"] = number
-                    del change["node"]
-            if change["field"] == "value":
-                # The diff normalises numbers ("5E+1"); clients expect plain decimals.
-                change["old"], change["new"] = _plain(change["old"]), _plain(change["new"])
-            changes.append(change)
+        changes = keys.changes_to_api(error.changes)
         return PortalError(
             error.message, code=error.code, status_code=status.HTTP_409_CONFLICT,
             extra={
@@ -281,6 +268,7 @@ REPORT_BODY = (
     ),
 )
 class ReportViewSet(
+    LastModified,
     FilterListOnly,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -292,7 +280,7 @@ class ReportViewSet(
     permission_classes = [IsAuthenticated]
     # Contents are nested lists, which only JSON expresses.
     parser_classes = [JSONParser]
-    filterset_class = ReportFilterSet
+    filterset_class = ReportApiFilterSet
     lookup_value_regex = r"\d+"
     ordering_fields = ["id", "year", "quarter", "status", "submitted_at", "approved_at", "updated_at"]
 
@@ -471,9 +459,48 @@ class ReportViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=RevisionSerializer)
     def history(self, request, pk=None):
         report = self.get_object()
-        page = self.paginate_queryset(selectors.readable_revisions(request.user, report))
+        page = self.paginate_queryset(selectors.revisions_with_changes(request.user, report))
         return self.get_paginated_response(RevisionSerializer(page, many=True).data)
 
+
+
+# --- reporting status -----------------------------------------------------------------
+
+
+class ReportingStatusViewSet(viewsets.ViewSet):
+    """``GET reporting-status/?year=&quarter=``: the reporting status page's table, for ministry staff."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Who has reported on a quarter: each unit's expected report and whether it came",
+        description=(
+            "One row per unit in force throughout the quarter (the units expected to report), in name order, "
+            "with its report's id and status if there is one. For ministry staff (viewers, reviewers, "
+            "administrators); a unit's reporters get 403. Without `year` and `quarter`: the last complete quarter."
+        ),
+        parameters=[ReportingStatusQuerySerializer],
+        responses={200: ReportingStatusSerializer, **errors(400, 401, 403, 429)},
+    )
+    def list(self, request):
+        if not policies.can_view_reporting_status(request.user):
+            raise PermissionDenied(_("The reporting status page is for ministry staff."))
+        query = ReportingStatusQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        default = Quarter.last_complete(today)
+        year = query.validated_data.get("year", default.year)
+        quarter = Quarter(year, query.validated_data.get("quarter", default.quarter if year == default.year else 4))
+        rows = selectors.reporting_status(quarter, today)
+        counts = {name: 0 for name in ("on_time", "late", "missing", "not_due")}
+        for row in rows:
+            counts[row["status"].replace("-", "_")] += 1
+        body = {
+            "year": quarter.year, "quarter": quarter.quarter, "due_date": quarter.due_date,
+            "counts": {"expected": len(rows), "submitted": counts["on_time"] + counts["late"], **counts},
+            "results": rows,
+        }
+        return Response(ReportingStatusSerializer(body).data)
 
 
 # --- webhook subscriptions --------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Behaviour shared by the API's viewsets."""
 from django.utils import timezone
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from rest_framework.response import Response
 
@@ -44,3 +45,23 @@ class CachedList:
         parts = [type(self).__name__, request.build_absolute_uri(), get_language(), timezone.localdate()]
         data = cached("api-list", parts, compute)
         return Response(data)
+
+
+class LastModified:
+    """``Last-Modified`` on a single object read, from its ``last_modified_field``; with it
+    ``smartcity_portal.middleware.ApiConditionalGetMiddleware`` answers ``If-Modified-Since``."""
+
+    last_modified_field = "updated_at"
+
+    def get_object(self):
+        self._object_read = super().get_object()
+        return self._object_read
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        found = getattr(self, "_object_read", None)
+        if found is not None and getattr(self, "action", None) == "retrieve" and response.status_code == 200:
+            stamp = getattr(found, self.last_modified_field, None)
+            if stamp is not None:
+                response["Last-Modified"] = http_date(stamp.timestamp())
+        return response
