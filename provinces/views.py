@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 
 from indicators import selectors as reference
 from indicators.results import fragments
-from indicators.results.selectors import cached, reference_object
+from indicators.results.selectors import cached
 from programmes import policies
 from provinces import selectors
 from provinces.filtersets import AdministrativeUnitFilterSet
@@ -180,9 +180,19 @@ class UnitDetailView(DetailView):
     context_object_name = "unit"
 
     def get(self, request, *args, **kwargs):
+        slug = self.kwargs["slug"]
+
+        def head():
+            unit = AdministrativeUnit.objects.select_related("region", "successor").filter(slug=slug).first()
+            return None if unit is None else (unit, reference.active_frameworks())
+
+        # The unit and the frameworks in force in one cache round trip: a warm page makes few.
+        found = cached("unit-page-head", [slug, timezone.localdate()], head)
+        if found is None:
+            raise Http404
+        self.unit, self.frameworks = found
         # The progress per item follows one framework: ?framework=<code>, Decision 950 by default.
         code = request.GET.get("framework") or reference.DEFAULT_FRAMEWORK
-        self.frameworks = cached("active-frameworks", [timezone.localdate()], reference.active_frameworks)
         self.version = next((version for framework, version in self.frameworks if framework.code == code), None)
         if self.version is None:
             raise Http404(gettext("No framework in force has this code."))
@@ -194,12 +204,7 @@ class UnitDetailView(DetailView):
         return context
 
     def get_object(self, queryset=None):
-        unit = reference_object(
-            AdministrativeUnit.objects.select_related("region", "successor"), slug=self.kwargs["slug"]
-        )
-        if unit is None:
-            raise Http404
-        return unit
+        return self.unit
 
     def get_figures(self):
         unit = self.object
