@@ -118,6 +118,15 @@ class ImportResult:
     def ok(self):
         return not self.errors and not self.row_report
 
+    def summary(self):
+        """The counts, for machines (the API's job)."""
+        return {
+            "rows": self.rows, "dry_run": self.dry_run, "applied": self.applied, "values": self.values,
+            "reports_created": self.reports_created, "reports_updated": self.reports_updated,
+            "reports_unchanged": self.reports_unchanged, "rows_refused": len(self.row_report),
+            "errors": [str(error) for error in self.errors],
+        }
+
     @property
     def message(self):
         if self.errors:

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -97,11 +98,12 @@ class JobSuperseded(JobStopped):
 # --- starting jobs ------------------------------------------------------------------------
 
 
-def start_import_job(*, user, upload, dry_run=False):
+def start_import_job(*, user, upload, dry_run=False, source="file"):
     """Store ``upload`` under a generated name and queue its import.
 
     The quick file checks (size, type, encoding, zip size) run now, so the
-    page can show them at once: ``imports.ImportFileError``.
+    page can show them at once: ``imports.ImportFileError``. ``source`` says
+    where the rows came from (``file``, ``json``), for the API's row numbers.
     """
     if not policies.can_import_values(user):
         raise PermissionDenied(_("Only ministry reviewers may import indicator values."))
@@ -114,6 +116,7 @@ def start_import_job(*, user, upload, dry_run=False):
                 "filename": Path(upload.name or "").name[:200],
                 "dry_run": bool(dry_run),
                 "language": translation.get_language() or settings.LANGUAGE_CODE,
+                "source": source,
             },
         )
         # The stored name never comes from the user.
@@ -121,6 +124,32 @@ def start_import_job(*, user, upload, dry_run=False):
         job.save()
         transaction.on_commit(partial(_enqueue, "run_import_job", job.pk))
     return job
+
+
+def start_value_set_job(*, user, values, dry_run=False):
+    """Queue the import of ``values`` (dicts keyed by ``imports.COLUMNS``), as ``start_import_job`` does a file.
+
+    The values are written as the CSV file the web import takes, so that they meet the
+    same rules, the same all-or-nothing write and the same events. A ``bool`` is
+    written ``1`` / ``0``, ``None`` as an empty cell.
+    """
+    if not policies.can_import_values(user):
+        raise PermissionDenied(_("Only ministry reviewers may import indicator values."))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(imports.COLUMNS)
+    for value in values:
+        writer.writerow([_cell(value.get(column)) for column in imports.COLUMNS])
+    upload = ContentFile(buffer.getvalue().encode("utf-8"), name="data-value-set.csv")
+    return start_import_job(user=user, upload=upload, dry_run=dry_run, source="json")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
 
 
 def start_export_job(*, user, fmt="csv", boundaries=None):
@@ -387,11 +416,13 @@ def time_limit_message(job):
         ) % {"count": minutes}
 
 
-def _finish(job, status, message, *, row_report=None, processed=None):
+def _finish(job, status, message, *, row_report=None, processed=None, summary=None):
     """Record the attempt's outcome; ``False`` if the job is no longer this attempt's."""
     job.status = status
     job.message = str(message)
     job.row_report = row_report or []
+    if summary is not None:
+        job.parameters = {**job.parameters, "summary": summary}
     if processed is not None:
         job.processed = processed
     elif status == Job.Status.SUCCEEDED:
@@ -399,7 +430,7 @@ def _finish(job, status, message, *, row_report=None, processed=None):
     job.finished_at = timezone.now()
     finished = _this_attempt(job.pk, job.attempts).update(
         status=job.status, message=job.message, row_report=job.row_report, processed=job.processed,
-        result_file=job.result_file.name or "", finished_at=job.finished_at,
+        result_file=job.result_file.name or "", finished_at=job.finished_at, parameters=job.parameters,
     )
     if not finished:
         logger.warning("job %s: attempt %s ended after the job was marked failed; its outcome is dropped",
@@ -451,14 +482,15 @@ def _run_import(job):
             return "failed"
         job.refresh_from_db(fields=["total"])
         if result.ok:
-            _finish(job, Job.Status.SUCCEEDED, result.message)
+            _finish(job, Job.Status.SUCCEEDED, result.message, summary=result.summary())
             return "succeeded"
         message = result.message
         if len(result.row_report) > MAX_STORED_ROW_REPORT:
             message = " ".join([message, _("The first %(count)s of them are listed.") % {
                 "count": number_format(MAX_STORED_ROW_REPORT, force_grouping=True)
             }])
-        _finish(job, Job.Status.FAILED, message, row_report=result.row_report[:MAX_STORED_ROW_REPORT])
+        _finish(job, Job.Status.FAILED, message, row_report=result.row_report[:MAX_STORED_ROW_REPORT],
+                summary=result.summary())
         return "failed"
 
 

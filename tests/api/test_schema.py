@@ -45,7 +45,7 @@ CONTRACT_PATHS = {
     "/api/v1/assessments/{id}/return/", "/api/v1/assessments/{id}/approve/",
     "/api/v1/assessments/{id}/reopen/", "/api/v1/assessments/{id}/history/",
     "/api/v1/maturity/", "/api/v1/maturity/{id}/",
-    "/api/v1/reporting-status/",
+    "/api/v1/reporting-status/", "/api/v1/data-value-sets/", "/api/v1/jobs/{id}/",
 }
 
 
