@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 
 from indicators.filtersets import MaturityResultFilterSet
 from indicators.models import MaturityResult
-from smartcity_portal.api.mixins import CachedList, FilterListOnly
+from smartcity_portal.api.mixins import CachedList, FilterListOnly, SparseFields
 from smartcity_portal.api.schema import errors
 
 
@@ -69,7 +69,8 @@ class MaturityResultSerializer(serializers.ModelSerializer):
     ),
     retrieve=extend_schema(summary="One maturity result", responses={200: MaturityResultSerializer, **errors(404, 429)}),
 )
-class MaturityViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class MaturityViewSet(SparseFields, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["id", "province", "year", "framework", "level"]
     queryset = MaturityResult.objects.select_related("unit", "version__framework").prefetch_related(
         "version__levels"
     ).order_by("-year", "version__framework__code", "-level", "-criteria_met", "unit__name_vi", "pk")

@@ -24,7 +24,12 @@ from indicators.models import (
     IndicatorResult,
     NodeResult,
 )
-from smartcity_portal.api.mixins import CachedList, FilterListOnly, LastModified
+from smartcity_portal.api.mixins import (
+    CachedList,
+    FilterListOnly,
+    LastModified,
+    SparseFields,
+)
 from smartcity_portal.api.schema import errors
 
 LIST_ERRORS = errors(400, 401, 404, 429)
@@ -45,7 +50,8 @@ BOUNDARIES = (
     ),
     retrieve=extend_schema(summary="One framework, by code", responses={200: FrameworkSerializer, **DETAIL_ERRORS}),
 )
-class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+class FrameworkViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["code", "name"]
     queryset = Framework.objects.prefetch_related(
         Prefetch("versions", queryset=FrameworkVersion.objects.annotate_node_count().order_by("-valid_from"))
     ).order_by("code")
@@ -81,7 +87,8 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List indicators", responses={200: IndicatorSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One indicator, by code", responses={200: IndicatorSerializer, **DETAIL_ERRORS}),
 )
-class IndicatorViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(SparseFields, CachedList, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["code", "name", "unit", "value_type"]
     queryset = Indicator.objects.prefetch_related(
         Prefetch("mappings", queryset=IndicatorMapping.objects.select_related("node__version__framework").order_by(
             "node__version__framework__code", "-node__version__valid_from", "node__order"
@@ -102,7 +109,8 @@ class IndicatorViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One progress result", responses={200: ProgressResultSerializer, **DETAIL_ERRORS}),
 )
-class ProgressViewSet(LastModified, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class ProgressViewSet(SparseFields, LastModified, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["id", "province", "year", "quarter", "framework", "node", "percent_complete", "met"]
     last_modified_field = "computed_at"
     queryset = NodeResult.objects.select_related("unit", "node__version__framework")
     serializer_class = ProgressResultSerializer
@@ -119,7 +127,8 @@ class ProgressViewSet(LastModified, CachedList, FilterListOnly, viewsets.ReadOnl
     ),
     retrieve=extend_schema(summary="One indicator value", responses={200: IndicatorResultSerializer, **DETAIL_ERRORS}),
 )
-class IndicatorValueViewSet(LastModified, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class IndicatorValueViewSet(SparseFields, LastModified, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["id", "province", "year", "quarter", "indicator", "value"]
     last_modified_field = "computed_at"
     queryset = IndicatorResult.objects.select_related("unit", "indicator")
     serializer_class = IndicatorResultSerializer

@@ -49,7 +49,7 @@ from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
 from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import PortalError
-from smartcity_portal.api.mixins import FilterListOnly, LastModified
+from smartcity_portal.api.mixins import FilterListOnly, LastModified, SparseFields
 from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
 
@@ -377,6 +377,7 @@ DESCRIPTION = (
     ),
 )
 class AssessmentViewSet(
+    SparseFields,
     LastModified,
     FilterListOnly,
     mixins.ListModelMixin,
@@ -385,6 +386,7 @@ class AssessmentViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    brief_fields = ["id", "province", "framework", "year", "status", "version", "updated_at"]
     serializer_class = AssessmentSerializer
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]

@@ -69,7 +69,7 @@ from programmes.projects import published_projects
 from provinces.quarters import Quarter
 from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import FieldErrors, PortalError
-from smartcity_portal.api.mixins import FilterListOnly, LastModified
+from smartcity_portal.api.mixins import FilterListOnly, LastModified, SparseFields
 from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
 
@@ -83,7 +83,8 @@ DETAIL_ERRORS = errors(401, 404, 429)
     list=extend_schema(summary="List the nine task groups of Decision 950/QĐ-TTg", responses={200: TaskGroupSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One task group, by number", responses={200: TaskGroupSerializer, **DETAIL_ERRORS}),
 )
-class TaskGroupViewSet(viewsets.ReadOnlyModelViewSet):
+class TaskGroupViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["number", "name"]
     queryset = FrameworkNode.objects.filter(
         version__framework__code=DEFAULT_FRAMEWORK, version__status=FrameworkStatus.ACTIVE,
         kind=NodeKind.PROGRESS, code__regex=r"^\d+$",
@@ -103,7 +104,8 @@ class TaskGroupViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List the digital-transformation pillars", responses={200: PillarSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One pillar, by code", responses={200: PillarSerializer, **DETAIL_ERRORS}),
 )
-class PillarViewSet(viewsets.ReadOnlyModelViewSet):
+class PillarViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["code", "name"]
     queryset = FrameworkNode.objects.filter(
         version__framework__code=PILLARS_FRAMEWORK, version__status=FrameworkStatus.ACTIVE, depth=0,
     ).order_by("order")
@@ -116,7 +118,8 @@ class PillarViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List smart-city programmes of the units", responses={200: ProgrammeSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One programme", responses={200: ProgrammeSerializer, **DETAIL_ERRORS}),
 )
-class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+class ProgrammeViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["id", "province", "title", "status"]
     queryset = Programme.objects.select_related("unit")
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilterSet
@@ -139,7 +142,8 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: PublishedProjectDetailSerializer, **DETAIL_ERRORS},
     ),
 )
-class ProjectViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(SparseFields, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["id", "code", "province", "name", "status", "percent_complete"]
     serializer_class = PublishedProjectSerializer
     filterset_class = ProjectFilterSet
     lookup_value_regex = r"\d+"
@@ -153,6 +157,10 @@ class ProjectViewSet(FilterListOnly, viewsets.ReadOnlyModelViewSet):
 
 
 # --- reports ------------------------------------------------------------------------
+
+
+# What a report body holds beyond its own columns: read only when asked for.
+CONTENT_FIELDS = {"task_groups", "nodes", "indicator_values", "projects"}
 
 
 def report_queryset():
@@ -268,6 +276,7 @@ REPORT_BODY = (
     ),
 )
 class ReportViewSet(
+    SparseFields,
     LastModified,
     FilterListOnly,
     mixins.ListModelMixin,
@@ -276,6 +285,7 @@ class ReportViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    brief_fields = ["id", "province", "year", "quarter", "status", "version", "is_late", "updated_at"]
     serializer_class = ReportSerializer
     permission_classes = [IsAuthenticated]
     # Contents are nested lists, which only JSON expresses.
@@ -285,6 +295,10 @@ class ReportViewSet(
     ordering_fields = ["id", "year", "quarter", "status", "submitted_at", "approved_at", "updated_at"]
 
     def get_queryset(self):
+        wanted = self.wanted_fields() if self.action == "list" else None
+        if wanted is not None and not set(wanted) & CONTENT_FIELDS:
+            # A brief list reads no answers, values or projects.
+            return policies.listed_reports(self.request.user, Report.objects.select_related("unit"))
         if self.action == "list":
             return policies.listed_reports(self.request.user, report_queryset())
         return policies.visible_reports(self.request.user, report_queryset())
@@ -571,6 +585,7 @@ WEBHOOK_DESCRIPTION = (
     ),
 )
 class WebhookViewSet(
+    SparseFields,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -578,6 +593,7 @@ class WebhookViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    brief_fields = ["id", "url", "is_active"]
     serializer_class = WebhookSerializer
     permission_classes = [IsAuthenticated, CanManageWebhooks]
     parser_classes = [JSONParser]

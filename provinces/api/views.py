@@ -10,7 +10,7 @@ from provinces.api.serializers import (
 )
 from provinces.filtersets import AdministrativeUnitFilterSet
 from provinces.models import AdministrativeUnit, AseanSmartCity, Region
-from smartcity_portal.api.mixins import CachedList, FilterListOnly
+from smartcity_portal.api.mixins import CachedList, FilterListOnly, SparseFields
 from smartcity_portal.api.schema import errors
 
 LIST_ERRORS = errors(400, 401, 404, 429)
@@ -21,7 +21,8 @@ DETAIL_ERRORS = errors(401, 404, 429)
     list=extend_schema(summary="List the six socio-economic regions", responses={200: RegionSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One region, by slug", responses={200: RegionSerializer, **DETAIL_ERRORS}),
 )
-class RegionViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(SparseFields, CachedList, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["slug", "name"]
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     lookup_field = "slug"
@@ -43,7 +44,8 @@ class RegionViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
         responses={200: ProvinceSerializer, **DETAIL_ERRORS},
     ),
 )
-class ProvinceViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+class ProvinceViewSet(SparseFields, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["slug", "code", "name", "is_current"]
     serializer_class = ProvinceSerializer
     filterset_class = AdministrativeUnitFilterSet
     lookup_field = "slug"
@@ -59,7 +61,8 @@ class ProvinceViewSet(CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet)
     list=extend_schema(summary="List member cities of the ASEAN Smart Cities Network", responses={200: AseanCitySerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One ASEAN smart city", responses={200: AseanCitySerializer, **DETAIL_ERRORS}),
 )
-class AseanCityViewSet(CachedList, viewsets.ReadOnlyModelViewSet):
+class AseanCityViewSet(SparseFields, CachedList, viewsets.ReadOnlyModelViewSet):
+    brief_fields = ["id", "city", "country_code", "province"]
     queryset = AseanSmartCity.objects.select_related("unit")
     serializer_class = AseanCitySerializer
     filterset_fields = ["country_code", "joined_year"]

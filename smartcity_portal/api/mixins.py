@@ -2,7 +2,11 @@
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
+from rest_framework.serializers import ListSerializer
+
+from smartcity_portal.api.exceptions import FieldErrors
 
 
 class FilterListOnly:
@@ -27,7 +31,7 @@ class CachedList:
     that made-up parameters cannot fill the cache.
     """
 
-    cached_list_parameters = ("ordering", "page", "page_size")
+    cached_list_parameters = ("ordering", "page", "page_size", "fields", "brief")
 
     def list(self, request, *args, **kwargs):
         from indicators.results.selectors import cached
@@ -65,3 +69,48 @@ class LastModified:
             if stamp is not None:
                 response["Last-Modified"] = http_date(stamp.timestamp())
         return response
+
+
+class SparseFields:
+    """``?fields=a,b`` (only those fields) and ``?brief=true`` (the view's ``brief_fields``) on reads.
+
+    Fields are dropped from the serializer before it runs, so a brief list also costs
+    less to build; ``wanted_fields`` lets a view skip what only dropped fields need.
+    A name the object does not have is an error naming ``fields``, never ignored.
+    """
+
+    brief_fields = ()
+
+    def wanted_fields(self):
+        """The fields asked for, or ``None`` for all of them (raises ``FieldErrors``)."""
+        if self.request.method not in ("GET", "HEAD"):
+            return None
+        fields, brief = self.request.query_params.get("fields"), self.request.query_params.get("brief")
+        if brief is not None and brief.strip().lower() not in ("true", "false", "1", "0"):
+            raise FieldErrors({"brief": [_("Give true or false.")]})
+        brief = brief is not None and brief.strip().lower() in ("true", "1")
+        if fields is not None:
+            if brief:
+                raise FieldErrors({"fields": [_("Give fields or brief, not both.")]})
+            names = [name.strip() for name in fields.split(",") if name.strip()]
+            if not names:
+                raise FieldErrors({"fields": [_("Name at least one field, e.g. fields=id,year.")]})
+            return names
+        return list(self.brief_fields) if brief and self.brief_fields else None
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        wanted = self.wanted_fields()
+        if wanted is None:
+            return serializer
+        target = serializer.child if isinstance(serializer, ListSerializer) else serializer
+        unknown = [name for name in wanted if name not in target.fields]
+        if unknown:
+            raise FieldErrors({"fields": [
+                _("Unknown field: %(names)s. The fields are: %(fields)s.")
+                % {"names": ", ".join(unknown), "fields": ", ".join(target.fields)}
+            ]})
+        for name in list(target.fields):
+            if name not in wanted:
+                target.fields.pop(name)
+        return serializer
