@@ -18,6 +18,7 @@ from programmes.models import (
     ProjectProgress,
     Report,
     ReportStatus,
+    RevisionAction,
 )
 from programmes.validation import running_total_floor
 from provinces import selectors as units
@@ -219,6 +220,19 @@ def readable_revisions(user, report):
             revision.field_comments = {}
             revision.confirmed_warnings = []
     return found
+
+
+def resubmission(revisions):
+    """``(previous submission, this submission)`` of a report submitted again after a return, else ``None``.
+
+    ``revisions`` are those a reader may see, oldest first. What a reviewer of a
+    resubmitted report wants is what the unit corrected since it last submitted,
+    not the last step (a status change).
+    """
+    submissions = [r for r in revisions if r.action == RevisionAction.SUBMITTED]
+    if len(submissions) < 2 or revisions[-1] is not submissions[-1]:
+        return None
+    return submissions[-2], submissions[-1]
 
 
 def revisions_with_changes(user, record):

@@ -523,6 +523,17 @@ def _detail_context(request, report, **forms):
         "revision_count": policies.visible_revisions(user, report).count(),
         "full_history": policies.can_read_full_history(user, report),
     }
+    pair = selectors.resubmission(selectors.readable_revisions(user, report)) if report.status == "submitted" else None
+    if pair is not None:
+        # What the unit corrected since it last submitted, shown above the review.
+        before, now = pair
+        context["since_last_submission"] = {
+            "old": before, "new": now,
+            "changes": _describe_changes(
+                selectors.diff_contents(before.snapshot, now.snapshot), _labels_for(report), indicators
+            ),
+            "url": f"{reverse('programmes:report_diff', args=[report.pk])}?from={before.number}&to={now.number}",
+        }
     if can_review:
         context["approve_form"] = forms.get("approve_form") or ApproveForm(initial=version)
         context["return_form"] = forms.get("return_form") or ReturnForm(
@@ -776,8 +787,12 @@ class ReportDiffView(LoginRequiredMixin, View):
         report = visible_report(request.user, pk)
         revisions = selectors.readable_revisions(request.user, report)
         by_number = {r.number: r for r in revisions}
+        pair = selectors.resubmission(revisions) if report.status == "submitted" else None
         if "from" in request.GET or "to" in request.GET:
             data = request.GET
+        elif pair is not None:
+            # Submitted again: what changed since the last submission, not the status change alone.
+            data = {"from": pair[0].number, "to": pair[1].number}
         else:
             last = [r.number for r in revisions[-2:]]
             data = {"from": last[0], "to": last[-1]} if last else {}

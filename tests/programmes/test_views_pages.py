@@ -65,6 +65,55 @@ def test_diff_defaults_to_the_last_two_revisions(client, personas, cycle):
     assert '<span class="diff-added">Approved</span>' in html
 
 
+@pytest.fixture
+def resubmitted(personas):
+    """Submitted, returned, corrected and submitted again (revisions 1–6), waiting for review."""
+    report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
+    report = services.submit_report(user=personas.reporter, report=report, version=report.version, data=ANSWERED)
+    report = services.return_report(
+        user=personas.reviewer, report=report, version=report.version, comment="Bổ sung số liệu TG5-01",
+    )
+    report = services.save_report(
+        user=personas.reporter, report=report, version=report.version,
+        data={"indicators": {"TG5-01": {"value": "55"}}},
+    )
+    return services.submit_report(user=personas.reporter, report=report, version=report.version)
+
+
+def test_a_reviewer_of_a_resubmitted_report_sees_what_the_unit_corrected_since_it_last_submitted(
+    client, personas, resubmitted,
+):
+    client.force_login(personas.reviewer)
+
+    response = client.get(resubmitted.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+
+    since = response.context["since_last_submission"]
+    assert (since["old"].number, since["new"].number) == (3, 6)
+    assert [c["path"] for c in since["changes"]] == ["indicators.TG5-01.value"]
+    html = response.content.decode()
+    assert "Changed since the last submission" in html
+    assert '<span class="diff-removed">40' in html and '<span class="diff-added">55' in html
+
+
+def test_the_diff_of_a_resubmitted_report_opens_on_the_two_submissions(client, personas, resubmitted):
+    client.force_login(personas.reviewer)
+
+    response = client.get(reverse("programmes:report_diff", kwargs={"pk": resubmitted.pk}), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert (response.context["old"].number, response.context["new"].number) == (3, 6)
+    assert [c["path"] for c in response.context["changes"]] == ["indicators.TG5-01.value"]
+
+
+def test_a_report_submitted_once_shows_no_comparison_of_submissions(client, personas):
+    report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
+    report = services.submit_report(user=personas.reporter, report=report, version=report.version, data=ANSWERED)
+    client.force_login(personas.reviewer)
+
+    response = client.get(report.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "since_last_submission" not in response.context
+
+
 def test_diff_between_two_chosen_revisions_shows_old_and_new_values(client, personas, cycle):
     client.force_login(personas.reporter)
 
