@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,15 @@ def plain_number(value):
         return ""
     text = f"{Decimal(value):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def shown_number(value, *, grouping=True):
+    """A number as a page shows it, in the page's language: ``1.234,5`` in Vietnamese, ``1,234.5``
+    in English, without trailing zeros; ``grouping=False`` for a form's input (``1234,5``),
+    which ``validation.parse_number`` reads back. Files and the API keep ``plain_number``.
+    """
+    text = plain_number(value)
+    return number_format(Decimal(text), use_l10n=True, force_grouping=grouping) if text else ""
 
 
 # --- starting a report ---------------------------------------------------------------
@@ -215,7 +225,7 @@ class ReportForm(forms.Form):
             if "met" in entry:
                 initial[cls.name(key, "met")] = {True: "yes", False: "no"}.get(entry["met"], "")
             initial[cls.name(key, "status")] = entry.get("status") or ""
-            initial[cls.name(key, "percent_complete")] = plain_number(entry.get("percent_complete"))
+            initial[cls.name(key, "percent_complete")] = shown_number(entry.get("percent_complete"), grouping=False)
             initial[cls.name(key, "narrative")] = entry.get("narrative") or ""
             initial[cls.name(key, "evidence_links")] = "\n".join(entry.get("evidence_links") or [])
             initial[cls.name(key, "public_links")] = list(entry.get("public_links") or [])
@@ -226,7 +236,7 @@ class ReportForm(forms.Form):
             for name in paths.PROJECT_FIELDS:
                 value = entry.get(name)
                 if name in ("percent_complete", "spending_to_date"):
-                    value = plain_number(value)
+                    value = shown_number(value, grouping=False)
                 initial[str(paths.project_path(project_id, name))] = value or ""
         return initial
 
@@ -242,7 +252,7 @@ class ReportForm(forms.Form):
             indicator = self._indicator(path.key)
             if indicator is not None and indicator.value_type == ValueType.BOOLEAN:
                 return "yes" if Decimal(value) else "no"
-            return plain_number(value)
+            return shown_number(value, grouping=False)
         return value
 
     def _indicator(self, code):
@@ -467,7 +477,7 @@ class ProjectForm(forms.Form):
         return {
             "code": project.code, "name_vi": project.name_vi, "name_en": project.name_en,
             "lead_agency": project.lead_agency, "funding_source": project.funding_source,
-            "total_investment": plain_number(project.total_investment),
+            "total_investment": shown_number(project.total_investment, grouping=False),
             "start_date": project.start_date.isoformat() if project.start_date else "",
             "planned_end_date": project.planned_end_date.isoformat() if project.planned_end_date else "",
             "status": project.status,

@@ -29,7 +29,7 @@ from indicators.results.maturity import is_verified_met
 from programmes import assessment_selectors, paths, policies, selectors
 from programmes.assessment_views import level_context, level_groups
 from programmes.filtersets import PublishedAssessmentFilterSet, PublishedReportFilterSet
-from programmes.forms import node_key_of, plain_number
+from programmes.forms import node_key_of, shown_number
 from programmes.models import Assessment, PublishedProject, Report
 from programmes.views import (
     PROJECT_STATUS_LABELS,
@@ -82,7 +82,7 @@ def public_report_context(report):
             "anchor": item_anchor(node),
             "is_criterion": node.kind == NodeKind.CRITERION,
             "status_label": STATUS_LABELS.get(entry.get("status"), ""),
-            "percent": plain_number(entry.get("percent_complete")),
+            "percent": shown_number(entry.get("percent_complete")),
             "met": entry.get("met"),
             "narrative": entry.get("narrative") or "",
             "links": entry.get("public_links") or [],
@@ -102,8 +102,8 @@ def public_report_context(report):
         projects.append({
             "project": copy,
             "status_label": PROJECT_STATUS_LABELS.get(entry.get("status"), ""),
-            "percent": plain_number(entry.get("percent_complete")),
-            "spending": plain_number(entry.get("spending_to_date")),
+            "percent": shown_number(entry.get("percent_complete")),
+            "spending": shown_number(entry.get("spending_to_date")),
             "note": entry.get("note") or "",
         })
     return {

@@ -36,7 +36,7 @@ from programmes.forms import (
     ReturnForm,
     StartReportForm,
     node_key_of,
-    plain_number,
+    shown_number,
 )
 from programmes.models import (
     Evidence,
@@ -65,7 +65,7 @@ def format_value(indicator, value):
         return ""
     if indicator is not None and indicator.value_type == ValueType.BOOLEAN:
         return _("yes") if float(value) else _("no")
-    return plain_number(value)
+    return shown_number(value)
 
 
 def indicator_groups(indicators):
@@ -249,8 +249,8 @@ def _previous_project_text(before):
         return ""
     return _("%(status)s, %(percent)s %% complete, %(spent)s billion VND spent") % {
         "status": PROJECT_STATUS_LABELS.get(before.get("status"), "—"),
-        "percent": plain_number(before.get("percent_complete")) or "—",
-        "spent": plain_number(before.get("spending_to_date")) or "—",
+        "percent": shown_number(before.get("percent_complete")) or "—",
+        "spent": shown_number(before.get("spending_to_date")) or "—",
     }
 
 
@@ -270,7 +270,7 @@ def _previous_answer_text(node, before):
         return {True: _("met"), False: _("not met")}.get(before.get("met"), "—")
     return _("%(status)s, %(percent)s %% complete") % {
         "status": STATUS_LABELS.get(before.get("status"), "—"),
-        "percent": plain_number(before.get("percent_complete")) or "—",
+        "percent": shown_number(before.get("percent_complete")) or "—",
     }
 
 
@@ -459,8 +459,8 @@ def project_lines(projects, content):
         lines.append({
             "project": project,
             "status_label": PROJECT_STATUS_LABELS.get(entry.get("status"), ""),
-            "percent": plain_number(entry.get("percent_complete")),
-            "spending": plain_number(entry.get("spending_to_date")),
+            "percent": shown_number(entry.get("percent_complete")),
+            "spending": shown_number(entry.get("spending_to_date")),
             "note": entry.get("note") or "",
         })
     return lines
@@ -482,7 +482,7 @@ def _detail_context(request, report, **forms):
             "is_criterion": node.kind == NodeKind.CRITERION,
             "status": entry.get("status") or "",
             "status_label": STATUS_LABELS.get(entry.get("status"), ""),
-            "percent": plain_number(entry.get("percent_complete")),
+            "percent": shown_number(entry.get("percent_complete")),
             "met": entry.get("met"),
             "answered": entry.get("met") is not None if node.kind == NodeKind.CRITERION else bool(entry.get("status")),
             "narrative": entry.get("narrative") or "",
@@ -719,7 +719,7 @@ def _show_change_value(change, value, indicators_by_code):
     if change["field"] == "value":
         return format_value(indicators_by_code.get(change.get("indicator")), value)
     if change["field"] in ("percent_complete", "spending_to_date"):
-        return plain_number(value)
+        return shown_number(value)
     return str(value)
 
 
@@ -730,7 +730,7 @@ def describe_measured(item):
             "indicator": item["indicator"], "threshold": item["threshold"],
         }
     return _("%(indicator)s = %(value)s (%(quarter)s), needs %(threshold)s: %(answer)s") % {
-        "indicator": item["indicator"], "value": plain_number(item["value"]), "quarter": item["quarter"],
+        "indicator": item["indicator"], "value": shown_number(item["value"]), "quarter": item["quarter"],
         "threshold": item["threshold"], "answer": _("met") if item.get("met") else _("not met"),
     }
 

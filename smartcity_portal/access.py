@@ -413,6 +413,14 @@ RULES = [
          data={"version": 1, "comment": "Bổ sung minh chứng."}, effect="assessment_returned"),
     Rule("api:assessment-reopen", nobody_but(*REVIEWERS), kwargs={"pk": aa}, method="POST",
          data={"version": 1, "reason": "Sai số liệu."}, effect="assessment_reopened"),
+    Rule("api:reporting-status-list", nobody_but(*MINISTRY)),
+    # Bulk import through the API: the web import's rule (reviewers); a job is its owner's.
+    Rule("api:data-value-set-list", nobody_but(*REVIEWERS), method="POST", query="dry_run=true",
+         data={"dataValues": [{"province": "bac-ninh", "year": 2026, "quarter": 1, "indicator": "TG5-01",
+                               "value": 50}]},
+         label="check a set of values (dry_run: nothing is written)"),
+    Rule("api:job-detail", nobody_but("reviewer", "superuser", otherwise=HIDDEN, anonymous=DENY),
+         kwargs={"pk": Sample("job")}),
     Rule("api:maturity-list", everyone()),
     Rule("api:maturity-detail", everyone(), kwargs={"pk": Sample("maturity_result")}),
     # --- REST API: webhook subscriptions (the page's rules: integrators and superusers) ------------------------

@@ -30,7 +30,23 @@ from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
 
 VALUES = "dataValues"
-SCALARS = (str, int, float, bool, type(None))
+# The JSON type of each key of a value, as the OpenAPI document declares it.
+TYPES = {"province": "text", "indicator": "text", "note": "text", "year": "integer", "quarter": "integer",
+         "value": "scalar"}
+TYPE_MESSAGES = {
+    "text": lambda: _("Give a text."),
+    "integer": lambda: _("Give a whole number."),
+    "scalar": lambda: _("Give a number, a text, true, false or null."),
+}
+
+
+def _fits(name, value):
+    kind = TYPES[name]
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, (str, int, float, bool, type(None)))
 
 
 class CSVParser(parsers.BaseParser):
@@ -76,9 +92,9 @@ def _checked_values(body):
         for name in imports.REQUIRED_COLUMNS:
             if name not in value:
                 fields[name] = [_("This field is required.")]
-        for name in set(value) & set(imports.COLUMNS):
-            if not isinstance(value[name], SCALARS):
-                fields[name] = [_("Give a number, a text, true, false or null.")]
+        for name in sorted(set(value) & set(imports.COLUMNS)):
+            if not _fits(name, value[name]):
+                fields[name] = [TYPE_MESSAGES[TYPES[name]]()]
         if fields:
             problems[str(index)] = fields
         if len(problems) >= 100:

@@ -21,6 +21,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from indicators.models import (
     FrameworkNode,
@@ -481,8 +482,11 @@ class ReportViewSet(
 # --- reporting status -----------------------------------------------------------------
 
 
-class ReportingStatusViewSet(viewsets.ViewSet):
-    """``GET reporting-status/?year=&quarter=``: the reporting status page's table, for ministry staff."""
+class ReportingStatusView(APIView):
+    """``GET reporting-status/?year=&quarter=``: the reporting status page's table, for ministry staff.
+
+    One object (the quarter, its counts and a row per unit), not a paginated list.
+    """
 
     permission_classes = [IsAuthenticated]
 
@@ -496,7 +500,7 @@ class ReportingStatusViewSet(viewsets.ViewSet):
         parameters=[ReportingStatusQuerySerializer],
         responses={200: ReportingStatusSerializer, **errors(400, 401, 403, 429)},
     )
-    def list(self, request):
+    def get(self, request):
         if not policies.can_view_reporting_status(request.user):
             raise PermissionDenied(_("The reporting status page is for ministry staff."))
         query = ReportingStatusQuerySerializer(data=request.query_params)

@@ -2,7 +2,7 @@
 from django import template
 from django.utils import timezone
 
-from programmes.forms import plain_number as _plain_number
+from programmes.forms import shown_number
 from programmes.models import ReportStatus
 from provinces.quarters import Quarter
 
@@ -28,8 +28,8 @@ def is_overdue(report, today=None):
 
 @register.filter
 def plain_number(value):
-    """``42.5000`` → ``42.5``."""
-    return _plain_number(value)
+    """``42.5000`` → ``42,5`` in Vietnamese, ``42.5`` in English (``forms.shown_number``)."""
+    return shown_number(value)
 
 
 @register.inclusion_tag("programmes/includes/status_badge.html")

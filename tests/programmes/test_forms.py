@@ -67,13 +67,17 @@ def test_initial_values_read_like_the_user_typed_them(personas):
     from tests.factories import set_values
 
     set_values(report, {"TG5-01": "62.5", "TG1-01": 0, "TG1-03": 1})
-    form = make_form(initial=ReportForm.initial_from(report_content(report), report.version))
-
-    assert form["nodes.decision-950:1.percent_complete"].value() == "42"
-    assert form["indicators.TG5-01.value"].value() == "62.5"
-    assert form["indicators.TG1-01.value"].value() == "no"
-    assert form["indicators.TG1-03.value"].value() == "yes"
-    assert form["nodes.decision-950:1.status"].value() == "in-progress"
+    with translation.override("en"):
+        form = make_form(initial=ReportForm.initial_from(report_content(report), report.version))
+        assert form["nodes.decision-950:1.percent_complete"].value() == "42"
+        assert form["indicators.TG5-01.value"].value() == "62.5"
+        assert form["indicators.TG1-01.value"].value() == "no"
+        assert form["indicators.TG1-03.value"].value() == "yes"
+        assert form["nodes.decision-950:1.status"].value() == "in-progress"
+    with translation.override("vi"):
+        # The decimal comma of the page's language; the form reads it back (validation.parse_number).
+        form = make_form(initial=ReportForm.initial_from(report_content(report), report.version))
+        assert form["indicators.TG5-01.value"].value() == "62,5"
 
 
 def test_service_errors_land_next_to_their_fields():

@@ -292,3 +292,16 @@ def test_report_list_pages_through_many_reports(client, personas):
     assert first.context["reports"][0].year == 2033
     # The filters stay in the links to the other pages.
     assert "?province=ha-noi&amp;page=2" in first.content.decode()
+
+
+def test_a_report_page_writes_numbers_as_its_language_does(client, personas):
+    report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
+    services.save_report(user=personas.reporter, report=report, version=report.version,
+                         data={"indicators": {"TG5-01": {"value": "62.5"}}})
+    client.force_login(personas.reporter)
+
+    vietnamese = client.get(report.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    english = client.get(report.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "62,5" in vietnamese and "62.5" not in vietnamese
+    assert "62.5" in english and "62,5" not in english

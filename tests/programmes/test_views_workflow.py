@@ -80,8 +80,10 @@ def test_the_form_page_is_prefilled_from_the_saved_report(client, personas, draf
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'name="indicators.TG5-01.value"' in html and 'value="62.5"' in html
+    # In the page's language: a decimal comma in Vietnamese, which the form reads back.
+    assert 'name="indicators.TG5-01.value"' in html and 'value="62,5"' in html
     assert 'enctype="multipart/form-data"' in html
+    assert 'value="62.5"' in client.get(edit_url(draft), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'name="version" value="{draft.version + 1}"' in html
 
 
