@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from indicators.models import Framework, FrameworkNode, MaturityResult, NodeKind
 from indicators.results import fragments, maturity
 from indicators.results.exports import FORMATS, Cell, Table, table_response
-from indicators.views import progress_chart, short_name, unit_cell, unit_label
+from indicators.views import progress_chart, short_names, unit_cell, unit_label
 from programmes import assessment_selectors
 from provinces.models import Region
 from provinces.quarters import FIRST_REPORTING_YEAR
@@ -236,13 +236,13 @@ class MaturityView(TemplateView):
 
         by_unit = {row.unit.pk: row for row in rows}
         tiles = []
-        for row in rows:
+        placed = [row for row in rows if row.unit.map_row is not None and row.unit.map_col is not None]
+        shorts = short_names([row.unit for row in placed])
+        for row in placed:
             unit = row.unit
-            if unit.map_row is None or unit.map_col is None:
-                continue
             level = row.level
             tiles.append({
-                "slug": unit.slug, "name": unit_label(unit), "short": short_name(unit),
+                "slug": unit.slug, "name": unit_label(unit), "short": shorts[unit.pk],
                 "row": unit.map_row, "col": unit.map_col, "value": level,
                 "heat": level_heat(level, top), "url": unit.get_absolute_url(),
                 "label": gettext("not assessed") if level is None else level_name(levels, level),

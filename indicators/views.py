@@ -89,25 +89,54 @@ def number(value):
     return None if value is None else float(value)
 
 
-def short_name(unit):
-    """Up to four letters for a map tile: the initials of the name (``HCM``), or its start."""
-    words = [w for w in fold(unit.name_vi).replace("-", " ").split() if w]
-    if len(words) == 1:
-        return unit.name_vi[:3]
-    return "".join(w[0] for w in words)[:4].upper()
+def _initial(word):
+    # "Đ" is a letter of its own in Vietnamese (Đà Nẵng is not D…); other accents are dropped.
+    return "Đ" if word[0] in "Đđ" else fold(word[0]).upper()
+
+
+def short_names(units):
+    """``{unit id: label}`` for the tiles of one map: the initials of each name (``HCM``),
+    lengthened where two units of the map would share one: with the next letters of the last
+    word (Quảng Ninh ``QNi``, Quảng Ngãi ``QNg``), or else of the first (Hà Giang ``HaG``,
+    Hậu Giang ``HauG``). A name of one word gives its first three letters.
+    """
+    words = {unit.pk: [w for w in unit.name_vi.replace("-", " ").split() if w] for unit in units}
+
+    def initials(parts):
+        return parts[0][:3] if len(parts) == 1 else "".join(_initial(w) for w in parts)
+
+    def lengthened(parts, k):
+        if len(parts) == 1:
+            return parts[0][:3 + k]
+        last, first = fold(parts[-1]).lower(), fold(parts[0]).lower()
+        if k <= 4:
+            return initials(parts) + last[1:1 + k]
+        return _initial(parts[0]) + first[1:k - 3] + "".join(_initial(w) for w in parts[1:])
+
+    labels = {pk: initials(parts) for pk, parts in words.items()}
+    groups = {}
+    for pk, label in labels.items():
+        groups.setdefault(label, []).append(pk)
+    for pks in (pks for pks in groups.values() if len(pks) > 1):
+        for k in range(1, 9):
+            tried = {pk: lengthened(words[pk], k) for pk in pks}
+            if len(set(tried.values())) == len(pks):
+                labels.update(tried)
+                break
+    return labels
 
 
 def tiles_for(units, values):
     """The ``tiles`` of ``includes/tile_map.html``: ``values`` maps unit id → percent."""
     tiles = []
+    units = [unit for unit in units if unit.map_row is not None and unit.map_col is not None]
+    shorts = short_names(units)
     for unit in units:
-        if unit.map_row is None or unit.map_col is None:
-            continue
         value = values.get(unit.pk)
         tiles.append({
             "slug": unit.slug,
             "name": unit_label(unit),
-            "short": short_name(unit),
+            "short": shorts[unit.pk],
             "row": unit.map_row,
             "col": unit.map_col,
             "value": number(value),

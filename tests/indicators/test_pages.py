@@ -498,3 +498,24 @@ def test_a_report_not_yet_due_is_not_missing():
     assert rates.missing == 0 and rates.not_due == rates.expected == 34
     rates = selectors.completeness([q], today=q.due_date + timedelta(days=1)).rates[0]
     assert rates.missing == 34 and rates.completeness == Decimal("0.0")
+
+
+@pytest.mark.parametrize("boundaries, count", [("current", 34), ("as-reported", 63)])
+def test_no_two_tiles_of_a_map_carry_the_same_letters_and_the_key_spells_them_out(client, data, boundaries, count):
+    response = get(client, HOME, boundaries=boundaries)
+
+    tiles = response.context["tiles"]
+    shorts = [t["short"] for t in tiles]
+    assert len(tiles) == count and len(set(shorts)) == len(shorts)
+    html = response.content.decode()
+    assert all(f"<abbr>{t['short']}</abbr> {t['name']}" in html for t in tiles)
+
+
+def test_tile_letters_keep_the_vietnamese_d_and_lengthen_only_where_needed():
+    from indicators.views import short_names
+    from provinces.models import AdministrativeUnit
+
+    names = ["Quảng Ninh", "Quảng Ngãi", "Đà Nẵng", "Đồng Nai", "Hà Giang", "Hậu Giang", "Hồ Chí Minh", "Huế"]
+    units = [AdministrativeUnit(pk=n, name_vi=name) for n, name in enumerate(names)]
+
+    assert list(short_names(units).values()) == ["QNi", "QNg", "ĐNan", "ĐNai", "HaG", "HauG", "HCM", "Huế"]
