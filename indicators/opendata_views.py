@@ -40,6 +40,8 @@ def _error(message, code, status=400):
 
 class DataIndexView(TemplateView):
     """``/data/``: every dataset with its downloads, the latest release of each quarter, how to harvest."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     template_name = "indicators/opendata/index.html"
 
@@ -84,6 +86,8 @@ FREQUENCIES = {
 
 class DatasetView(TemplateView):
     """``/data/<dataset>/``: a dataset's description, tables, columns and downloads."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     template_name = "indicators/opendata/dataset.html"
 
@@ -162,6 +166,8 @@ def catalog_jsonld(request):
 
 class ReleaseListView(TemplateView):
     """``/data/releases/``: every quarter's releases, newest first."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     template_name = "indicators/opendata/release_list.html"
 
@@ -176,6 +182,8 @@ class ReleaseListView(TemplateView):
 
 class QuarterReleasesView(TemplateView):
     """``/data/releases/<2025-Q3>/``: a quarter's releases; the latest is the one to use."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     template_name = "indicators/opendata/release_quarter.html"
 
@@ -191,6 +199,8 @@ class QuarterReleasesView(TemplateView):
 
 class ReleaseDetailView(TemplateView):
     """``/data/releases/<2025-Q3>/<n>/``: one release, its files with their SHA-256, its change log."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     template_name = "indicators/opendata/release_detail.html"
     CHANGES_SHOWN = 200

@@ -908,6 +908,8 @@ class CrosswalkView(TemplateView):
 
 class StandardsView(TemplateView):
     """``/results/standards/``: every framework version with the legal documents and standards behind it."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     template_name = "indicators/standards.html"
 
@@ -922,6 +924,8 @@ class StandardsView(TemplateView):
 
 class VersionStandardsView(TemplateView):
     """``/results/standards/<framework>/<version>/``: the documents behind one framework version."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     template_name = "indicators/standards_version.html"
 

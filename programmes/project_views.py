@@ -35,6 +35,8 @@ MAX_REGISTER_ROWS = 2000
 
 class ProjectListView(View):
     """``/projects/``: published projects with filters (unit, status, funding, node); ``?format=csv|xlsx``."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = (*ProjectFilterSet.base_filters, "page")
 
     def get(self, request):
         queryset = projects.published_projects()
@@ -75,6 +77,8 @@ def table_download(table, rows, fmt):
 
 class ProjectDetailView(View):
     """``/projects/<id>/``: a published project, its register as approved, its progress quarter by quarter."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     def get(self, request, pk):
         project = get_object_or_404(projects.published_projects(), pk=pk)

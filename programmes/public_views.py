@@ -55,6 +55,8 @@ def published_documents(unit_ids):
 
 class PublishedReportListView(View):
     """``/published-reports/``: every approved report, newest first, filtered by unit and quarter."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = (*PublishedReportFilterSet.base_filters, "page")
 
     def get(self, request):
         queryset = policies.published_reports(Report.objects.select_related("unit"))
@@ -117,6 +119,8 @@ def public_report_context(report):
 
 class PublishedReportView(View):
     """``/published-reports/<unit>/<2025-Q3>/``: one approved report, for everyone."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     def get(self, request, slug, period):
         unit = get_object_or_404(AdministrativeUnit, slug=slug)
@@ -175,6 +179,8 @@ def published_assessment_list(unit_ids):
 
 class PublishedAssessmentListView(View):
     """``/published-reports/assessments/``: every approved self-assessment, newest year first, filtered."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = (*PublishedAssessmentFilterSet.base_filters, "page")
 
     def get(self, request):
         queryset = _published_assessments()
@@ -247,6 +253,8 @@ def public_assessment_context(assessment):
 
 class PublishedAssessmentView(View):
     """``/published-reports/assessments/<unit>/<year>/<framework>/<version>/``: one approved self-assessment."""
+    # A public page (smartcity_portal.pagecache): anonymous visitors get it whole from the cache.
+    public_page_query = ()
 
     def get(self, request, slug, year, framework, version):
         assessment = _published_assessments(Assessment.objects.filter(

@@ -44,6 +44,11 @@ PUBLIC_PAGES = [
     reverse("provinces:asean"),
     reverse("about"),
 ]
+# The other public pages (issue 16): open data, published reports and assessments, projects, standards.
+OTHER_PUBLIC_PAGES = [
+    "/data/", "/data/releases/", "/published-reports/", "/published-reports/?year=2025",
+    "/published-reports/assessments/", "/projects/", "/results/standards/",
+]
 
 
 @pytest.fixture
@@ -77,6 +82,42 @@ def test_a_warm_anonymous_page_runs_no_template_and_no_sql(client, reports, url)
     assert warm["X-Frame-Options"] == cold["X-Frame-Options"]
     assert warm["Content-Security-Policy"] == cold["Content-Security-Policy"]
     assert warm["X-Request-ID"] != cold["X-Request-ID"]
+
+
+@pytest.mark.parametrize("url", OTHER_PUBLIC_PAGES)
+def test_the_other_public_pages_are_served_whole_once_warm(client, reports, url):
+    cold = get(client, url)
+    assert cold.status_code == 200 and cold.templates
+    with CaptureQueriesContext(connection) as queries:
+        warm = get(client, url)
+    assert (warm.status_code, warm.templates, len(queries)) == (200, [], 0)
+    assert warm.content == cold.content
+
+
+def test_a_new_standard_document_shows_on_the_next_anonymous_standards_page(client, reports):
+    from indicators.models import FrameworkVersion, StandardDocument
+
+    get(client, "/results/standards/")
+    version = FrameworkVersion.objects.filter(framework__code="decision-950").first()
+    StandardDocument.objects.create(version=version, number="99/2026/TT-BXD", title_vi="Thông tư thử", title_en="A test circular")
+
+    assert "99/2026/TT-BXD" in get(client, "/results/standards/").content.decode()
+
+
+def test_a_published_project_shows_on_the_next_anonymous_project_list(client, reports):
+    from programmes.models import PublishedProject
+    from tests.factories import ProjectFactory
+
+    assert "Dự án thử công bố" not in get(client, "/projects/").content.decode()
+    project = ProjectFactory(unit=reports.unit)
+    # What an approval publishes (programmes.projects), written outside a report's save.
+    PublishedProject.objects.create(
+        project=project, unit=reports.unit, code=project.code, name_vi="Dự án thử công bố",
+        funding_source=project.funding_source, report=reports, year=reports.year, quarter=reports.quarter,
+        status=project.status, published_at=timezone.now(),
+    )
+
+    assert "Dự án thử công bố" in get(client, "/projects/").content.decode()
 
 
 def test_an_anonymous_page_sets_no_cookie_and_carries_no_csrf_token(client, reports):
