@@ -492,11 +492,14 @@ def _detail_context(request, report, **forms):
             "comments": _comments_on(placed, str(paths.node_path(key))),
         })
     groups = []
+    # Last quarter's values beside this quarter's, as the form shows them: a reviewer sees the jumps.
+    previous_values = selectors.previous_quarter_values(report)
     for title, rows in indicator_groups(indicators):
         groups.append((title, [
             {
                 "indicator": i,
                 "value": format_value(i, content[paths.INDICATORS].get(i.code, {}).get("value")),
+                "previous": format_value(i, previous_values.get(i.code)),
                 "note": content[paths.INDICATORS].get(i.code, {}).get("note") or "",
                 "comments": _comments_on(placed, str(paths.indicator_path(i.code))),
             }
@@ -513,6 +516,7 @@ def _detail_context(request, report, **forms):
         "frameworks": list(frameworks.values()),
         "sections": sections,
         "indicator_groups": groups,
+        "previous_quarter": Quarter(report.year, report.quarter).previous(),
         "projects": projects,
         "loose_comments": loose,
         "can_edit": policies.can_edit_report(user, report),

@@ -305,3 +305,20 @@ def test_a_report_page_writes_numbers_as_its_language_does(client, personas):
 
     assert "62,5" in vietnamese and "62.5" not in vietnamese
     assert "62.5" in english and "62,5" not in english
+
+
+def test_the_review_page_shows_last_quarters_values_beside_this_quarters(client, personas):
+    before = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=3)
+    services.save_report(user=personas.reporter, report=before, version=before.version,
+                         data={"indicators": {"TG5-01": {"value": "41"}}})
+    report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=4)
+    report.refresh_from_db()
+    services.save_report(user=personas.reporter, report=report, version=report.version,
+                         data={"indicators": {"TG5-01": {"value": "97"}}})
+    client.force_login(personas.reviewer)
+
+    response = client.get(report.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+
+    row = next(r for _title, rows in response.context["indicator_groups"] for r in rows if r["indicator"].code == "TG5-01")
+    assert (row["value"], row["previous"]) == ("97", "41")
+    assert "Last quarter (2025-Q3)" in response.content.decode()
