@@ -381,7 +381,8 @@ class ReportEditView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         unreadable = uploads.unreadable_uploads(request)
-        files_lost = bool(request.FILES or unreadable)
+        # A page shown again cannot keep the files chosen (browsers forbid it): it names them.
+        files_lost = _chosen_files(request, self.report) if (request.FILES or unreadable) else []
         form = self.make_form(request.POST, request.FILES, unreadable=unreadable)
         # A "Remove" button next to an attached file saves the page too, so nothing typed is lost.
         removing = form.removals()
@@ -424,10 +425,21 @@ class ReportEditView(LoginRequiredMixin, View):
             })
         return redirect("programmes:report_edit", pk=self.report.pk)
 
-    def show(self, form, *, warnings=(), conflict=None, files_lost=False):
+    def show(self, form, *, warnings=(), conflict=None, files_lost=()):
         context = _edit_context(form, self.report, warnings=warnings, conflict=conflict)
-        context["files_lost"] = files_lost and form.is_bound
+        context["files_lost"] = list(files_lost) if form.is_bound else []
         return render(self.request, "programmes/report_form.html", context)
+
+
+def _chosen_files(request, report):
+    """``[(what the files were for, [file names])]`` of a form post's uploads, in the page's order."""
+    labels = _labels_for(report)
+    chosen = []
+    for name in request.FILES:
+        names = [upload.name for upload in request.FILES.getlist(name) if upload.name]
+        if names:
+            chosen.append((labels.get(name.removesuffix(".evidence_files"), labels.get(name, name)), names))
+    return chosen
 
 
 # --- the report -------------------------------------------------------------------------------

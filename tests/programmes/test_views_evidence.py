@@ -371,3 +371,17 @@ def test_an_empty_file_input_is_not_an_error(client, personas, draft):
 
     assert response.status_code == 302
     assert draft.answers.get(node__code=2).narrative == "Đã lưu"
+
+
+def test_a_failed_save_names_the_files_to_choose_again_and_where(client, personas, draft):
+    client.force_login(personas.reporter)
+    data = report_form_data(draft, **{"nodes.decision-950:3.percent_complete": "140"})
+    data["nodes.decision-950:3.evidence_files"] = [SimpleUploadedFile("Biên bản nghiệm thu.pdf", MINIMAL_PDF)]
+
+    response = client.post(edit_url(draft), data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    (label, names), = response.context["files_lost"]
+    assert names == ["Biên bản nghiệm thu.pdf"] and "3" in str(label)
+    assert "Biên bản nghiệm thu.pdf" in response.content.decode()
+    assert not Evidence.objects.exists()
