@@ -18,6 +18,7 @@ from programmes.models import (
     ProjectProgress,
     Report,
     ReportStatus,
+    RevisionAction,
 )
 from programmes.validation import running_total_floor
 from provinces import selectors as units
@@ -224,6 +225,32 @@ def readable_revisions(user, report):
 def revision_at_version(record, version):
     """The snapshot a user was looking at when the report (or assessment) was at ``version``."""
     return record.revisions.filter(version=version).order_by("-number").first()
+
+
+def repeats_transition(record, version, action, user):
+    """Whether a request at ``version`` asking for ``action`` was already carried out by ``user``.
+
+    True when every revision since ``version`` is ``user``'s and the last one is
+    ``action``, with at most one save before it (the report form saves, then
+    submits): a second click on "Submit" or "Approve" whose first one went
+    through. The pages answer it as they answered the first request.
+    """
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        return False
+    # The stored version, not the one read before a concurrent first request committed.
+    current = type(record).objects.filter(pk=record.pk).values_list("version", flat=True).first()
+    if not getattr(user, "pk", None) or current is None or version >= current:
+        return False
+    since = list(record.revisions.filter(version__gt=version).order_by("number").values_list(
+        "action", "actor_id", "version"
+    ))
+    if not since or len(since) > 2 or since[-1][0] != action or since[-1][2] != current:
+        return False
+    if any(row[1] != user.pk for row in since):
+        return False
+    return len(since) == 1 or since[0][0] == RevisionAction.SAVED
 
 
 def natural_key(key):

@@ -9,6 +9,7 @@ from programmes import services
 from programmes.models import Report, ReportStatus
 from tests.factories import (
     ReportFactory,
+    UserFactory,
     promoted_to_superuser,
     report_form_data,
     set_values,
@@ -400,3 +401,64 @@ def test_the_submitter_cannot_approve_his_own_report_on_the_page_even_as_a_super
     assert "You submitted this report yourself: another reviewer must approve it." in response.content.decode()
     report = fresh(submitted)
     assert report.status == ReportStatus.SUBMITTED and report.version == submitted.version
+
+
+# --- a second click ---------------------------------------------------------------------------
+
+
+def success_messages(response):
+    return [str(m) for m in response.context["messages"] if m.level_tag == "success"]
+
+
+def test_a_second_submission_of_the_same_version_is_answered_with_the_success_page(client, personas, draft):
+    client.force_login(personas.reporter)
+    data = report_form_data(draft, action="submit")
+    first = client.post(edit_url(draft), data, follow=True)
+    after_first = fresh(draft)
+
+    second = client.post(edit_url(draft), data, follow=True)
+
+    assert second.redirect_chain == first.redirect_chain == [(draft.get_absolute_url(), 302)]
+    assert success_messages(second) == success_messages(first) and len(success_messages(second)) == 1
+    assert not [m for m in second.context["messages"] if m.level_tag != "success"]
+    report = fresh(draft)
+    assert report.status == ReportStatus.SUBMITTED and report.version == after_first.version
+    assert report.revisions.count() == after_first.revisions.count()
+
+
+def test_a_stale_submission_by_someone_else_is_still_refused(client, personas, draft):
+    colleague = UserFactory(username="colleague", role="province-reporter", unit=personas.unit)
+    data = report_form_data(draft, action="submit")
+    client.force_login(personas.reporter)
+    client.post(edit_url(draft), data, follow=True)
+    client.force_login(colleague)
+
+    response = client.post(edit_url(draft), data, follow=True)
+
+    assert success_messages(response) == []
+    assert len(list(response.context["messages"])) == 1
+
+
+def test_a_second_approval_of_the_same_version_is_answered_with_the_success_page(client, personas, submitted):
+    client.force_login(personas.reviewer)
+    data = {"version": submitted.version, "comment": ""}
+    first = client.post(action_url(submitted, "approve"), data, follow=True)
+
+    second = client.post(action_url(submitted, "approve"), data, follow=True)
+
+    assert second.redirect_chain == [(submitted.get_absolute_url(), 302)]
+    assert success_messages(second) == success_messages(first) and len(success_messages(second)) == 1
+    report = fresh(submitted)
+    assert report.status == ReportStatus.APPROVED and report.version == submitted.version + 1
+    assert report.revisions.filter(action="approved").count() == 1
+
+
+def test_a_second_return_of_the_same_version_is_answered_with_the_success_page(client, personas, submitted):
+    client.force_login(personas.reviewer)
+    data = {"version": submitted.version, "comment": "Bổ sung minh chứng"}
+    client.post(action_url(submitted, "return"), data, follow=True)
+
+    second = client.post(action_url(submitted, "return"), data, follow=True)
+
+    assert len(success_messages(second)) == 1
+    assert fresh(submitted).revisions.filter(action="returned").count() == 1
