@@ -5,6 +5,7 @@
  * hidden copy is added, since a disabled button is not sent). A form marked
  * data-resubmit (a download that leaves the page in place) is left alone, and the
  * buttons come back when the browser shows the page again from its history.
+ * Loaded for signed-in users (templates/base.html): public pages stay without script.
  * The server answers a repeated submission as it answered the first one anyway
  * (programmes.selectors.repeats_transition): this only spares the second request.
  */
