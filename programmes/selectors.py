@@ -393,11 +393,12 @@ def reporting_status(quarter, today=None):
 
     Each row is ``{"unit", "report" (or None), "status"}`` where ``status`` is
     ``on-time``, ``late``, ``missing`` (due date passed, never submitted) or
-    ``not-due``, by the same rule as the dashboards' completeness page. Two
-    queries whatever the number of units.
+    ``not-due``, by the same rule as the dashboards' completeness page; units in
+    name order (``provinces.selectors.sorted_units``). Two queries whatever the
+    number of units.
     """
     today = today or timezone.localdate()
-    expected = list(units.units_in_force_throughout(quarter).select_related("region").order_by("name_vi"))
+    expected = units.sorted_units(units.units_in_force_throughout(quarter).select_related("region"))
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(year=quarter.year, quarter=quarter.quarter, unit__in=expected)

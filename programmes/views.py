@@ -47,6 +47,7 @@ from programmes.models import (
     RevisionAction,
 )
 from provinces.quarters import Quarter
+from provinces.selectors import unit_name_order
 from smartcity_portal.accounts.services import acting_as
 
 REPORTS_PER_PAGE = 50
@@ -118,7 +119,7 @@ class ReportListView(LoginRequiredMixin, View):
         queryset = policies.listed_reports(request.user, Report.objects.select_related("unit"))
         filterset = ReportFilterSet(request.GET, queryset=queryset)
         reports = filterset.qs if filterset.is_valid() else queryset.none()
-        page = Paginator(reports.order_by("-year", "-quarter", "unit__name_vi", "pk"), REPORTS_PER_PAGE).get_page(
+        page = Paginator(reports.order_by("-year", "-quarter", unit_name_order(), "pk"), REPORTS_PER_PAGE).get_page(
             request.GET.get("page")
         )
         rows = list(page.object_list)

@@ -56,7 +56,6 @@ from programmes.selectors import (
 from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit, AseanSmartCity
 from provinces.quarters import MERGER_DATE, Quarter
-from smartcity_portal.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -321,11 +320,8 @@ def first_quarter_with_results():
     return Quarter(*row) if row else None
 
 
-def unit_sort_key(unit):
-    # By the name shown (in the active language), accent-folded so that "Đà Nẵng"
-    # sorts among the D's; a dissolved unit comes before the unit of the same
-    # name formed later.
-    return fold(unit.name), unit.valid_from is not None, unit.slug
+# The order of units: one rule, in the reference layer.
+unit_sort_key = unit_selectors.unit_sort_key
 
 
 def units_for(boundaries, quarter, region=None):
