@@ -838,12 +838,17 @@ def units_with_approved_programme(units):
 
 
 def headline(boundaries, quarter, region=None, table=None, today=None):
-    """The national overview's headline figures for ``quarter`` (``table``: its heat table, if computed)."""
+    """The national overview's headline figures for ``quarter`` (``table``: its heat table, if computed).
+
+    Every figure follows the page's filters: the units in force at the end of
+    ``quarter`` in ``region``, and the reports on ``quarter`` itself (not the
+    last complete quarter whatever was chosen).
+    """
     table = table or heat_table(boundaries, quarter, region)
     # Units dissolved before the end of the quarter keep their last figures in
     # the as-reported table, but are not counted again in the headline figures.
     in_force = [row for row in table.rows if row.unit.valid_until is None or row.unit.valid_until >= quarter.end]
-    reporting_quarter = Quarter.last_complete(today)
+    reporting_quarter = quarter
     rates = completeness([reporting_quarter], region, today).rates[0]
     return Headline(
         units=len(in_force),
