@@ -227,6 +227,42 @@ def revision_at_version(record, version):
     return record.revisions.filter(version=version).order_by("-number").first()
 
 
+def unit_agenda(user, today=None):
+    """What is due for ``user``'s unit: its open reports (drafts, returned), those awaiting review,
+    and the deadlines of the last complete quarter and of the quarter under way.
+
+    The reports are those of the units ``user`` files for (the unit and its
+    predecessors) that ``user`` may read; deadlines are the unit's own.
+    """
+    today = today or timezone.localdate()
+    reports = list(
+        policies.visible_reports(user, Report.objects.select_related("unit"))
+        .filter(unit_id__in=policies.reportable_unit_ids(user))
+        .exclude(status=ReportStatus.APPROVED)
+        .order_by("year", "quarter", "unit__slug")
+    )
+    for report in reports:
+        report.can_edit = policies.can_edit_report(user, report)
+    own = {(r.year, r.quarter): r for r in reports if r.unit_id == user.unit_id}
+    approved = set(
+        Report.objects.filter(unit_id=user.unit_id, status=ReportStatus.APPROVED).values_list("year", "quarter")
+    )
+    deadlines = []
+    for quarter in (Quarter.last_complete(today), Quarter.containing(today)):
+        report = own.get((quarter.year, quarter.quarter))
+        deadlines.append({
+            "quarter": quarter, "due": quarter.due_date, "report": report,
+            "approved": (quarter.year, quarter.quarter) in approved,
+            "overdue": today > quarter.due_date and (report is None or report.first_submitted_at is None)
+            and (quarter.year, quarter.quarter) not in approved,
+        })
+    return {
+        "open": [r for r in reports if r.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)],
+        "waiting": [r for r in reports if r.status == ReportStatus.SUBMITTED],
+        "deadlines": deadlines,
+    }
+
+
 def repeats_transition(record, version, action, user):
     """Whether a request at ``version`` asking for ``action`` was already carried out by ``user``.
 

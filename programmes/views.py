@@ -113,9 +113,15 @@ def comments_by_section(field_comments):
 
 
 class ReportListView(LoginRequiredMixin, View):
-    """``/reports/``: the reports the user may read, filtered, newest quarter first."""
+    """``/reports/``: the reports the user may read, filtered, newest quarter first.
+
+    A province reporter's list opens filtered to the unit (``?province=<slug>``);
+    "All units" in the filter shows the rest.
+    """
 
     def get(self, request):
+        if not request.GET and policies.lands_on_unit_page(request.user):
+            return redirect(f"{reverse('programmes:report_list')}?province={request.user.unit.slug}")
         queryset = policies.listed_reports(request.user, Report.objects.select_related("unit"))
         filterset = ReportFilterSet(request.GET, queryset=queryset)
         reports = filterset.qs if filterset.is_valid() else queryset.none()
@@ -136,6 +142,25 @@ class ReportListView(LoginRequiredMixin, View):
             "can_see_status": policies.can_view_reporting_status(request.user),
             "due_days": settings.REPORT_DUE_DAYS,
             "duty": current_duty(request.user),
+            "overview": reverse("overview"),
+        })
+
+
+class MyUnitView(LoginRequiredMixin, View):
+    """``/reports/mine/``: what is due for the reporter's unit, where a province reporter lands.
+
+    Open drafts and returned reports, reports awaiting review, the deadlines of
+    the last and the current quarter, each with its link. Others go to the overview.
+    """
+
+    def get(self, request):
+        if not policies.lands_on_unit_page(request.user):
+            return redirect("home")
+        return render(request, "programmes/my_unit.html", {
+            "unit": request.user.unit,
+            "agenda": selectors.unit_agenda(request.user),
+            "duty": current_duty(request.user),
+            "overview": reverse("overview"),
         })
 
 

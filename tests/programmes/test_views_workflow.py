@@ -342,7 +342,7 @@ def test_the_list_marks_late_and_overdue_reports(client, personas, submitted):
     )
     client.force_login(personas.reporter)
 
-    html = client.get(reverse("programmes:report_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(reverse("programmes:report_list"), HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
 
     def row(report):
         start = html.index(f'href="{report.get_absolute_url()}"')
@@ -360,13 +360,13 @@ def test_the_list_offers_the_reporter_this_quarters_report(client, personas):
     quarter = Quarter.last_complete(timezone.localdate())
     client.force_login(personas.reporter)
 
-    html = client.get(reverse("programmes:report_list")).content.decode()
+    html = client.get(reverse("programmes:report_list"), follow=True).content.decode()
     assert 'class="card duty"' in html and f'name="quarter" value="{quarter}"' in html
 
     response = client.post(reverse("programmes:report_start"), {"unit": personas.unit.pk, "quarter": str(quarter)})
     report = Report.objects.get(unit=personas.unit, year=quarter.year, quarter=quarter.quarter)
     assert response["Location"] == edit_url(report)
-    html = client.get(reverse("programmes:report_list")).content.decode()
+    html = client.get(reverse("programmes:report_list"), follow=True).content.decode()
     duty = html[html.index('class="card duty"'):html.index("</section>", html.index('class="card duty"'))]
     assert edit_url(report) in duty and 'name="quarter"' not in duty
 
