@@ -26,6 +26,7 @@ import csv
 import io
 import logging
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -183,7 +184,29 @@ def _export_options(fmt, boundaries):
 
 
 def _enqueue(task_name, job_id):
-    """Hand the job to Celery; if the broker is down, say so on the job instead of waiting forever."""
+    """Hand the job to Celery; if the broker is down, say so on the job instead of waiting forever.
+
+    Where tasks run in-process (the demo without Redis, ``JOBS_RUN_IN_THREAD``)
+    the job runs in a thread of its own, so that the page that started it
+    answers at once and the job's page shows its progress bar while it runs.
+    """
+    if getattr(settings, "JOBS_RUN_IN_THREAD", False):
+        worker = threading.Thread(target=_run_in_thread, args=(task_name, job_id), daemon=True,
+                                  name=f"job-{job_id}")
+        worker.start()
+        return worker
+    _hand_over(task_name, job_id)
+    return None
+
+
+def _run_in_thread(task_name, job_id):
+    try:
+        _hand_over(task_name, job_id)
+    finally:
+        connections.close_all()
+
+
+def _hand_over(task_name, job_id):
     try:
         # By name: the tasks module wraps this one (indicators.tasks).
         current_app.tasks[f"indicators.tasks.{task_name}"].delay(job_id)

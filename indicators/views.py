@@ -8,7 +8,7 @@ page has several), downloads one of them with the same filters.
 from decimal import Decimal
 
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -315,6 +315,12 @@ class NationalOverviewView(DashboardView):
 
     template_name = "indicators/national_overview.html"
     figures_template_name = "indicators/includes/overview_figures.html"
+
+    def get(self, request, *args, **kwargs):
+        # A province reporter lands on what is due for the unit; the overview stays at /overview/.
+        if request.path == reverse("home") and not request.GET and policies.lands_on_unit_page(request.user):
+            return redirect("programmes:my_unit")
+        return super().get(request, *args, **kwargs)
 
     def get_figures(self):
         context = {}

@@ -48,6 +48,7 @@ from programmes.views import (
     comments_by_section,
     describe_measured,
 )
+from provinces.selectors import unit_name_order
 from smartcity_portal.accounts.services import acting_as
 
 ASSESSMENTS_PER_PAGE = 50
@@ -166,7 +167,7 @@ class AssessmentListView(LoginRequiredMixin, View):
         filterset = AssessmentFilterSet(request.GET, queryset=queryset)
         found = filterset.qs if filterset.is_valid() else queryset.none()
         page = Paginator(
-            found.order_by("-year", "unit__name_vi", "framework_version__framework__code", "pk"), ASSESSMENTS_PER_PAGE
+            found.order_by("-year", unit_name_order(), "framework_version__framework__code", "pk"), ASSESSMENTS_PER_PAGE
         ).get_page(request.GET.get("page"))
         rows = list(page.object_list)
         levels = dict(

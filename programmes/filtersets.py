@@ -20,14 +20,27 @@ from programmes.models import (
     Report,
     ReportStatus,
 )
+from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
 
 QUARTER_CHOICES = [(n, f"Q{n}") for n in range(1, 5)]
 
 
+class UnitChoiceIterator(forms.models.ModelChoiceIterator):
+    """Today's units in Vietnamese (or, in English, English) name order, then the dissolved ones."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in unit_selectors.sorted_units(self.queryset, dissolved_last=True):
+            yield self.choice(unit)
+
+
 class UnitChoiceField(forms.ModelChoiceField):
-    """A unit select in which the units dissolved on 1 July 2025 say so."""
+    """A unit select in which the units dissolved on 1 July 2025 say so, in name order (``sorted_units``)."""
+
+    iterator = UnitChoiceIterator
 
     def label_from_instance(self, unit):
         if unit.valid_until is not None:

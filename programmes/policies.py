@@ -295,6 +295,15 @@ def can_start_reports(user):
     return bool(reportable_unit_ids(user))
 
 
+def lands_on_unit_page(user):
+    """Does ``user`` land on what is due for the unit (``/reports/mine/``) rather than on the overview?
+
+    A province reporter does: after signing in, on ``/`` and on the report list,
+    which opens filtered to the unit.
+    """
+    return _signed_in(user) and user.role == Role.PROVINCE_REPORTER and user.unit_id is not None
+
+
 def can_view_reporting_status(user):
     """The reporting status page (who has reported, what waits for review) is for ministry staff.
 

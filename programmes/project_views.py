@@ -26,6 +26,7 @@ from programmes.filtersets import ProjectFilterSet
 from programmes.forms import ProjectForm, RegisterImportForm
 from programmes.models import Project
 from programmes.views import PROJECT_STATUS_LABELS
+from provinces.selectors import unit_name_order
 from smartcity_portal.text import neutralise_cell
 
 PER_PAGE = 50
@@ -53,7 +54,7 @@ class ProjectListView(View):
             found = filterset.qs
         if fmt:
             return table_download(datasets.PROJECTS.table("projects"), datasets.project_rows(queryset=found), fmt)
-        page = Paginator(found.order_by("unit__name_vi", "code"), PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(found.order_by(unit_name_order(), "code"), PER_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)
@@ -102,7 +103,7 @@ class RegisterView(LoginRequiredMixin, View):
         if not (policies.can_read_registers(request.user) or _own_unit(request.user)):
             raise PermissionDenied(_("The project registers are kept by the units' reporters."))
         rows = policies.readable_projects(request.user, Project.objects.select_related("unit")).order_by(
-            "unit__name_vi", "code"
+            unit_name_order(), "code"
         )
         published = set(projects.published_projects().filter(project__in=rows).values_list("pk", flat=True))
         unit = _own_unit(request.user)

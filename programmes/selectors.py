@@ -254,6 +254,68 @@ def revision_at_version(record, version):
     return record.revisions.filter(version=version).order_by("-number").first()
 
 
+def unit_agenda(user, today=None):
+    """What is due for ``user``'s unit: its open reports (drafts, returned), those awaiting review,
+    and the deadlines of the last complete quarter and of the quarter under way.
+
+    The reports are those of the units ``user`` files for (the unit and its
+    predecessors) that ``user`` may read; deadlines are the unit's own.
+    """
+    today = today or timezone.localdate()
+    reports = list(
+        policies.visible_reports(user, Report.objects.select_related("unit"))
+        .filter(unit_id__in=policies.reportable_unit_ids(user))
+        .exclude(status=ReportStatus.APPROVED)
+        .order_by("year", "quarter", "unit__slug")
+    )
+    for report in reports:
+        report.can_edit = policies.can_edit_report(user, report)
+    own = {(r.year, r.quarter): r for r in reports if r.unit_id == user.unit_id}
+    approved = set(
+        Report.objects.filter(unit_id=user.unit_id, status=ReportStatus.APPROVED).values_list("year", "quarter")
+    )
+    deadlines = []
+    for quarter in (Quarter.last_complete(today), Quarter.containing(today)):
+        report = own.get((quarter.year, quarter.quarter))
+        deadlines.append({
+            "quarter": quarter, "due": quarter.due_date, "report": report,
+            "approved": (quarter.year, quarter.quarter) in approved,
+            "overdue": today > quarter.due_date and (report is None or report.first_submitted_at is None)
+            and (quarter.year, quarter.quarter) not in approved,
+        })
+    return {
+        "open": [r for r in reports if r.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)],
+        "waiting": [r for r in reports if r.status == ReportStatus.SUBMITTED],
+        "deadlines": deadlines,
+    }
+
+
+def repeats_transition(record, version, action, user):
+    """Whether a request at ``version`` asking for ``action`` was already carried out by ``user``.
+
+    True when every revision since ``version`` is ``user``'s and the last one is
+    ``action``, with at most one save before it (the report form saves, then
+    submits): a second click on "Submit" or "Approve" whose first one went
+    through. The pages answer it as they answered the first request.
+    """
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        return False
+    # The stored version, not the one read before a concurrent first request committed.
+    current = type(record).objects.filter(pk=record.pk).values_list("version", flat=True).first()
+    if not getattr(user, "pk", None) or current is None or version >= current:
+        return False
+    since = list(record.revisions.filter(version__gt=version).order_by("number").values_list(
+        "action", "actor_id", "version"
+    ))
+    if not since or len(since) > 2 or since[-1][0] != action or since[-1][2] != current:
+        return False
+    if any(row[1] != user.pk for row in since):
+        return False
+    return len(since) == 1 or since[0][0] == RevisionAction.SAVED
+
+
 def natural_key(key):
     """Sort key of node keys: ``decision-950:10`` after ``decision-950:9``."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
@@ -394,11 +456,12 @@ def reporting_status(quarter, today=None):
 
     Each row is ``{"unit", "report" (or None), "status"}`` where ``status`` is
     ``on-time``, ``late``, ``missing`` (due date passed, never submitted) or
-    ``not-due``, by the same rule as the dashboards' completeness page. Two
-    queries whatever the number of units.
+    ``not-due``, by the same rule as the dashboards' completeness page; units in
+    name order (``provinces.selectors.sorted_units``). Two queries whatever the
+    number of units.
     """
     today = today or timezone.localdate()
-    expected = list(units.units_in_force_throughout(quarter).select_related("region").order_by("name_vi"))
+    expected = units.sorted_units(units.units_in_force_throughout(quarter).select_related("region"))
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(year=quarter.year, quarter=quarter.quarter, unit__in=expected)

@@ -7,6 +7,7 @@ app_name = "programmes"
 urlpatterns = [
     path("", views.ReportListView.as_view(), name="report_list"),
     path("new/", views.ReportStartView.as_view(), name="report_start"),
+    path("mine/", views.MyUnitView.as_view(), name="my_unit"),
     path("status/", views.ReportingStatusView.as_view(), name="reporting_status"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
     path("<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),

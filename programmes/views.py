@@ -44,11 +44,16 @@ from programmes.models import (
     ProjectStatus,
     Report,
     ReportStatus,
+    RevisionAction,
 )
 from provinces.quarters import Quarter
+from provinces.selectors import unit_name_order
 from smartcity_portal.accounts.services import acting_as
 
 REPORTS_PER_PAGE = 50
+SUBMITTED_MESSAGE = gettext_lazy(
+    "The report was submitted for review. The Ministry will approve it or return it with comments."
+)
 STATUS_LABELS = dict(ProgressStatus.choices)
 PROJECT_STATUS_LABELS = dict(ProjectStatus.choices)
 
@@ -108,13 +113,19 @@ def comments_by_section(field_comments):
 
 
 class ReportListView(LoginRequiredMixin, View):
-    """``/reports/``: the reports the user may read, filtered, newest quarter first."""
+    """``/reports/``: the reports the user may read, filtered, newest quarter first.
+
+    A province reporter's list opens filtered to the unit (``?province=<slug>``);
+    "All units" in the filter shows the rest.
+    """
 
     def get(self, request):
+        if not request.GET and policies.lands_on_unit_page(request.user):
+            return redirect(f"{reverse('programmes:report_list')}?province={request.user.unit.slug}")
         queryset = policies.listed_reports(request.user, Report.objects.select_related("unit"))
         filterset = ReportFilterSet(request.GET, queryset=queryset)
         reports = filterset.qs if filterset.is_valid() else queryset.none()
-        page = Paginator(reports.order_by("-year", "-quarter", "unit__name_vi", "pk"), REPORTS_PER_PAGE).get_page(
+        page = Paginator(reports.order_by("-year", "-quarter", unit_name_order(), "pk"), REPORTS_PER_PAGE).get_page(
             request.GET.get("page")
         )
         rows = list(page.object_list)
@@ -131,6 +142,25 @@ class ReportListView(LoginRequiredMixin, View):
             "can_see_status": policies.can_view_reporting_status(request.user),
             "due_days": settings.REPORT_DUE_DAYS,
             "duty": current_duty(request.user),
+            "overview": reverse("overview"),
+        })
+
+
+class MyUnitView(LoginRequiredMixin, View):
+    """``/reports/mine/``: what is due for the reporter's unit, where a province reporter lands.
+
+    Open drafts and returned reports, reports awaiting review, the deadlines of
+    the last and the current quarter, each with its link. Others go to the overview.
+    """
+
+    def get(self, request):
+        if not policies.lands_on_unit_page(request.user):
+            return redirect("home")
+        return render(request, "programmes/my_unit.html", {
+            "unit": request.user.unit,
+            "agenda": selectors.unit_agenda(request.user),
+            "duty": current_duty(request.user),
+            "overview": reverse("overview"),
         })
 
 
@@ -359,6 +389,9 @@ class ReportEditView(LoginRequiredMixin, View):
             return super().dispatch(request, *args, **kwargs)
         self.report = visible_report(request.user, kwargs["pk"])
         if not policies.can_edit_report(request.user, self.report):
+            if self.repeated_submission(request):
+                messages.success(request, SUBMITTED_MESSAGE)
+                return redirect(self.report)
             if policies.can_file_for_unit(request.user, self.report.unit):
                 messages.info(request, _("This report is %(status)s: it cannot be changed now.") % {
                     "status": self.report.get_status_display(),
@@ -366,6 +399,12 @@ class ReportEditView(LoginRequiredMixin, View):
                 return redirect(self.report)
             raise PermissionDenied(_("You may not change this report."))
         return super().dispatch(request, *args, **kwargs)
+
+    def repeated_submission(self, request):
+        """A second click on "Submit" whose first one went through: it is answered as the first was."""
+        return request.method == "POST" and request.POST.get("action") == "submit" and selectors.repeats_transition(
+            self.report, request.POST.get("version"), RevisionAction.SUBMITTED, request.user
+        )
 
     def make_form(self, *args, **kwargs):
         return ReportForm(
@@ -401,7 +440,14 @@ class ReportEditView(LoginRequiredMixin, View):
         except services.ReportInvalid as error:
             form.add_service_errors(error.errors)
             return self.show(form, warnings=error.warnings, files_lost=files_lost)
-        except services.ReportConflict as error:
+        except (services.ReportConflict, services.ReportStateError) as error:
+            if self.repeated_submission(request):
+                # The first click was still being answered when this one arrived.
+                messages.success(request, SUBMITTED_MESSAGE)
+                return redirect(self.report)
+            if isinstance(error, services.ReportStateError):
+                messages.error(request, error.message)
+                return redirect(self.report)
             # The user's input stays on the page; the new version lets them save it deliberately.
             data = request.POST.copy()
             data["version"] = str(error.current_version)
@@ -409,11 +455,8 @@ class ReportEditView(LoginRequiredMixin, View):
             form.is_valid()
             self.report = visible_report(request.user, pk)
             return self.show(form, conflict=error, files_lost=files_lost)
-        except services.ReportStateError as error:
-            messages.error(request, error.message)
-            return redirect(self.report)
         if submitting:
-            messages.success(request, _("The report was submitted for review. The Ministry will approve it or return it with comments."))
+            messages.success(request, SUBMITTED_MESSAGE)
             return redirect(self.report)
         if removing:
             messages.success(request, _("The file was removed and the draft saved (version %(version)s).") % {
@@ -573,6 +616,8 @@ class _ReviewActionView(LoginRequiredMixin, View):
 
     form_name = ""
     success_message = ""
+    # The revision the action leaves: a repeated request for it answers as the first one did.
+    revision_action = None
 
     def make_form(self, report):
         raise NotImplementedError
@@ -600,6 +645,12 @@ class _ReviewActionView(LoginRequiredMixin, View):
             context["open_form"] = self.form_name
             return render(request, "programmes/report_detail.html", context)
         except services.ReportError as error:
+            if self.revision_action and selectors.repeats_transition(
+                report, form.cleaned_data.get("version"), self.revision_action, request.user
+            ):
+                # A second click whose first one went through: answer as the first did.
+                messages.success(request, self.success_message)
+                return redirect(report)
             # A conflict or a state that changed meanwhile: say so and show the report as it is now.
             messages.error(request, error.message)
             return redirect(report)
@@ -611,6 +662,7 @@ class _ReviewActionView(LoginRequiredMixin, View):
 
 
 class ReportApproveView(_ReviewActionView):
+    revision_action = RevisionAction.APPROVED
     form_name = "approve_form"
 
     @property
@@ -628,6 +680,7 @@ class ReportApproveView(_ReviewActionView):
 
 
 class ReportReturnView(_ReviewActionView):
+    revision_action = RevisionAction.RETURNED
     form_name = "return_form"
 
     @property
@@ -648,6 +701,7 @@ class ReportReturnView(_ReviewActionView):
 
 
 class ReportReopenView(_ReviewActionView):
+    revision_action = RevisionAction.REOPENED
     form_name = "reopen_form"
 
     @property

@@ -1,7 +1,46 @@
 """Reads about provincial units: which were in force when, and their lineage."""
+from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Collate
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from provinces.models import AdministrativeUnit
+from smartcity_portal.text import collation_key
+
+
+def unit_sort_key(unit):
+    """The one order of units on every page, list and file: by the name shown, in the active language.
+
+    Vietnamese dictionary order (``smartcity_portal.text.collation_key``: Hà Nội
+    before Huế, Đ after every D); English pages sort by the English name. A
+    dissolved unit comes before the unit of the same name formed later.
+    """
+    return collation_key(unit.name), unit.valid_from is not None, unit.slug
+
+
+def sorted_units(units, *, dissolved_last=False):
+    """``units`` (any iterable, a queryset included) as a list in ``unit_sort_key`` order.
+
+    With ``dissolved_last`` today's units come first and the dissolved ones
+    after them, each group in name order (the units of a drop-down list).
+    """
+    if dissolved_last:
+        return sorted(units, key=lambda unit: (unit.valid_until is not None, unit_sort_key(unit)))
+    return sorted(units, key=unit_sort_key)
+
+
+def unit_name_order(prefix="unit__"):
+    """``unit_sort_key``'s order for a database ``order_by`` (lists paged by the database).
+
+    PostgreSQL's ICU Vietnamese collation (``vi-x-icu``) orders as
+    ``collation_key`` does; on English pages the English name. Other databases
+    (the demo's SQLite) order by code point.
+    """
+    name = F(f"{prefix}name_en" if (get_language() or "vi").startswith("en") else f"{prefix}name_vi")
+    if connection.vendor == "postgresql":
+        return Collate(name, "vi-x-icu")
+    return name
 
 
 def units_in_force(day=None):

@@ -149,7 +149,8 @@ ad, asub, aa = Sample("assessment_draft"), Sample("assessment_submitted"), Sampl
 
 RULES = [
     # --- the portal --------------------------------------------------------------------------
-    Rule("home", everyone()),
+    Rule("home", everyone(), label="a province reporter is sent on to programmes:my_unit"),
+    Rule("overview", everyone()),
     Rule("about", everyone()),
     Rule("healthz", everyone()),
     Rule("readyz", everyone()),
@@ -245,6 +246,7 @@ RULES = [
     # --- quarterly reports (pages) --------------------------------------------------------------------------------
     Rule("programmes:report_list", signed_in(), label="only the reports the user may read are listed"),
     Rule("programmes:report_start", nobody_but("reporter", "other_reporter", "integrator")),
+    Rule("programmes:my_unit", signed_in(), label="a province reporter's unit; others are sent to the overview"),
     Rule("programmes:reporting_status", nobody_but(*MINISTRY)),
     Rule("programmes:report_detail", OWN_UNIT_REPORT, kwargs={"pk": d}),
     Rule("programmes:report_detail", OWN_UNIT_REPORT, kwargs={"pk": Sample("old_unit_draft")}),

@@ -167,6 +167,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without a broker the demo runs every task in-process, at once.
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+# ... and a long import or export in a thread of its own, so that its page answers at once and
+# shows the progress bar (indicators.jobs._enqueue), instead of a page frozen until the job ends.
+JOBS_RUN_IN_THREAD = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -23,6 +23,50 @@ def fold(text):
     return stripped.replace("đ", "d").replace("Đ", "D").lower()
 
 
+# The Vietnamese alphabet (with f, j, w, z where foreign names put them): "ă" and "â"
+# after "a", "đ" after "d", "ê" after "e", "ô" and "ơ" after "o", "ư" after "u".
+ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {letter: rank for rank, letter in enumerate(ALPHABET, start=1)}
+# Marks that make another letter (breve, circumflex, horn) and the tones, in dictionary
+# order: level (none), grave (huyền), hook (hỏi), tilde (ngã), acute (sắc), dot below (nặng).
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def collation_key(text):
+    """Sort key of ``text`` in Vietnamese dictionary order.
+
+    Letters compare by the Vietnamese alphabet (``ALPHABET``: "Đ" right after
+    every "D", not after "Y"), case ignored; the tones only break ties (Hà Nội
+    before Huế, Đà Nẵng before Đắk Lắk and Bạc Liêu before Bắc Giang: "a" before "ă").
+    Spaces and hyphens come before any letter, so "Hà Nam" sorts before "Hà Nội"
+    and "Ha" before "Hai"; other characters after the letters, by code point.
+    """
+    letters, tones = [], []
+    base, marks = None, []
+
+    def flush():
+        if base is None:
+            return
+        letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _LETTER_MARKS))
+        if letter in _LETTER_RANK:
+            letters.append(_LETTER_RANK[letter])
+        elif base.isspace() or base in "-–":
+            letters.append(0)
+        else:
+            letters.append(len(ALPHABET) + ord(base))
+        tones.append(max((_TONE_RANK.get(m, 0) for m in marks), default=0))
+
+    for char in unicodedata.normalize("NFD", normalise(text or "").lower()):
+        if unicodedata.combining(char):
+            marks.append(char)
+            continue
+        flush()
+        base, marks = char, []
+    flush()
+    return tuple(letters), tuple(tones)
+
+
 class BilingualNameMixin:
     """Models with ``name_vi`` and ``name_en``: ``name`` follows the active language."""
 

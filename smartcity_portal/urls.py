@@ -22,6 +22,8 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", indicator_views.NationalOverviewView.as_view(), name="home"),
+    # The same page for those whom "/" sends to their own page (a province reporter: /reports/mine/).
+    path("overview/", indicator_views.NationalOverviewView.as_view(), name="overview"),
     path("provinces/", include("provinces.urls")),
     path("reports/", include("programmes.urls")),
     path("assessments/", include("programmes.assessment_urls")),

@@ -56,7 +56,6 @@ from programmes.selectors import (
 from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit, AseanSmartCity
 from provinces.quarters import MERGER_DATE, Quarter
-from smartcity_portal.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -321,11 +320,8 @@ def first_quarter_with_results():
     return Quarter(*row) if row else None
 
 
-def unit_sort_key(unit):
-    # By the name shown (in the active language), accent-folded so that "Đà Nẵng"
-    # sorts among the D's; a dissolved unit comes before the unit of the same
-    # name formed later.
-    return fold(unit.name), unit.valid_from is not None, unit.slug
+# The order of units: one rule, in the reference layer.
+unit_sort_key = unit_selectors.unit_sort_key
 
 
 def units_for(boundaries, quarter, region=None):
@@ -842,12 +838,17 @@ def units_with_approved_programme(units):
 
 
 def headline(boundaries, quarter, region=None, table=None, today=None):
-    """The national overview's headline figures for ``quarter`` (``table``: its heat table, if computed)."""
+    """The national overview's headline figures for ``quarter`` (``table``: its heat table, if computed).
+
+    Every figure follows the page's filters: the units in force at the end of
+    ``quarter`` in ``region``, and the reports on ``quarter`` itself (not the
+    last complete quarter whatever was chosen).
+    """
     table = table or heat_table(boundaries, quarter, region)
     # Units dissolved before the end of the quarter keep their last figures in
     # the as-reported table, but are not counted again in the headline figures.
     in_force = [row for row in table.rows if row.unit.valid_until is None or row.unit.valid_until >= quarter.end]
-    reporting_quarter = Quarter.last_complete(today)
+    reporting_quarter = quarter
     rates = completeness([reporting_quarter], region, today).rates[0]
     return Headline(
         units=len(in_force),

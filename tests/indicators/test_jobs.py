@@ -704,3 +704,54 @@ def test_an_export_whose_file_was_deleted_says_so_on_its_page(client, settings, 
 
 def test_the_beat_deletes_old_job_files_daily(settings):
     assert settings.CELERY_BEAT_SCHEDULE["delete-old-job-files"]["task"] == "indicators.tasks.delete_old_job_files"
+
+
+def test_where_tasks_run_in_process_an_export_page_answers_at_once_with_its_progress_bar(
+    client, personas, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    import threading
+    import time
+
+    settings.JOBS_RUN_IN_THREAD = True
+    release, started = threading.Event(), threading.Event()
+
+    def long_export(job_id):
+        started.set()
+        release.wait(10)
+
+    monkeypatch.setattr(tasks.run_export_job, "delay", long_export)
+    client.force_login(personas.viewer)
+    threads_before = set(threading.enumerate())
+    try:
+        began = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(EXPORT_URL, {"format": "csv", "boundaries": ["current"]})
+        # The page answered while the export still runs (not after it, 10 s later).
+        assert response.status_code == 302 and time.monotonic() - began < 5
+        assert started.wait(5) and not release.is_set()
+        page = client.get(response["Location"])
+        assert page.status_code == 200 and 'role="progressbar"' in page.content.decode()
+    finally:
+        release.set()
+        for thread in set(threading.enumerate()) - threads_before:
+            thread.join(5)
+
+
+@pytest.mark.parametrize("persona, may_import, may_export", [
+    ("reviewer", True, True), ("viewer", False, True), ("reporter", False, False), ("integrator", False, False),
+])
+def test_import_and_export_are_in_the_navigation_for_those_who_may_use_them(
+    client, personas, persona, may_import, may_export
+):
+    client.force_login(getattr(personas, persona))
+    html = client.get(reverse("about")).content.decode()
+    nav = html[html.index('class="main-nav"'):html.index("</nav>", html.index('class="main-nav"'))]
+    assert (f'href="{IMPORT_URL}"' in nav) is may_import
+    assert (f'href="{EXPORT_URL}"' in nav) is may_export
+    for url, allowed in ((IMPORT_URL, may_import), (EXPORT_URL, may_export)):
+        assert (client.get(url).status_code == 200) is allowed
+
+
+def test_signed_out_visitors_see_neither_import_nor_export(client):
+    html = client.get(reverse("about")).content.decode()
+    assert f'href="{IMPORT_URL}"' not in html and f'href="{EXPORT_URL}"' not in html

@@ -519,3 +519,31 @@ def test_tile_letters_keep_the_vietnamese_d_and_lengthen_only_where_needed():
     units = [AdministrativeUnit(pk=n, name_vi=name) for n, name in enumerate(names)]
 
     assert list(short_names(units).values()) == ["QNi", "QNg", "ĐNan", "ĐNai", "HaG", "HauG", "HCM", "Huế"]
+
+
+def test_every_headline_figure_follows_the_chosen_quarter_and_region(client, data):
+    response = get(client, HOME, year=2024, quarter=2)
+    headline = response.context["headline"]
+    assert str(headline.reporting_quarter) == "2024-Q2"
+    # The 63 units in force then, and their reports on 2024-Q2 (not the last complete quarter's).
+    assert headline.reporting.expected == 63
+    text = text_of(response)
+    assert "reports for 2024-Q2 submitted on time" in text and "of 63 expected" in text
+    assert "?year=2024&quarter=2" in unescape(response.content.decode())
+
+    north_page = get(client, HOME, year=2024, quarter=2, region="red-river-delta")
+    north = north_page.context["headline"]
+    in_region = AdministrativeUnit.objects.filter(region__slug="red-river-delta").in_force_throughout(
+        headline.reporting_quarter.start, headline.reporting_quarter.end
+    ).count()
+    assert north.reporting.expected == in_region < 63
+    assert north.units <= len(north_page.context["heat"].rows) < 63
+
+
+def test_the_cached_overview_of_one_quarter_is_not_served_for_another(client, data):
+    first = text_of(get(client, HOME, year=2024, quarter=2))
+    second = text_of(get(client, HOME, year=2025, quarter=3))
+    assert "reports for 2024-Q2" in first and "reports for 2024-Q2" not in second
+    assert "reports for 2025-Q3" in second
+    again = text_of(get(client, HOME, year=2024, quarter=2))
+    assert "reports for 2024-Q2" in again and "reports for 2025-Q3" not in again

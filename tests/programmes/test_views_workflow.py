@@ -9,6 +9,7 @@ from programmes import services
 from programmes.models import Report, ReportStatus
 from tests.factories import (
     ReportFactory,
+    UserFactory,
     promoted_to_superuser,
     report_form_data,
     set_values,
@@ -343,7 +344,7 @@ def test_the_list_marks_late_and_overdue_reports(client, personas, submitted):
     )
     client.force_login(personas.reporter)
 
-    html = client.get(reverse("programmes:report_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(reverse("programmes:report_list"), HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
 
     def row(report):
         start = html.index(f'href="{report.get_absolute_url()}"')
@@ -361,13 +362,13 @@ def test_the_list_offers_the_reporter_this_quarters_report(client, personas):
     quarter = Quarter.last_complete(timezone.localdate())
     client.force_login(personas.reporter)
 
-    html = client.get(reverse("programmes:report_list")).content.decode()
+    html = client.get(reverse("programmes:report_list"), follow=True).content.decode()
     assert 'class="card duty"' in html and f'name="quarter" value="{quarter}"' in html
 
     response = client.post(reverse("programmes:report_start"), {"unit": personas.unit.pk, "quarter": str(quarter)})
     report = Report.objects.get(unit=personas.unit, year=quarter.year, quarter=quarter.quarter)
     assert response["Location"] == edit_url(report)
-    html = client.get(reverse("programmes:report_list")).content.decode()
+    html = client.get(reverse("programmes:report_list"), follow=True).content.decode()
     duty = html[html.index('class="card duty"'):html.index("</section>", html.index('class="card duty"'))]
     assert edit_url(report) in duty and 'name="quarter"' not in duty
 
@@ -402,3 +403,64 @@ def test_the_submitter_cannot_approve_his_own_report_on_the_page_even_as_a_super
     assert "You submitted this report yourself: another reviewer must approve it." in response.content.decode()
     report = fresh(submitted)
     assert report.status == ReportStatus.SUBMITTED and report.version == submitted.version
+
+
+# --- a second click ---------------------------------------------------------------------------
+
+
+def success_messages(response):
+    return [str(m) for m in response.context["messages"] if m.level_tag == "success"]
+
+
+def test_a_second_submission_of_the_same_version_is_answered_with_the_success_page(client, personas, draft):
+    client.force_login(personas.reporter)
+    data = report_form_data(draft, action="submit")
+    first = client.post(edit_url(draft), data, follow=True)
+    after_first = fresh(draft)
+
+    second = client.post(edit_url(draft), data, follow=True)
+
+    assert second.redirect_chain == first.redirect_chain == [(draft.get_absolute_url(), 302)]
+    assert success_messages(second) == success_messages(first) and len(success_messages(second)) == 1
+    assert not [m for m in second.context["messages"] if m.level_tag != "success"]
+    report = fresh(draft)
+    assert report.status == ReportStatus.SUBMITTED and report.version == after_first.version
+    assert report.revisions.count() == after_first.revisions.count()
+
+
+def test_a_stale_submission_by_someone_else_is_still_refused(client, personas, draft):
+    colleague = UserFactory(username="colleague", role="province-reporter", unit=personas.unit)
+    data = report_form_data(draft, action="submit")
+    client.force_login(personas.reporter)
+    client.post(edit_url(draft), data, follow=True)
+    client.force_login(colleague)
+
+    response = client.post(edit_url(draft), data, follow=True)
+
+    assert success_messages(response) == []
+    assert len(list(response.context["messages"])) == 1
+
+
+def test_a_second_approval_of_the_same_version_is_answered_with_the_success_page(client, personas, submitted):
+    client.force_login(personas.reviewer)
+    data = {"version": submitted.version, "comment": ""}
+    first = client.post(action_url(submitted, "approve"), data, follow=True)
+
+    second = client.post(action_url(submitted, "approve"), data, follow=True)
+
+    assert second.redirect_chain == [(submitted.get_absolute_url(), 302)]
+    assert success_messages(second) == success_messages(first) and len(success_messages(second)) == 1
+    report = fresh(submitted)
+    assert report.status == ReportStatus.APPROVED and report.version == submitted.version + 1
+    assert report.revisions.filter(action="approved").count() == 1
+
+
+def test_a_second_return_of_the_same_version_is_answered_with_the_success_page(client, personas, submitted):
+    client.force_login(personas.reviewer)
+    data = {"version": submitted.version, "comment": "Bổ sung minh chứng"}
+    client.post(action_url(submitted, "return"), data, follow=True)
+
+    second = client.post(action_url(submitted, "return"), data, follow=True)
+
+    assert len(success_messages(second)) == 1
+    assert fresh(submitted).revisions.filter(action="returned").count() == 1
