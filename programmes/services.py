@@ -461,9 +461,14 @@ def save_report(*, user, report, version, data, uploads=(), remove=()):
     _check_version(report, version)
     items = selectors.report_items(report)
     cleaned = _clean(data, items, report)
+    before = selectors.report_content(report)
     _apply(report, cleaned, user, items)
     _remove_files(report, remove)
     _store_uploads(report, uploads, user, items)
+    if not uploads and not remove and not selectors.diff_contents(before, selectors.report_content(report)):
+        # Nothing changed (values compare as numbers: 55.5 is 55.5000): no new version, no revision,
+        # so that a script saving the same body twice does not make the history grow.
+        return report
     _bump(report, user)
     _revise(report, RevisionAction.SAVED, user)
     return report

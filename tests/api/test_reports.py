@@ -415,3 +415,22 @@ def test_the_submitter_cannot_approve_his_own_report_through_the_api_even_as_a_s
     }
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED and report.version == submitted["version"]
+
+
+def test_a_save_that_changes_nothing_makes_no_new_version_and_no_revision(api, personas):
+    report = ReportFactory(unit=personas.unit, year=2025, quarter=3)
+    client = api("reporter")
+    url = f"/api/v1/reports/{report.pk}/"
+    body = {"task_groups": [{"number": 2, "narrative": "CSDL dân cư"}], "indicator_values": [{"code": "TG5-01", "value": 55.5}]}
+    version = _ok(client.patch(url, {"version": report.version, **body}, format="json"))["version"]
+    revisions = report.revisions.count()
+
+    again = _ok(client.patch(url, {"version": version, **body}, format="json"))
+    as_text = _ok(client.patch(url, {"version": version, "indicator_values": [{"code": "TG5-01", "value": "55.5000"}]},
+                               format="json"))
+
+    assert again["version"] == as_text["version"] == version
+    assert report.revisions.count() == revisions
+    changed = _ok(client.patch(url, {"version": version, "indicator_values": [{"code": "TG5-01", "value": "55.6"}]},
+                               format="json"))
+    assert changed["version"] == version + 1 and report.revisions.count() == revisions + 1
