@@ -28,6 +28,7 @@ from programmes import policies
 from smartcity_portal.api.exceptions import FieldErrors
 from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
+from smartcity_portal.api.strict import check_query_parameters
 
 VALUES = "dataValues"
 # The JSON type of each key of a value, as the OpenAPI document declares it.
@@ -183,6 +184,7 @@ class DataValueSetViewSet(viewsets.ViewSet):
     def create(self, request):
         if not policies.can_import_values(request.user):
             raise PermissionDenied(_("Only ministry reviewers may import indicator values."))
+        check_query_parameters(request, {"dry_run", "format"})
         dry_run = _yes(request.query_params.get("dry_run"), "dry_run")
         if isinstance(request.data, bytes):
             upload = _csv_upload(request.data)

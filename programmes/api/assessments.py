@@ -52,6 +52,7 @@ from smartcity_portal.api.exceptions import PortalError
 from smartcity_portal.api.mixins import FilterListOnly, LastModified, SparseFields
 from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
+from smartcity_portal.api.strict import RefuseUnknownFields
 
 VERSION_HELP = "The assessment's version you read and edited; a stale version gets 409 Conflict."
 
@@ -199,7 +200,9 @@ class AssessmentRevisionSerializer(serializers.ModelSerializer):
 # --- what clients send ---------------------------------------------------------------------------------
 
 
-class AssessmentCreateSerializer(serializers.Serializer):
+class AssessmentCreateSerializer(RefuseUnknownFields, serializers.Serializer):
+    tolerated = AssessmentSerializer
+
     province = serializers.SlugRelatedField(
         slug_field="slug", queryset=AdministrativeUnit.objects.all(), help_text="Slug of the unit assessed.",
     )
@@ -284,7 +287,9 @@ class DecisionsField(CriteriaField):
     item_serializer = DecisionInputSerializer
 
 
-class AssessmentUpdateSerializer(serializers.Serializer):
+class AssessmentUpdateSerializer(RefuseUnknownFields, serializers.Serializer):
+    tolerated = AssessmentSerializer
+
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     chosen = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, max_length=500,
@@ -301,11 +306,11 @@ class AssessmentUpdateSerializer(serializers.Serializer):
         return data
 
 
-class AssessmentSubmitSerializer(serializers.Serializer):
+class AssessmentSubmitSerializer(RefuseUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(RefuseUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     decisions = DecisionsField(required=True, help_text="One decision per criterion decided now.")
 

@@ -25,6 +25,7 @@ from programmes.models import (
 from programmes.webhooks import EVENT_TYPES
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
+from smartcity_portal.api.strict import RefuseUnknownFields
 
 # --- reference data ---------------------------------------------------------------
 
@@ -633,7 +634,9 @@ class ReportContentSerializer(serializers.Serializer):
         return {paths.NODES: nodes, paths.INDICATORS: values, paths.PROJECTS: projects}
 
 
-class ReportCreateSerializer(ReportContentSerializer):
+class ReportCreateSerializer(RefuseUnknownFields, ReportContentSerializer):
+    # A report read and sent back (id, status, …) is not refused for its read-only fields.
+    tolerated = ReportSerializer
     province = serializers.SlugRelatedField(
         slug_field="slug", queryset=AdministrativeUnit.objects.all(),
         help_text="Slug of the unit the report is for (a unit merged into yours, for quarters before July 2025).",
@@ -642,7 +645,8 @@ class ReportCreateSerializer(ReportContentSerializer):
     quarter = serializers.IntegerField(min_value=1, max_value=4)
 
 
-class ReportUpdateSerializer(ReportContentSerializer):
+class ReportUpdateSerializer(RefuseUnknownFields, ReportContentSerializer):
+    tolerated = ReportSerializer
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
 
 
@@ -652,19 +656,19 @@ class ReportReplaceSerializer(ReportUpdateSerializer):
     indicator_values = IndicatorValuesField(required=True, help_text="Every value; one left out is removed.")
 
 
-class SubmitSerializer(serializers.Serializer):
+class SubmitSerializer(RefuseUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     confirm_warnings = serializers.BooleanField(
         default=False, help_text="Confirm the large changes from last quarter the previous attempt reported."
     )
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(RefuseUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=validation.MAX_COMMENT_LENGTH)
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(RefuseUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     comment = serializers.CharField(
         allow_blank=True, max_length=validation.MAX_COMMENT_LENGTH, help_text="What the unit should change."
@@ -684,14 +688,14 @@ class ReturnSerializer(serializers.Serializer):
         return keys.comments_from_api(value)
 
 
-class ReopenSerializer(serializers.Serializer):
+class ReopenSerializer(RefuseUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     reason = serializers.CharField(
         allow_blank=True, max_length=validation.MAX_COMMENT_LENGTH, help_text="Why the report is reopened."
     )
 
 
-class RemoveEvidenceSerializer(serializers.Serializer):
+class RemoveEvidenceSerializer(RefuseUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text=VERSION_HELP)
     evidence_file = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1,
@@ -792,8 +796,10 @@ class WebhookCreatedSerializer(WebhookSerializer):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 
 
-class WebhookWriteSerializer(serializers.Serializer):
+class WebhookWriteSerializer(RefuseUnknownFields, serializers.Serializer):
     """What a client sends; whether the portal will post to the URL is the service's rule."""
+
+    tolerated = WebhookSerializer
 
     url = serializers.CharField(
         max_length=500,

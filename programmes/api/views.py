@@ -73,6 +73,7 @@ from smartcity_portal.api.exceptions import FieldErrors, PortalError
 from smartcity_portal.api.mixins import FilterListOnly, LastModified, SparseFields
 from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
+from smartcity_portal.api.strict import StrictQueryParameters, check_query_parameters
 
 LIST_ERRORS = errors(400, 401, 404, 429)
 DETAIL_ERRORS = errors(401, 404, 429)
@@ -503,6 +504,7 @@ class ReportingStatusView(APIView):
     def get(self, request):
         if not policies.can_view_reporting_status(request.user):
             raise PermissionDenied(_("The reporting status page is for ministry staff."))
+        check_query_parameters(request, {"year", "quarter", "format"})
         query = ReportingStatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         today = timezone.localdate()
@@ -563,7 +565,7 @@ WEBHOOK_DESCRIPTION = (
 @extend_schema_view(
     list=extend_schema(
         summary="List your webhook subscriptions", description=WEBHOOK_DESCRIPTION,
-        responses={200: WebhookSerializer(many=True), **errors(401, 403, 404, 429)},
+        responses={200: WebhookSerializer(many=True), **errors(400, 401, 403, 404, 429)},
     ),
     retrieve=extend_schema(
         summary="One webhook subscription", description=WEBHOOK_DESCRIPTION,
@@ -603,7 +605,7 @@ class WebhookViewSet(
     parser_classes = [JSONParser]
     # PATCH only: a subscription has nothing a full replacement would add.
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictQueryParameters, OrderingFilter]
     lookup_value_regex = r"\d+"
     ordering_fields = ["id", "created_at"]
 
