@@ -373,6 +373,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Reference data, quarterly progress reports and approved results.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The same document in every language: no names from translated labels (docs/integrators.md).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "smartcity_portal.api.schema.portal_postprocessing",
+    ],
+    "SERVERS": [{"url": "/", "description": "This portal"}],
+    "CONTACT": {"name": "The portal's administrators (Ministry of Construction)"},
+    "LICENSE": {"name": "Open data: CC-BY-4.0 (OPEN_DATA_LICENSE)", "url": "https://creativecommons.org/licenses/by/4.0/"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No badge fetched from validator.swagger.io: the docs page calls nothing outside the portal.

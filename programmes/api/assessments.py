@@ -175,7 +175,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 class AssessmentRevisionSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="User name of who did it (null: the system)."
+        slug_field="username", read_only=True, allow_null=True, help_text="User name of who did it (null: the system)."
     )
     field_comments = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField(

@@ -286,7 +286,7 @@ class ChangeSerializer(serializers.Serializer):
 
 class RevisionSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="User name of who did it (null: the system)."
+        slug_field="username", read_only=True, allow_null=True, help_text="User name of who did it (null: the system)."
     )
     field_comments = serializers.SerializerMethodField()
     confirmed_warnings = serializers.SerializerMethodField(

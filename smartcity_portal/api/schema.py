@@ -4,6 +4,8 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from provinces.quarters import FIRST_REPORTING_YEAR
+
 
 class PortalTokenScheme(OpenApiAuthenticationExtension):
     """``Authorization: Token <key>`` (knox's own extension matches only knox's exact class)."""
@@ -55,3 +57,48 @@ def errors(*codes):
     """The documented error responses for ``codes``, for ``extend_schema(responses=…)``."""
     return {code: ERRORS[code] for code in codes}
 
+
+
+# --- the document, the same in every language ----------------------------------------------------
+
+
+def _without_titles(node):
+    """Drop the ``title`` of every schema: drf-spectacular takes it from a field's (translated)
+    label, and client generators name types after it ("ReportsListTrạngThái")."""
+    if isinstance(node, dict):
+        return {
+            key: _without_titles(value) for key, value in node.items()
+            if not (key == "title" and isinstance(value, str))
+        }
+    if isinstance(node, list):
+        return [_without_titles(item) for item in node]
+    return node
+
+
+def _tidy_parameter(parameter):
+    schema = parameter.get("schema", {})
+    if "enum" in schema:
+        # A small integer field's 0–32767 says nothing next to its choices (a quarter is 1–4).
+        schema.pop("minimum", None)
+        schema.pop("maximum", None)
+    if parameter.get("name") == "year" and schema.get("type") == "integer":
+        schema.setdefault("minimum", FIRST_REPORTING_YEAR)
+        schema.setdefault("maximum", 2100)
+
+
+def portal_postprocessing(result, generator, request, public):
+    """One document whatever ``Accept-Language`` says: names never come from translated labels
+    (descriptions do follow the language); parameters say their real bounds; a ``PATCH`` that
+    must name the version it edits declares it required."""
+    for part in ("paths", "components"):
+        if part in result:
+            result[part] = _without_titles(result[part])
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                for parameter in operation.get("parameters", []):
+                    _tidy_parameter(parameter)
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.startswith("Patched") and "version" in schema.get("properties", {}):
+            schema["required"] = sorted({*schema.get("required", []), "version"})
+    return result

@@ -183,3 +183,54 @@ def test_requests_that_fit_the_schema_get_no_server_error_and_documented_answers
                 runs += 1
     assert runs == 2 * sum(len([m for m in ops if m in {"get", "post", "put", "patch", "delete"}])
                            for ops in schema.raw_schema["paths"].values())
+
+
+def _without_descriptions(node):
+    """The document without its words; ``allOf: [$ref]`` (how a described reference is written) as ``$ref``."""
+    if isinstance(node, dict):
+        node = {k: v for k, v in node.items() if k not in ("description", "summary")}
+        if list(node) == ["allOf"] and len(node["allOf"]) == 1 and "$ref" in node["allOf"][0]:
+            node = node["allOf"][0]
+        return {k: _without_descriptions(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_descriptions(item) for item in node]
+    return node
+
+
+def test_the_document_is_the_same_in_every_language_but_for_its_descriptions(client):
+    vietnamese = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="vi").json()
+    english = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert _without_descriptions(vietnamese) == _without_descriptions(english)
+    assert all(name.isascii() for name in vietnamese["components"]["schemas"])
+    # Generators name types after titles, which came from translated labels.
+    titles = []
+
+    def collect(node):
+        if isinstance(node, dict):
+            titles.extend(v for k, v in node.items() if k == "title" and isinstance(v, str))
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+
+    collect([vietnamese["paths"], vietnamese["components"]])
+    assert titles == []
+
+
+def test_the_document_passes_openapi_spec_validator(document):
+    from openapi_spec_validator import validate
+
+    validate(document)
+
+
+def test_parameters_and_fields_declare_what_the_answers_do(document):
+    quarter = next(p for p in document["paths"]["/api/v1/reports/"]["get"]["parameters"] if p["name"] == "quarter")
+    year = next(p for p in document["paths"]["/api/v1/reports/"]["get"]["parameters"] if p["name"] == "year")
+    assert "maximum" not in quarter["schema"] and quarter["schema"]["enum"] == [1, 2, 3, 4]
+    assert year["schema"]["minimum"] == 2018
+    schemas = document["components"]["schemas"]
+    assert schemas["Revision"]["properties"]["actor"].get("nullable") is True
+    assert "version" in schemas["PatchedReportUpdateRequest"]["required"]
+    assert document["servers"] and document["info"]["license"]["name"]
