@@ -138,3 +138,34 @@ class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
         if not request.path.startswith("/api/"):
             return response
         return super().process_response(request, response)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A 405 on a page (``GET`` on an address that only takes a form's ``POST``) is a portal page.
+
+    Django's views answer an empty ``HttpResponseNotAllowed``; outside ``/api/``
+    (whose 405 is the API's JSON) it becomes ``templates/405.html``, with the
+    navigation, the message in the visitor's language and the way back, and the
+    same status and ``Allow`` header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False) or response.content:
+            return response
+        from smartcity_portal.api.exceptions import is_api_request
+
+        if is_api_request(request):
+            return response
+        from django.shortcuts import render
+
+        allowed = response.get("Allow", "")
+        page = render(request, "405.html", {
+            "allowed": [method.strip() for method in allowed.split(",") if method.strip()],
+        }, status=405)
+        if allowed:
+            page["Allow"] = allowed
+        return page

@@ -69,3 +69,31 @@ def test_a_page_the_account_may_not_open_answers_the_portals_own_403(client, per
     response = client.get(reverse("indicators:import"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
     assert "Access denied" in response.content.decode() and 'class="site-header' in response.content.decode()
+
+
+def test_opening_a_form_only_address_answers_the_portals_own_405(client, personas):
+    # Signing out takes the form's POST: opening /accounts/logout/ is a visit to a form-only address.
+    client.force_login(personas.reporter)
+    response = client.get(reverse("accounts:logout"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    page = response.content.decode()
+    assert "This address takes a form, not a visit" in page
+    assert 'class="site-header' in page and f'href="{reverse("home")}"' in page
+    assert '<html lang="en">' in page
+
+
+def test_a_405_follows_the_visitors_language(client):
+    response = client.get(reverse("accounts:logout"), HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 405 and '<html lang="vi">' in response.content.decode()
+    assert 'class="site-header' in response.content.decode()
+
+
+def test_the_apis_405_stays_json(client, personas):
+    from knox.models import AuthToken
+
+    _, token = AuthToken.objects.create(personas.integrator)
+    response = client.delete("/api/v1/provinces/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
