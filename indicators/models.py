@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -268,6 +268,25 @@ class Rollup(models.TextChoices):
     ANY = "any", _("any (yes if any unit says yes)")
 
 
+# The units of measure of the shipped indicators, in the page's language. The stored value
+# stays the English word (files and the API give it as it is); a unit an administrator
+# types that is not here is shown as typed.
+UNIT_LABELS = {
+    "%": "%",
+    "agreements": pgettext_lazy("unit of measure", "agreements"),
+    "billion VND": pgettext_lazy("unit of measure", "billion VND"),
+    "databases": pgettext_lazy("unit of measure", "databases"),
+    "datasets": pgettext_lazy("unit of measure", "datasets"),
+    "documents": pgettext_lazy("unit of measure", "documents"),
+    "hotspots": pgettext_lazy("unit of measure", "hotspots"),
+    "meetings": pgettext_lazy("unit of measure", "meetings"),
+    "persons": pgettext_lazy("unit of measure", "persons"),
+    "policies": pgettext_lazy("unit of measure", "policies"),
+    "projects": pgettext_lazy("unit of measure", "projects"),
+    "urban areas": pgettext_lazy("unit of measure", "urban areas"),
+}
+
+
 class Indicator(BilingualNameMixin, models.Model):
     """A measure that units report every quarter, counted toward framework nodes through mappings."""
 
@@ -306,6 +325,11 @@ class Indicator(BilingualNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("indicators:indicator_detail", kwargs={"code": self.code})
+
+    @property
+    def unit_label(self):
+        """The unit of measure in the page's language (``UNIT_LABELS``)."""
+        return str(UNIT_LABELS.get(self.unit, self.unit))
 
 
 class IndicatorMapping(models.Model):

@@ -613,7 +613,7 @@ class IndicatorDetailView(DashboardView):
             [{"label": gettext("National figure"), "data": [number(v) for _, v, _ in series], "dashed": False}]
             + ([{"label": gettext("National target"), "data": [number(national_target(q.year)) for q, *_ in series],
                  "dashed": True}] if national_targets else []),
-            y_label=indicator.unit or "",
+            y_label=indicator.unit_label,
             y_max=100 if indicator.value_type == "percent" else None,
         )
 
@@ -741,7 +741,7 @@ def unit_dashboard_tables(dashboard, user):
         indicators.add([
             Cell(indicator.code, url=indicator.get_absolute_url()),
             indicator.name,
-            indicator.unit,
+            indicator.unit_label,
             line.latest[1] if line.latest else None,
             str(line.latest[0]) if line.latest else None,
             line.target[1] if line.target else None,
@@ -779,7 +779,7 @@ def asean_table(quarter, items, members):
     )
     for city, unit, row in members:
         table.add([
-            city.city, year_cell(city.joined_year), unit_cell(unit),
+            city.display_name, year_cell(city.joined_year), unit_cell(unit),
             *(figure_cell(node, p, q) for node, (p, q) in zip(items, row.cells, strict=True)),
             percent_cell(row.average),
         ])

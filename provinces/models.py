@@ -183,3 +183,9 @@ class AseanSmartCity(models.Model):
 
     def __str__(self):
         return f"{self.city} ({self.country})"
+
+    @property
+    def display_name(self):
+        """The name pages show: a Vietnamese member by its unit's name in the page's language
+        ("Hồ Chí Minh", not the network's "Hồ Chí Minh City"), others as the network lists them."""
+        return self.unit.name if self.unit_id else self.city

@@ -42,6 +42,7 @@ from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_request
 
 from indicators.results import selectors
+from smartcity_portal.codeversion import code_version
 from smartcity_portal.middleware import log_request
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ _NOT_KEPT = {"set-cookie", "x-request-id"}
 
 
 def page_key(request, language):
-    text = "|".join((language, str(timezone.localdate()), request.build_absolute_uri()))
+    # The code that rendered it too: a deploy never serves pages rendered before it.
+    text = "|".join((code_version(), language, str(timezone.localdate()), request.build_absolute_uri()))
     return f"page:public:{hashlib.sha1(text.encode()).hexdigest()}"
 
 
@@ -127,6 +129,7 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        code_version()  # at start-up, not on a visitor's first request
 
     def __call__(self, request):
         if not _may_be_answered_from_cache(request):

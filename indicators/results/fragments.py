@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from indicators.results import selectors
+from smartcity_portal.codeversion import code_version
 
 # A section is stored with the versions it was rendered under and replaced when
 # they change, so it never needs expiring; this only lets Redis reclaim sections
@@ -34,7 +35,8 @@ _claimed = Local()
 
 def _key(name, parts):
     # Today's date: a quarter's reports fall due with the calendar.
-    text = "|".join(str(part) for part in (get_language(), timezone.localdate(), *parts))
+    # The code that renders it: a deploy never serves sections rendered before it.
+    text = "|".join(str(part) for part in (code_version(), get_language(), timezone.localdate(), *parts))
     return f"page:{name}:{hashlib.sha1(text.encode()).hexdigest()}"
 
 

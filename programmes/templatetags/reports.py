@@ -1,6 +1,8 @@
 """Small helpers of the report pages: ``{% load reports %}``."""
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programmes.forms import shown_number
 from programmes.models import ReportStatus
@@ -35,3 +37,15 @@ def plain_number(value):
 @register.inclusion_tag("programmes/includes/status_badge.html")
 def status_badge(report):
     return {"report": report}
+
+
+@register.filter
+def waiting_for(moment, now=None):
+    """How long since ``moment``, in whole days and in the portal's own words: Django's
+    ``timesince`` wrote "1 month, 4 weeks" in English on Vietnamese pages."""
+    if moment is None:
+        return ""
+    days = ((now or timezone.now()) - moment).days
+    if days < 1:
+        return _("less than a day")
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}

@@ -120,6 +120,19 @@ def test_a_published_project_shows_on_the_next_anonymous_project_list(client, re
     assert "Dự án thử công bố" in get(client, "/projects/").content.decode()
 
 
+def test_a_new_release_never_serves_pages_rendered_by_the_code_before_it(client, reports, monkeypatch):
+    from smartcity_portal.codeversion import code_version
+
+    get(client, HOME)
+    monkeypatch.setenv("PORTAL_RELEASE", "next-release")
+    code_version.cache_clear()
+    try:
+        again = get(client, HOME)
+    finally:
+        code_version.cache_clear()
+    assert again.templates, "rendered again by the new code"
+
+
 def test_an_anonymous_page_sets_no_cookie_and_carries_no_csrf_token(client, reports):
     response = get(client, HOME)
     assert not response.cookies
