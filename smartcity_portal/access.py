@@ -331,6 +331,11 @@ RULES = [
     # Revoking someone else's token: refused with a message (the token stays).
     Rule("accounts:token_revoke", nobody_but("reporter"), kwargs={"token_key": Sample("token")},
          method="POST", data={}, effect="token_revoked"),
+    # The same through the API: a user's own tokens; an administrator's, anyone's.
+    Rule("api:token-list", signed_in(), label="the user's own tokens, never their secrets"),
+    Rule("api:token-list", signed_in(), method="POST", data={"read_only": True}, effect="token_created"),
+    Rule("api:token-detail", nobody_but("reporter", "superuser", otherwise=HIDDEN, anonymous=DENY),
+         kwargs={"token_key": Sample("token")}, method="DELETE", effect="token_revoked"),
     # --- REST API: reference data and approved results (public) ----------------------------------------------
     Rule("api:root", everyone()),
     Rule("api-schema", everyone()),

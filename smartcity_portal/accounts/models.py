@@ -108,3 +108,22 @@ class AuditLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class TokenScope(models.Model):
+    """What an API token may do beyond reading: a read-only token is refused every write.
+
+    A token without a row here may do what its owner may (the tokens made before scopes).
+    """
+
+    token = models.OneToOneField(
+        "knox.AuthToken", verbose_name=_("token"), on_delete=models.CASCADE, primary_key=True, related_name="scope"
+    )
+    read_only = models.BooleanField(_("read only"), default=False)
+
+    class Meta:
+        verbose_name = _("API token scope")
+        verbose_name_plural = _("API token scopes")
+
+    def __str__(self):
+        return f"{self.token_id}: {'read only' if self.read_only else 'read and write'}"

@@ -23,7 +23,7 @@ from knox.models import AuthToken
 
 from provinces.models import AdministrativeUnit
 from provinces.selectors import current_unit
-from smartcity_portal.accounts.models import AuditLogEntry, Role
+from smartcity_portal.accounts.models import AuditLogEntry, Role, TokenScope
 from smartcity_portal.cache import count_in_window
 from smartcity_portal.clientaddress import client_address
 
@@ -384,11 +384,12 @@ def parse_expiry_days(value):
     return days
 
 
-def create_api_token(user, *, expiry_days=None, request=None):
+def create_api_token(user, *, expiry_days=None, read_only=False, request=None):
     """Create a personal API token; returns ``(instance, token_string)``.
 
     Only a hash is stored: ``token_string`` must be shown to its owner now and never
-    again. ``expiry_days`` is 1–3650 or ``None`` for a token that does not expire.
+    again. ``expiry_days`` is 1–3650 or ``None`` for a token that does not expire;
+    a ``read_only`` token is refused every write (``TokenScope``).
     """
     days = parse_expiry_days(expiry_days)
     if user is None or not user.is_authenticated or not user.is_active:
@@ -397,6 +398,8 @@ def create_api_token(user, *, expiry_days=None, request=None):
         instance, token = AuthToken.objects.create(
             user, expiry=timedelta(days=days) if days else None
         )
+        if read_only:
+            TokenScope.objects.create(token=instance, read_only=True)
         record(
             AuditLogEntry.Action.TOKEN_CREATED,
             actor=user,
@@ -404,6 +407,7 @@ def create_api_token(user, *, expiry_days=None, request=None):
             details={
                 "token_key": instance.token_key,
                 "expiry": instance.expiry.isoformat() if instance.expiry else None,
+                "read_only": bool(read_only),
             },
             request=request,
         )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("provinces.api.urls")),
     path("", include("programmes.api.urls")),
     path("", include("indicators.api.urls")),
+    path("", include("smartcity_portal.accounts.api.urls")),
 ]

@@ -12,7 +12,7 @@ ENDPOINTS = {
     "indicators": "indicator", "asean-cities": "asean-city", "programmes": "programme", "projects": "project",
     "reports": "report", "progress": "progress", "indicator-values": "indicator-value",
     "webhooks": "webhook", "assessments": "assessment", "maturity": "maturity",
-    "reporting-status": "reporting-status", "data-value-sets": "data-value-set",
+    "reporting-status": "reporting-status", "data-value-sets": "data-value-set", "tokens": "token",
 }
 
 

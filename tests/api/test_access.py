@@ -161,6 +161,6 @@ def test_api_root_links_every_endpoint(api):
     assert set(body) == {
         "regions", "provinces", "frameworks", "task-groups", "pillars", "indicators", "asean-cities", "programmes",
         "projects", "reports", "progress", "indicator-values", "webhooks", "assessments", "maturity", "schema", "docs",
-        "reporting-status", "data-value-sets",
+        "reporting-status", "data-value-sets", "tokens",
     }
     assert all(url == f"http://testserver/api/v1/{name}/" for name, url in body.items() if name not in {"schema", "docs"})

@@ -46,6 +46,7 @@ CONTRACT_PATHS = {
     "/api/v1/assessments/{id}/reopen/", "/api/v1/assessments/{id}/history/",
     "/api/v1/maturity/", "/api/v1/maturity/{id}/",
     "/api/v1/reporting-status/", "/api/v1/data-value-sets/", "/api/v1/jobs/{id}/",
+    "/api/v1/tokens/", "/api/v1/tokens/{token_key}/",
 }
 
 
