@@ -80,3 +80,12 @@ def test_a_bad_token_request_is_a_400_naming_the_field(api, personas, body, fiel
     response = api("reporter").post("/api/v1/tokens/", body, format="json")
 
     assert response.status_code == 400 and field in response.json()
+
+
+def test_a_token_is_created_from_a_json_object_only(api, personas):
+    client = api("reporter")
+
+    assert client.post("/api/v1/tokens/", "true", content_type="application/json").status_code == 400
+    assert client.post("/api/v1/tokens/", {"read_only": "true"}, format="multipart").status_code == 415
+    # Only the token the test client itself signs in with.
+    assert AuthToken.objects.filter(user=personas.reporter).count() == 1

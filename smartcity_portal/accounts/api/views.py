@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from smartcity_portal.accounts import services
 from smartcity_portal.api.exceptions import FieldErrors
+from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import errors
 from smartcity_portal.api.strict import RefuseUnknownFields, check_query_parameters
 
@@ -73,6 +74,8 @@ class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destro
     serializer_class = TokenSerializer
     filter_backends = []
     pagination_class = None
+    # JSON only, as the other writes: a form body that parses to nothing would create a token.
+    parser_classes = [JSONParser]
 
     def _owner(self, name):
         if not name:
