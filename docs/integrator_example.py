@@ -35,6 +35,16 @@ class ApiError(Exception):
         self.status, self.body = status, body
 
 
+def problems(body, prefix=""):
+    """The ``(path, {code, message})`` pairs of a 400 body, e.g. ``("task_groups.3.percent_complete", …)``."""
+    for name, value in body.items():
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, dict):
+            yield from problems(value, path)
+        else:
+            yield from ((path, problem) for problem in value)
+
+
 def call(method, path, token=None, body=None, params=None):
     """One request; returns the decoded JSON body or raises ApiError with it."""
     url = BASE + path + ("?" + urllib.parse.urlencode(params) if params else "")
@@ -144,11 +154,13 @@ def main():
     try:
         report = call("POST", path, TOKEN, {"version": report["version"]})
     except ApiError as error:
-        if error.body.get("code") != "needs_confirmation":
+        warnings = [(path, problem) for path, problem in problems(error.body)
+                    if problem["code"] == "needs_confirmation"]
+        if error.status != 400 or not warnings:
             raise
         # Values far from last quarter's: a person should check them; here we confirm.
-        for warning in error.body["warnings"]:
-            print(f"   warning {warning['field']}: {warning['message']}")
+        for field, warning in warnings:
+            print(f"   warning {field}: {warning['message']}")
         report = call("POST", path, TOKEN, {"version": report["version"], "confirm_warnings": True})
     print(f"4. Submitted: status {report['status']}, version {report['version']}, late: {report['is_late']}")
 

@@ -37,7 +37,7 @@ from programmes.models import (
 )
 from programmes.policies import Action
 from programmes.uploads import check_evidence_file, check_report_total
-from programmes.validation import check_for_submission, clean_report_data
+from programmes.validation import Message, check_for_submission, clean_report_data
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR, Quarter
 from smartcity_portal.accounts.services import record
@@ -121,7 +121,7 @@ def _check_version(report, version, *, content=None, conflict=None, missing=None
     try:
         version = int(version)
     except (TypeError, ValueError):
-        raise ReportInvalid({"version": [missing or _("Give the version of the report you edited.")]}) from None
+        raise ReportInvalid({"version": [Message(missing or _("Give the version of the report you edited."), "required")]}) from None
     if version != report.version:
         seen = selectors.revision_at_version(report, version)
         changes = selectors.diff_contents(
@@ -369,6 +369,7 @@ def _check_public_links(report, cleaned, result):
                 result.add_error(
                     paths.node_path(key, "public_links"),
                     _("“%(link)s” is not one of this item's evidence links.") % {"link": link[:80]},
+                    "not_an_evidence_link",
                 )
 
 

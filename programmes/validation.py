@@ -47,6 +47,18 @@ _FALSE_WORDS = {"0", "false", "no", "n", "không", "khong"}
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
+class Message(str):
+    """A message with a machine-readable ``code`` (the API gives both; a form shows the text)."""
+
+    code = "invalid"
+
+    def __new__(cls, text, code=None):
+        message = super().__new__(cls, text)
+        if code:
+            message.code = code
+        return message
+
+
 @dataclass
 class Problem:
     """A warning the reporter must confirm before submitting."""
@@ -66,8 +78,14 @@ class CheckResult:
     errors: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
-    def add_error(self, key, message):
-        self.errors.setdefault(str(key), []).append(str(message))
+    def add_error(self, key, message, code="invalid"):
+        self.errors.setdefault(str(key), []).append(Message(message, getattr(message, "code", None) or code))
+
+    def add_validation_error(self, key, error):
+        """Each message of a Django ``ValidationError``, with its code."""
+        for item in error.error_list:
+            for text in item:
+                self.add_error(key, text, item.code or "invalid")
 
     @property
     def is_valid(self):
@@ -222,17 +240,17 @@ def clean_report_data(data, items, indicators, projects=()):
     for key, raw in (data.get(NODES) or {}).items():
         node = items_by_key.get(str(key))
         if node is None or not isinstance(raw, dict):
-            result.add_error(NODES, _("There is no item %(key)s in this report.") % {"key": str(key)[:80]})
+            result.add_error(NODES, _("There is no item %(key)s in this report.") % {"key": str(key)[:80]}, "does_not_exist")
             continue
         entry = {}
         fields = CRITERION_FIELDS if node.kind == NodeKind.CRITERION else PROGRESS_FIELDS
         for name in sorted(set(raw) - set(fields)):
-            result.add_error(node_path(key, name), _("This item has no such field."))
+            result.add_error(node_path(key, name), _("This item has no such field."), "unknown_field")
         # Only what ``raw`` names changes: a partial update must not clear the status.
         if "status" in raw and "status" in fields:
             status = raw.get("status") or ""
             if status and status not in ProgressStatus.values:
-                result.add_error(node_path(key, "status"), _("Choose one of the listed statuses."))
+                result.add_error(node_path(key, "status"), _("Choose one of the listed statuses."), "invalid_choice")
             else:
                 entry["status"] = status
         for name, cleaner in (
@@ -247,41 +265,38 @@ def clean_report_data(data, items, indicators, projects=()):
             try:
                 entry[name] = cleaner(raw.get(name))
             except ValidationError as error:
-                for message in error.messages:
-                    result.add_error(node_path(key, name), message)
+                result.add_validation_error(node_path(key, name), error)
         cleaned[NODES][str(key)] = entry
 
     indicators_by_code = {i.code: i for i in indicators}
     for code, raw in (data.get(INDICATORS) or {}).items():
         indicator = indicators_by_code.get(str(code))
         if indicator is None or not isinstance(raw, dict):
-            result.add_error(INDICATORS, _("There is no indicator %(code)s.") % {"code": str(code)[:20]})
+            result.add_error(INDICATORS, _("There is no indicator %(code)s.") % {"code": str(code)[:20]}, "does_not_exist")
             continue
         entry = {}
         try:
             entry["value"] = clean_indicator_value(indicator, raw.get("value"))
         except ValidationError as error:
-            for message in error.messages:
-                result.add_error(indicator_path(code, "value"), message)
+            result.add_validation_error(indicator_path(code, "value"), error)
         try:
             entry["note"] = clean_text(raw.get("note"), MAX_NOTE_LENGTH)
         except ValidationError as error:
-            for message in error.messages:
-                result.add_error(indicator_path(code, "note"), message)
+            result.add_validation_error(indicator_path(code, "note"), error)
         cleaned[INDICATORS][code] = entry
 
     projects_by_id = {str(p.pk): p for p in projects}
     for key, raw in (data.get(PROJECTS) or {}).items():
         if str(key) not in projects_by_id or not isinstance(raw, dict):
-            result.add_error(PROJECTS, _("There is no project %(key)s in this unit's register.") % {"key": str(key)[:20]})
+            result.add_error(PROJECTS, _("There is no project %(key)s in this unit's register.") % {"key": str(key)[:20]}, "does_not_exist")
             continue
         entry = {}
         for name in sorted(set(raw) - set(PROJECT_FIELDS)):
-            result.add_error(project_path(key, name), _("A project has no such field."))
+            result.add_error(project_path(key, name), _("A project has no such field."), "unknown_field")
         if "status" in raw:
             status = raw.get("status") or ""
             if status and status not in ProjectStatus.values:
-                result.add_error(project_path(key, "status"), _("Choose one of the listed statuses."))
+                result.add_error(project_path(key, "status"), _("Choose one of the listed statuses."), "invalid_choice")
             else:
                 entry["status"] = status
         for name, cleaner in (
@@ -294,8 +309,7 @@ def clean_report_data(data, items, indicators, projects=()):
             try:
                 entry[name] = cleaner(raw.get(name))
             except ValidationError as error:
-                for message in error.messages:
-                    result.add_error(project_path(key, name), message)
+                result.add_validation_error(project_path(key, name), error)
         cleaned[PROJECTS][str(key)] = entry
     return cleaned, result
 
@@ -337,16 +351,14 @@ def check_for_submission(content, items, indicators, *, last_approved, previous)
         entry = content[NODES].get(key, {})
         if node.kind == NodeKind.CRITERION:
             if entry.get("met") is None:
-                result.add_error(node_path(key, "met"), _("Say whether this criterion is met."))
+                result.add_error(node_path(key, "met"), _("Say whether this criterion is met."), "required")
             elif entry["met"] and not (entry.get("evidence_links") or entry.get("evidence_files")):
-                result.add_error(node_path(key, "met"), _(
-                    "A criterion without evidence is not met: add a link or a file, or answer not met."
-                ))
+                result.add_error(node_path(key, "met"), _no_evidence_message(), "no_evidence")
             continue
         if not entry.get("status"):
-            result.add_error(node_path(key, "status"), _("Choose a status for this item."))
+            result.add_error(node_path(key, "status"), _("Choose a status for this item."), "required")
         if entry.get("percent_complete") in (None, ""):
-            result.add_error(node_path(key, "percent_complete"), _("Give the percent complete."))
+            result.add_error(node_path(key, "percent_complete"), _("Give the percent complete."), "required")
 
     factor = Decimal(str(settings.REPORT_CHANGE_WARNING_FACTOR))
     by_code = {i.code: i for i in indicators}
@@ -365,6 +377,7 @@ def check_for_submission(content, items, indicators, *, last_approved, previous)
                     "Explain in the note why it fell to %(value)s."
                 )
                 % {"previous": _format(floor), "value": _format(value)},
+                "explain_fall",
             )
         before = previous.get(code)
         if (
@@ -439,7 +452,7 @@ def clean_assessment_data(data, criteria, *, measured_codes=()):
             continue
         entry = {}
         for name in sorted(set(raw) - set(ANSWER_INPUT_FIELDS)):
-            result.add_error(criterion_path(code, name), _("This item has no such field."))
+            result.add_error(criterion_path(code, name), _("This item has no such field."), "unknown_field")
         for name, cleaner in (
             ("met", clean_met),
             ("explanation", lambda v: clean_text(v, MAX_EXPLANATION_LENGTH)),
@@ -450,15 +463,14 @@ def clean_assessment_data(data, criteria, *, measured_codes=()):
             try:
                 entry[name] = cleaner(raw.get(name))
             except ValidationError as error:
-                for message in error.messages:
-                    result.add_error(criterion_path(code, name), message)
+                result.add_validation_error(criterion_path(code, name), error)
         if "met" in entry and code in measured_codes:
             del entry["met"]
             if raw.get("met") not in (None, ""):
                 result.add_error(criterion_path(code, "met"), _(
                     "This criterion is measured by the unit's approved indicator values: its answer cannot "
                     "be changed here. You may explain it."
-                ))
+                ), "measured")
         cleaned[CRITERIA][code] = entry
     return cleaned, result
 
@@ -478,7 +490,7 @@ def check_assessment_evidence(content, result=None):
         if entry.get("met") and not entry.get("measured") and not (
             entry.get("evidence_links") or entry.get("evidence_files")
         ):
-            result.add_error(criterion_path(code, "met"), _no_evidence_message())
+            result.add_error(criterion_path(code, "met"), _no_evidence_message(), "no_evidence")
     return result
 
 
@@ -490,10 +502,10 @@ def check_assessment_for_submission(content):
     """
     result = CheckResult()
     if not content[CRITERIA]:
-        result.add_error(CHOSEN, _("Assess at least one criterion."))
+        result.add_error(CHOSEN, _("Assess at least one criterion."), "required")
     for code, entry in content[CRITERIA].items():
         if entry.get("met") is None:
-            result.add_error(criterion_path(code, "met"), _("Say whether this criterion is met."))
+            result.add_error(criterion_path(code, "met"), _("Say whether this criterion is met."), "required")
     return check_assessment_evidence(content, result)
 
 
@@ -517,10 +529,10 @@ def clean_decisions(decisions, assessed_codes):
             continue
         code = str(decision["code"])
         if code not in assessed_codes:
-            result.add_error(criterion_path(code[:40]), _("This criterion is not assessed in this assessment."))
+            result.add_error(criterion_path(code[:40]), _("This criterion is not assessed in this assessment."), "does_not_exist")
             continue
         if code in cleaned:
-            result.add_error(criterion_path(code), _("Given more than once."))
+            result.add_error(criterion_path(code), _("Given more than once."), "duplicate")
             continue
         accepted = decision.get("accepted")
         if isinstance(accepted, str):
@@ -528,16 +540,15 @@ def clean_decisions(decisions, assessed_codes):
             accepted = {"true": True, "yes": True, "accept": True, "accepted": True, "1": True,
                         "false": False, "no": False, "reject": False, "rejected": False, "0": False}.get(word)
         if not isinstance(accepted, bool):
-            result.add_error(criterion_path(code, "accepted"), _("Accept or reject this criterion."))
+            result.add_error(criterion_path(code, "accepted"), _("Accept or reject this criterion."), "required")
             continue
         try:
             comment = clean_text(decision.get("comment"), MAX_FIELD_COMMENT_LENGTH)
         except ValidationError as error:
-            for message in error.messages:
-                result.add_error(criterion_path(code, "comment"), message)
+            result.add_validation_error(criterion_path(code, "comment"), error)
             continue
         if not accepted and not comment:
-            result.add_error(criterion_path(code, "comment"), _("Say why this criterion is rejected."))
+            result.add_error(criterion_path(code, "comment"), _("Say why this criterion is rejected."), "required")
             continue
         cleaned[code] = {"accepted": accepted, "comment": comment}
     return cleaned, result

@@ -159,6 +159,29 @@ def api_client(user=None, language="en"):
     return client
 
 
+def api_problems(body, prefix=""):
+    """A 400 body of the API as ``{"task_groups.3.percent_complete": [{"code", "message"}], …}``."""
+    flat = {}
+    for name, value in body.items():
+        path = f"{prefix}.{name}" if prefix else str(name)
+        if isinstance(value, dict):
+            flat.update(api_problems(value, path))
+        else:
+            assert isinstance(value, list) and all(set(item) == {"code", "message"} for item in value), value
+            flat[path] = value
+    return flat
+
+
+def api_errors(body):
+    """A 400 body as ``{path: [messages]}``, flattened."""
+    return {path: [item["message"] for item in items] for path, items in api_problems(body).items()}
+
+
+def api_error_codes(body):
+    """A 400 body as ``{path: [codes]}``, flattened."""
+    return {path: [item["code"] for item in items] for path, items in api_problems(body).items()}
+
+
 def make_personas():
     bac_ninh, ha_noi = unit("bac-ninh"), unit("ha-noi")
     return Personas(

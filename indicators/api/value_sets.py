@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import parsers, serializers, status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ErrorDetail, NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -73,7 +73,7 @@ def _checked_values(body):
     if not isinstance(body, dict) or set(body) != {VALUES}:
         unknown = sorted(set(body) - {VALUES}) if isinstance(body, dict) else []
         if unknown:
-            raise FieldErrors({name: [_("Unknown field.")] for name in unknown})
+            raise FieldErrors({name: [ErrorDetail(_("Unknown field."), code="unknown_field")] for name in unknown})
         raise FieldErrors({VALUES: [_("Send an object with a list of values: {\"dataValues\": [...]}.")]})
     values = body[VALUES]
     if not isinstance(values, list) or not values:
@@ -89,10 +89,10 @@ def _checked_values(body):
             continue
         fields = {}
         for name in sorted(set(value) - set(imports.COLUMNS)):
-            fields[name] = [_("Unknown field.")]
+            fields[name] = [ErrorDetail(_("Unknown field."), code="unknown_field")]
         for name in imports.REQUIRED_COLUMNS:
             if name not in value:
-                fields[name] = [_("This field is required.")]
+                fields[name] = [ErrorDetail(_("This field is required."), code="required")]
         for name in sorted(set(value) & set(imports.COLUMNS)):
             if not _fits(name, value[name]):
                 fields[name] = [TYPE_MESSAGES[TYPES[name]]()]

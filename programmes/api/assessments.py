@@ -339,8 +339,9 @@ WRITE_ERRORS = {
     400: OpenApiResponse(
         errors(400)[400].response,
         description=(
-            "Invalid contents: field errors by API path, e.g. `{\"criteria\": {\"A1\": {\"met\": [\"A criterion "
-            "without evidence is not met…\"]}}}`; or `{detail, code}` for an assessment that cannot be made "
+            "Invalid contents: per field, a list of `{code, message}` by API path, e.g. `{\"criteria\": "
+            "{\"A1\": {\"met\": [{\"code\": \"no_evidence\", \"message\": \"A criterion without evidence is not "
+            "met…\"}]}}}`; an assessment that cannot be made is an entry under `non_field_errors` "
             "(`year_not_begun`, `unit_not_in_force`, `version_not_in_force`, `not_assessable`). Nothing was saved."
         ),
     ),

@@ -9,6 +9,7 @@ services' and come back from them keyed by the same API paths (see
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from indicators.models import IndicatorValue, NodeKind
 from programmes import paths, validation
@@ -468,7 +469,7 @@ class _ContentListField(serializers.Field):
         items, errors, general = {}, {}, []
         for index, item in enumerate(data, start=1):
             if not isinstance(item, dict):
-                general.append(self.error_messages["not_an_object"] % {"index": index})
+                general.append(self._message("not_an_object", index=index))
                 continue
             serializer = self.item_serializer(data=item)
             valid = serializer.is_valid()
@@ -476,15 +477,15 @@ class _ContentListField(serializers.Field):
             if key is None:
                 key = self._raw_key(item)
             if key is None:
-                general.append(self.error_messages["no_key"] % {"index": index, "key": self.key_field})
+                general.append(self._message("no_key", index=index, key=self.key_field))
                 continue
             key = str(key)
             item_errors = dict(serializer.errors) if not valid else {}
             allowed = set(self.item_serializer().fields) | self.item_serializer.READ_ONLY
             for name in sorted(set(item) - allowed):
-                item_errors[name] = [self.error_messages["unknown_field"]]
+                item_errors[name] = [self._message("unknown_field")]
             if key in items or key in errors:
-                item_errors.setdefault(self.key_field, []).append(self.error_messages["duplicate"])
+                item_errors.setdefault(self.key_field, []).append(self._message("duplicate"))
             if item_errors:
                 errors[key] = item_errors
                 continue
@@ -497,6 +498,10 @@ class _ContentListField(serializers.Field):
         if errors:
             raise serializers.ValidationError(errors)
         return items
+
+    def _message(self, code, **params):
+        text = self.error_messages[code]
+        return ErrorDetail(text % params if params else text, code=code)
 
     def _key(self, validated):
         return validated.get(self.key_field)

@@ -31,7 +31,7 @@ from indicators.models import (
     NodeKind,
 )
 from indicators.selectors import DEFAULT_FRAMEWORK, PILLARS_FRAMEWORK
-from programmes import policies, selectors, services, webhooks
+from programmes import policies, selectors, services, validation, webhooks
 from programmes.api import keys
 from programmes.api.filtersets import ProgrammeFilterSet, ReportApiFilterSet
 from programmes.api.serializers import (
@@ -196,12 +196,7 @@ def api_error(error):
             },
         )
     if isinstance(error, services.ReportInvalid):
-        if error.errors:
-            return FieldErrors(keys.nest_errors(error.errors))
-        return PortalError(
-            error.message, code=error.code,
-            extra={"warnings": [{"field": keys.to_dotted(w.key), "message": w.message} for w in error.warnings]},
-        )
+        return FieldErrors(keys.nest_errors(report_problems(error)))
     if isinstance(error, services.ReportStateError):
         return PortalError(error.message, code=error.code, status_code=status.HTTP_409_CONFLICT)
     if error.code == "exists":
@@ -209,13 +204,25 @@ def api_error(error):
     return PortalError(error.message, code=error.code)
 
 
+def report_problems(error):
+    """The errors of a ``ReportInvalid`` and, under their own fields, the values it asks to confirm
+    (code ``needs_confirmation``); with nothing else wrong, a ``non_field_errors`` entry says so."""
+    problems = {key: list(messages) for key, messages in error.errors.items()}
+    if error.warnings and not error.errors:
+        problems.setdefault("non_field_errors", []).append(validation.Message(error.message, "needs_confirmation"))
+    for warning in error.warnings:
+        problems.setdefault(warning.key, []).append(validation.Message(warning.message, "needs_confirmation"))
+    return problems
+
+
 WRITE_ERRORS = {
     400: OpenApiResponse(
         errors(400)[400].response,
         description=(
-            "Invalid contents: field errors by API path, e.g. `{\"task_groups\": {\"3\": {\"percent_complete\": "
-            "[…]}}, \"indicator_values\": {\"TG5-01\": {\"value\": […]}}}`; or `{detail, code}` for an "
-            "action that is not possible (code `needs_confirmation` comes with `warnings`). Nothing was saved."
+            "Invalid contents, or an action that is not possible: per field, a list of `{code, message}` "
+            "by API path, e.g. `{\"task_groups\": {\"3\": {\"percent_complete\": [{\"code\": \"percent_range\", "
+            "…}]}}}`; values to confirm are entries with code `needs_confirmation` under their fields. "
+            "Nothing was saved."
         ),
     ),
     401: errors(401)[401],
@@ -381,8 +388,9 @@ class ReportViewSet(
         summary="Submit a draft or returned report for review",
         description=(
             "Every task group needs a status and a percent complete. Values that changed a lot since "
-            "last quarter answer 400 with `code` needs_confirmation and the `warnings`: send again with "
-            "`confirm_warnings: true` to submit them as they are."
+            "last quarter answer 400 with an entry of code `needs_confirmation` under each such value "
+            "(and one under `non_field_errors`): send again with `confirm_warnings: true` to submit "
+            "them as they are."
         ),
         request=SubmitSerializer,
         responses={200: ReportSerializer, **WRITE_ERRORS},
@@ -550,8 +558,8 @@ WEBHOOK_WRITE_ERRORS = {
         description=(
             "Nothing was saved. A URL the portal will not post to (not http(s), ambiguous, or a host on a "
             "loopback, private or reserved address) is a field error on `url`, e.g. "
-            "`{\"url\": [\"The URL contains a backslash.\"]}`; an unknown event type one on `topics`; "
-            "too many webhooks is `{\"detail\": …, \"code\": \"too_many\"}`."
+            "`{\"url\": [{\"code\": \"invalid\", \"message\": \"The URL contains a backslash.\"}]}`; an unknown "
+            "event type one on `topics`; too many webhooks an entry of code `too_many` under `non_field_errors`."
         ),
     ),
     **errors(401, 403),

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.serializers import ListSerializer
 
@@ -106,10 +107,11 @@ class SparseFields:
         target = serializer.child if isinstance(serializer, ListSerializer) else serializer
         unknown = [name for name in wanted if name not in target.fields]
         if unknown:
-            raise FieldErrors({"fields": [
+            raise FieldErrors({"fields": [ErrorDetail(
                 _("Unknown field: %(names)s. The fields are: %(fields)s.")
-                % {"names": ", ".join(unknown), "fields": ", ".join(target.fields)}
-            ]})
+                % {"names": ", ".join(unknown), "fields": ", ".join(target.fields)},
+                code="unknown_field",
+            )]})
         for name in list(target.fields):
             if name not in wanted:
                 target.fields.pop(name)

@@ -31,15 +31,46 @@ class ThrottledSerializer(ErrorSerializer):
     retry_after = serializers.IntegerField(help_text="Seconds to wait before the next request.")
 
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
+FIELD_ERRORS_SCHEMA = "FieldErrors"
+# Each field's problems, nested for nested fields; drf-spectacular has no recursive
+# schema of its own, so ``portal_postprocessing`` adds these two to the components.
+FIELD_ERROR_COMPONENTS = {
+    "FieldError": {
         "type": "object",
-        "additionalProperties": {},
-        "example": {"year": ["A valid integer is required."]},
+        "properties": {
+            "code": {
+                "type": "string",
+                "description": "A stable machine-readable code, e.g. required, invalid, max_value, "
+                               "unknown_parameter, needs_confirmation, parse_error.",
+            },
+            "message": {"type": "string", "description": "What is wrong, in the language of Accept-Language."},
+        },
+        "required": ["code", "message"],
     },
+    FIELD_ERRORS_SCHEMA: {
+        "type": "object",
+        "description": (
+            "Per field, a list of `{code, message}`; a nested field's problems sit under its "
+            "parent, e.g. `{\"task_groups\": {\"3\": {\"percent_complete\": [{\"code\": "
+            "\"percent_range\", \"message\": \"…\"}]}}}`. What is about no one field sits "
+            "under `non_field_errors`."
+        ),
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
+                {"$ref": f"#/components/schemas/{FIELD_ERRORS_SCHEMA}"},
+            ],
+        },
+        "example": {"year": [{"code": "invalid", "message": "A valid integer is required."}]},
+    },
+}
+
+FIELD_ERRORS = OpenApiResponse(
+    response={"$ref": f"#/components/schemas/{FIELD_ERRORS_SCHEMA}"},
     description=(
-        "Invalid input; nothing was changed. Field errors are `{field: [messages]}`, nested for "
-        "nested fields; an action that cannot be done is `{\"detail\": …, \"code\": …}`."
+        "Invalid input; nothing was changed. Per field, a list of `{code, message}`, nested for "
+        "nested fields; what is about no one field (a body that is not JSON, values to confirm) "
+        "under `non_field_errors`."
     ),
 )
 
@@ -98,6 +129,7 @@ def portal_postprocessing(result, generator, request, public):
             if isinstance(operation, dict):
                 for parameter in operation.get("parameters", []):
                     _tidy_parameter(parameter)
+    result.setdefault("components", {}).setdefault("schemas", {}).update(FIELD_ERROR_COMPONENTS)
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.startswith("Patched") and "version" in schema.get("properties", {}):
             schema["required"] = sorted({*schema.get("required", []), "version"})

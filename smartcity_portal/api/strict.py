@@ -8,7 +8,7 @@ its parameters before any filtering: the filterset's, the paging and ordering on
 in ``extra_query_parameters``.
 """
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
 from smartcity_portal.api.exceptions import FieldErrors
@@ -28,7 +28,7 @@ def check_query_parameters(request, known):
     unknown = sorted(name for name in request.query_params if name not in known)
     if unknown:
         message = _("Unknown parameter. This address takes: %(names)s.") % {"names": ", ".join(sorted(known))}
-        raise FieldErrors({name: [message] for name in unknown})
+        raise FieldErrors({name: [ErrorDetail(message, code="unknown_parameter")] for name in unknown})
 
 
 def check_ordering(request, view, queryset):
@@ -39,10 +39,11 @@ def check_ordering(request, view, queryset):
     allowed = [name for name, _label in OrderingFilter().get_valid_fields(queryset, view, {"request": request})]
     wrong = [term for term in (t.strip() for t in text.split(",")) if term.lstrip("-") not in allowed]
     if wrong or not text.strip():
-        raise FieldErrors({"ordering": [
+        raise FieldErrors({"ordering": [ErrorDetail(
             _("Cannot sort by %(terms)s. Sort by one of: %(fields)s (with - for descending).")
-            % {"terms": ", ".join(wrong) or "''", "fields": ", ".join(allowed)}
-        ]})
+            % {"terms": ", ".join(wrong) or "''", "fields": ", ".join(allowed)},
+            code="invalid_choice",
+        )]})
 
 
 def check_page_size(request):
@@ -50,7 +51,7 @@ def check_page_size(request):
     if text is None:
         return
     if not text.isdigit() or int(text) < 1:
-        raise FieldErrors({"page_size": [_("Give a whole number of at least 1.")]})
+        raise FieldErrors({"page_size": [ErrorDetail(_("Give a whole number of at least 1."), code="min_value")]})
 
 
 class StrictQueryParameters(BaseFilterBackend):
@@ -77,5 +78,5 @@ class RefuseUnknownFields:
             known = set(self.fields) | (set(self.tolerated().fields) if self.tolerated is not None else set())
             unknown = sorted(str(name) for name in data if name not in known)
             if unknown:
-                raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+                raise ValidationError({name: [ErrorDetail(_("Unknown field."), code="unknown_field")] for name in unknown})
         return super().to_internal_value(data)

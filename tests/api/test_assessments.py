@@ -6,7 +6,15 @@ Every refusal answers 4xx in the documented error shape and changes nothing.
 import pytest
 
 from programmes.models import Assessment, ReportStatus
-from tests.factories import EVIDENCE_LINK, AssessmentFactory, maturity_version, unit
+from tests.factories import (
+    EVIDENCE_LINK,
+    AssessmentFactory,
+    api_error_codes,
+    api_errors,
+    api_problems,
+    maturity_version,
+    unit,
+)
 
 pytestmark = pytest.mark.django_db
 CREATE = {"province": "bac-ninh", "framework": "test-maturity", "framework_version": "v1", "year": 2025}
@@ -69,10 +77,10 @@ def test_creating_for_a_year_not_begun_a_unit_not_in_force_or_twice_is_refused(a
     writer = api("reporter")
     refused = writer.post("/api/v1/assessments/", {**CREATE, "year": 2100}, format="json")
     assert refused.status_code == 400
-    assert refused.json()["code"] == "year_not_begun"
+    assert api_error_codes(refused.json()) == {"non_field_errors": ["year_not_begun"]}
     refused = writer.post("/api/v1/assessments/", {**CREATE, "province": "bac-giang"}, format="json")
-    assert (refused.status_code, refused.json()["code"]) == (400, "unit_not_in_force")
-    assert "dissolved" in refused.json()["detail"]
+    assert (refused.status_code, api_error_codes(refused.json())) == (400, {"non_field_errors": ["unit_not_in_force"]})
+    assert "dissolved" in refused.json()["non_field_errors"][0]["message"]
     first = _ok(writer.post("/api/v1/assessments/", CREATE, format="json"), 201)
     again = writer.post("/api/v1/assessments/", CREATE, format="json")
     assert again.status_code == 409
@@ -82,10 +90,10 @@ def test_creating_for_a_year_not_begun_a_unit_not_in_force_or_twice_is_refused(a
 
 def test_an_unknown_framework_or_version_is_a_field_error(api):
     writer = api("reporter")
-    assert writer.post("/api/v1/assessments/", {**CREATE, "framework": "nope"}, format="json").json() == {
+    assert api_errors(writer.post("/api/v1/assessments/", {**CREATE, "framework": "nope"}, format="json").json()) == {
         "framework": ["There is no framework nope."]
     }
-    assert writer.post("/api/v1/assessments/", {**CREATE, "framework_version": "v9"}, format="json").json() == {
+    assert api_errors(writer.post("/api/v1/assessments/", {**CREATE, "framework_version": "v9"}, format="json").json()) == {
         "framework_version": ["test-maturity has no version v9."]
     }
 
@@ -97,12 +105,13 @@ def test_a_criterion_not_in_the_version_and_met_without_evidence_are_field_error
     refused = writer.patch(url, {"version": 1, "criteria": [{"code": "Q9", "met": True}, {"code": "A1", "met": True}]},
                            format="json")
     assert refused.status_code == 400
-    assert refused.json() == {"criteria": {
-        "Q9": ["There is no criterion Q9 in this framework version."],
-        "A1": {"met": ["A criterion without evidence is not met: add a link or a file, or answer not met."]},
-    }}
+    assert api_errors(refused.json()) == {
+        "criteria.Q9": ["There is no criterion Q9 in this framework version."],
+        "criteria.A1.met": ["A criterion without evidence is not met: add a link or a file, or answer not met."],
+    }
+    assert api_error_codes(refused.json())["criteria.A1.met"] == ["no_evidence"]
     refused = writer.patch(url, {"version": 1, "criteria": [{"code": "A1", "met": True, "size": 3}]}, format="json")
-    assert refused.json() == {"criteria": {"A1": {"size": ["Unknown field."]}}}
+    assert api_problems(refused.json()) == {"criteria.A1.size": [{"code": "unknown_field", "message": "Unknown field."}]}
     assert _ok(writer.get(url))["version"] == 1
 
 
@@ -111,7 +120,7 @@ def test_messages_follow_accept_language_vietnamese_by_default(api):
     body = _ok(writer.post("/api/v1/assessments/", CREATE, format="json"), 201)
     refused = writer.patch(f"/api/v1/assessments/{body['id']}/", {"version": 1, "criteria": [{"code": "A1", "met": True}]},
                            format="json")
-    assert refused.json()["criteria"]["A1"]["met"] == [
+    assert api_errors(refused.json())["criteria.A1.met"] == [
         "Tiêu chí không có minh chứng thì không đạt: hãy thêm đường dẫn hoặc tệp, hoặc trả lời không đạt."
     ]
 
@@ -147,7 +156,9 @@ def test_a_rejection_without_comment_and_undecided_approvals_are_refused(api):
     url = f"/api/v1/assessments/{assessment.pk}/"
     refused = reviewer.post(url + "verify/", {"version": 1, "decisions": [{"code": "A1", "accepted": False}]},
                             format="json")
-    assert refused.json() == {"criteria": {"A1": {"comment": ["Say why this criterion is rejected."]}}}
+    assert api_problems(refused.json()) == {
+        "criteria.A1.comment": [{"code": "required", "message": "Say why this criterion is rejected."}]
+    }
     refused = reviewer.post(url + "verify/", {"version": 1, "decisions": [{"code": "A1"}, {"code": "A1"}]},
                             format="json")
     assert refused.status_code == 400 and "A1" in refused.json()["decisions"]

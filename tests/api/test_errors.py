@@ -4,7 +4,7 @@ from django.core.exceptions import SuspiciousOperation
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.factories import ReportFactory
+from tests.factories import ReportFactory, api_error_codes, api_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,8 @@ def test_not_found_in_the_language_asked_for(api, personas, language, detail):
 def test_filter_errors_in_the_language_asked_for(api, language, words):
     response = api("anonymous", language=language).get("/api/v1/progress/", {"quarter": 7})
     assert response.status_code == 400
-    assert words in response.json()["quarter"][0]
+    [problem] = api_problems(response.json())["quarter"]
+    assert words in problem["message"] and problem["code"] == "invalid_choice"
 
 
 @pytest.mark.parametrize(
@@ -45,7 +46,19 @@ def test_malformed_json_is_a_400_with_a_code(api, personas):
         "POST", "/api/v1/reports/", "{not json", content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
+    assert api_error_codes(response.json()) == {"non_field_errors": ["parse_error"]}
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [("vi", "Nội dung gửi không phải JSON hợp lệ: dòng 2, cột 9."),
+     ("en", "The body is not valid JSON: line 2, column 9.")],
+)
+def test_a_parse_error_is_in_the_language_asked_for_and_says_where(api, personas, language, message):
+    response = api("reporter", language=language).generic(
+        "POST", "/api/v1/reports/", '{"year": 2025,\n "unit" "bac-ninh"}', content_type="application/json"
+    )
+    assert response.json() == {"non_field_errors": [{"code": "parse_error", "message": message}]}
 
 
 def test_form_encoded_bodies_are_refused_for_reports(api, personas):
@@ -83,7 +96,10 @@ def _error_body(response, status):
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"] == "application/json", response["Content-Type"]
     body = response.json()
-    assert set(body) == {"detail", "code"} and body["detail"], body
+    if status == 400:
+        assert set(body) == {"non_field_errors"} and api_problems(body), body
+    else:
+        assert set(body) == {"detail", "code"} and body["detail"], body
     return body
 
 
@@ -95,9 +111,9 @@ def test_json_nested_a_thousand_deep_is_a_json_parse_error(api, personas, openin
 
     response = client.generic("POST", "/api/v1/reports/", raw, content_type="application/json")
 
-    assert _error_body(response, 400) == {
-        "detail": "JSON parse error - the body is nested too deeply.", "code": "parse_error"
-    }
+    assert _error_body(response, 400) == {"non_field_errors": [
+        {"code": "parse_error", "message": "The body is not valid JSON: it is nested too deeply."}
+    ]}
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
@@ -154,7 +170,9 @@ def test_a_bad_request_django_answers_itself_is_json_under_the_api_and_html_else
     api_response = client.get("/api/v1/regions/", HTTP_ACCEPT_LANGUAGE="en")
     page = client.get("/about/", HTTP_ACCEPT_LANGUAGE="en")
 
-    assert _error_body(api_response, 400) == {"detail": "Malformed request.", "code": "bad_request"}
+    assert _error_body(api_response, 400) == {
+        "non_field_errors": [{"code": "bad_request", "message": "Malformed request."}]
+    }
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
 
 

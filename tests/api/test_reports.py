@@ -5,7 +5,15 @@ import pytest
 
 from programmes.models import Report, ReportStatus
 from smartcity_portal.accounts.models import AuditLogEntry
-from tests.factories import ReportFactory, api_client, promoted_to_superuser, set_values
+from tests.factories import (
+    ReportFactory,
+    api_client,
+    api_error_codes,
+    api_errors,
+    api_problems,
+    promoted_to_superuser,
+    set_values,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +148,11 @@ def test_invalid_values_come_back_by_api_path_and_nothing_is_saved(api, personas
     body = response.json()
     assert set(body) == {"task_groups", "indicator_values"}
     assert set(body["task_groups"]["3"]) == {"percent_complete", "evidence_links"}
-    assert "between 0 and 100" in body["task_groups"]["3"]["percent_complete"][0]
+    [percent] = body["task_groups"]["3"]["percent_complete"]
+    assert "between 0 and 100" in percent["message"] and percent["code"] == "percent_range"
     assert set(body["indicator_values"]) == {"TG5-01", "TG1-02"}
-    assert "whole number" in body["indicator_values"]["TG1-02"]["value"][0]
+    assert api_error_codes(body)["indicator_values.TG1-02.value"] == ["not_whole"]
+    assert "whole number" in api_errors(body)["indicator_values.TG1-02.value"][0]
     report.refresh_from_db()
     assert report.version == 1
 
@@ -150,7 +160,8 @@ def test_invalid_values_come_back_by_api_path_and_nothing_is_saved(api, personas
 @pytest.mark.parametrize(
     "body, expected",
     [
-        ({"version": 1, "task_groups": {"3": {}}}, {"task_groups": ["Expected a list of objects."]}),
+        ({"version": 1, "task_groups": {"3": {}}},
+         {"task_groups": [{"code": "not_a_list", "message": "Expected a list of objects."}]}),
         ({"version": 1, "task_groups": [{"number": 12}]}, "task_groups.non_field_errors"),
         ({"version": 1, "task_groups": [{"number": 3, "percent": 40}]}, "task_groups.3.percent"),
         ({"version": 1, "task_groups": [{"number": 3, "status": "done"}]}, "task_groups.3.status"),
@@ -169,10 +180,7 @@ def test_malformed_contents_are_field_errors(api, personas, body, expected):
     if isinstance(expected, dict):
         assert data == expected
     else:
-        node = data
-        for part in expected.split("."):
-            node = node[part]
-        assert isinstance(node, list) and node
+        assert api_problems(data)[expected]
 
 
 def test_put_replaces_everything_and_needs_both_lists(api, personas):
@@ -181,7 +189,7 @@ def test_put_replaces_everything_and_needs_both_lists(api, personas):
     url = f"/api/v1/reports/{report.pk}/"
     client = api("reporter")
     assert client.put(url, {"version": 1, "task_groups": []}, format="json").json() == {
-        "indicator_values": ["This field is required."]
+        "indicator_values": [{"code": "required", "message": "This field is required."}]
     }
     body = _ok(client.put(url, {
         "version": 1,
@@ -235,7 +243,9 @@ def test_a_second_report_for_the_quarter_is_409_and_names_the_first(api, persona
 def test_what_a_unit_may_report_on(api, personas, body, status, code):
     response = api("reporter").post("/api/v1/reports/", body, format="json")
     assert response.status_code == status, response.content
-    if code:
+    if code and status == 400:
+        assert api_error_codes(response.json()) == {"non_field_errors": [code]}
+    elif code:
         assert response.json()["code"] == code
 
 
@@ -280,14 +290,30 @@ def test_large_changes_need_confirming(api, personas):
 
     response = client.post(url, {"version": 1}, format="json")
     assert response.status_code == 400
-    body = response.json()
-    assert body["code"] == "needs_confirmation"
-    assert [w["field"] for w in body["warnings"]] == ["indicator_values.TG5-01.value"]
+    assert api_error_codes(response.json()) == {
+        "non_field_errors": ["needs_confirmation"],
+        "indicator_values.TG5-01.value": ["needs_confirmation"],
+    }
     assert Report.objects.get(pk=report.pk).status == ReportStatus.DRAFT
 
     assert _ok(client.post(url, {"version": 1, "confirm_warnings": True}, format="json"))["status"] == "submitted"
     history = _ok(client.get(f"/api/v1/reports/{report.pk}/history/"))["results"]
     assert history[-1]["confirmed_warnings"][0]["field"] == "indicator_values.TG5-01.value"
+
+
+def test_values_to_confirm_are_listed_beside_the_errors_of_a_submission(api, personas):
+    before = ReportFactory(unit=personas.unit, year=2025, quarter=3, status=ReportStatus.APPROVED)
+    set_values(before, {"TG5-01": 10})
+    report = ReportFactory(unit=personas.unit, year=2025, quarter=4, answered=False)
+    set_values(report, {"TG5-01": 90})
+
+    response = api("reporter").post(f"/api/v1/reports/{report.pk}/submit/", {"version": 1}, format="json")
+
+    codes = api_error_codes(response.json())
+    assert codes["indicator_values.TG5-01.value"] == ["needs_confirmation"]
+    assert codes["task_groups.4.status"] == ["required"]
+    assert "non_field_errors" not in codes
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.DRAFT
 
 
 def test_return_needs_a_comment_and_reopen_a_reason(api, personas):

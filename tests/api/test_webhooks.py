@@ -71,7 +71,7 @@ def test_a_refused_target_answers_400_on_url_at_creation(api, url):
 def test_a_host_resolving_to_a_private_address_answers_400_on_url(api):
     response = api("integrator").post(LIST, {"url": "https://internal.example.com/"}, format="json")
     assert response.status_code == 400 and set(response.json()) == {"url"}
-    assert "public addresses only" in response.json()["url"][0]
+    assert "public addresses only" in response.json()["url"][0]["message"]
 
 
 @pytest.mark.parametrize("url", AMBIGUOUS + EMBEDDED + [pytest.param("https://internal.example.com/", id="private")])
@@ -108,7 +108,8 @@ def test_too_many_webhooks_answer_400_with_a_code(api, personas, monkeypatch):
     client = api("integrator")
     assert client.post(LIST, {"url": "https://hooks.example.com/a"}, format="json").status_code == 201
     response = client.post(LIST, {"url": "https://hooks.example.com/b"}, format="json")
-    assert response.status_code == 400 and response.json()["code"] == "too_many"
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"][0]["code"] == "too_many"
     assert WebhookSubscription.objects.count() == 1
 
 
