@@ -318,6 +318,7 @@ RULES = [
     # --- accounts -------------------------------------------------------------------------------------------
     Rule("accounts:login", everyone()),
     Rule("accounts:logout", everyone(), method="POST", data={}),
+    Rule("accounts:session", signed_in()),
     Rule("accounts:password_change", signed_in()),
     Rule("accounts:password_change_done", signed_in()),
     Rule("accounts:password_reset", everyone()),
