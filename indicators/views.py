@@ -50,11 +50,7 @@ QUARTERS_SHOWN = 8
 
 def unit_label(unit):
     """The unit's name, with its end date when it was dissolved (two units may share a name)."""
-    if unit.valid_until is None:
-        return unit.name
-    return gettext("%(name)s (until %(date)s)") % {
-        "name": unit.name, "date": unit.valid_until.strftime("%d/%m/%Y"),
-    }
+    return unit.dated_name
 
 
 def unit_cell(unit):
