@@ -561,3 +561,12 @@ def test_quarterly_tables_show_the_latest_quarter_first_where_their_box_shows_it
     for quarters in (national, trend, node_trend, [row[0] for row in completeness["rates"]["rows"]]):
         assert len(quarters) > 1 and quarters == sorted(quarters, reverse=True), quarters
     assert completeness["units"]["head"][0][1] == "2025-Q3"
+
+
+def test_quarters_codes_and_dates_in_dashboard_tables_are_kept_on_one_line(client, data):
+    html = get(client, COMPLETENESS, year=2025, quarter=3).content.decode()
+
+    assert re.search(r'<th scope="row" class="[^"]*\bnowrap\b[^"]*">2025-Q3</th>', html)
+    assert re.search(r'<th scope="col" class="[^"]*\bnowrap\b[^"]*">2025-Q3</th>', html)
+    assert re.search(r'<td class="[^"]*\bnowrap\b[^"]*">\d+/\d+/\d{4}</td>', html)  # the due date
+    assert "<th scope=\"col\">Units expected</th>" in html  # words may wrap
