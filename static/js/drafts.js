@@ -234,7 +234,8 @@
   // Back at the page after a while: has the session ended meanwhile?
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && dirty) {
-      askSession(false);
+      // Signed in again in another tab? Asked at once while the page says the session ended.
+      askSession(!!(endedBox && !endedBox.hidden));
     }
   });
 

@@ -119,3 +119,59 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
     assert not offer_after_save
     assert not warned_after_save
     assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_officer_types(
+    live_server, chromium_path, monkeypatch
+):
+    """The keep-alive finds the session ended: the page says so at once, and "Log in again" leaves
+    without asking (the text is kept) and brings the text back after signing in."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    unit = AdministrativeUnit.objects.get(slug="bac-ninh")
+    reporter = UserFactory(username="canbo.giu", role="province-reporter", unit=unit)
+    report = services.start_report(user=reporter, unit=unit, year=2025, quarter=3)
+    edit = f"{live_server.url}/reports/{report.pk}/edit/"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            problems, dialogs = [], []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+            page.goto(f"{live_server.url}/accounts/login/")
+            sign_in(page, live_server.url, "canbo.giu")
+            page.goto(edit)
+            end_session(page)
+            narrative = page.locator("textarea[name$='.narrative']").first
+            name = narrative.get_attribute("name")
+            narrative.fill(TEXT)
+            ended = page.locator("[data-session-ended]")
+            ended.wait_for(state="visible")
+            ARTIFACTS.mkdir(exist_ok=True)
+            ended.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "session-ended-while-typing.png"))
+            ended_text = ended.inner_text()
+            with page.expect_navigation():
+                ended.locator("a[data-leave-ok]").click()
+            login_url = page.url
+            sign_in(page, live_server.url, "canbo.giu")
+            page.locator("[data-draft-offer]").wait_for(state="visible")
+            offer_text = page.locator("[data-draft-offer]").inner_text()
+            page.click("[data-draft-restore]")
+            restored = page.locator(f"textarea[name='{name}']").input_value()
+        finally:
+            browser.close()
+
+    assert "Phiên làm việc của bạn đã kết thúc" in ended_text
+    assert "session=ended" in login_url
+    assert dialogs == []
+    assert "Bạn đã rời trang này khi còn những thay đổi chưa được lưu" in offer_text
+    assert restored == TEXT
+    assert not problems, problems
