@@ -1,7 +1,8 @@
 /*
  * A long form never loses what an officer typed (the report and the maturity assessment forms).
  *
- * A form marked data-keep-draft="<scope>" (e.g. "report-17") with data-draft-version="<version>":
+ * A form marked data-keep-draft="<scope>" (a report or assessment and the user: "report-17-4") with
+ * data-draft-version="<version>":
  * - keeps what is typed in this browser's localStorage, under "portal.draft.<scope>.<version>",
  *   a moment after each change and when the form is sent;
  * - when the page is loaded again and a kept draft differs from what the page shows (the post never
@@ -12,7 +13,8 @@
  * - asks before leaving the page with changes not sent (beforeunload), never while the form is sent;
  * - while the user types, asks data-keep-alive (at most every few minutes): the session stays alive,
  *   and if it has ended the box [data-session-ended] says so at once.
- * The words are in the page (templates, translated); only the time is formatted here.
+ * The words are in the page (templates, translated); only the time is formatted here. Logging out
+ * (static/js/forms.js) forgets every draft kept in this browser.
  */
 (function () {
   "use strict";
@@ -97,7 +99,19 @@
     }
   }
 
+  // Logging out on purpose (a form marked data-clears-drafts, static/js/forms.js) forgets the drafts:
+  // none is kept again on the way out, unless the user stays and types on.
+  var forgotten = false;
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-clears-drafts")) {
+      forgotten = true;
+    }
+  });
+
   function store(sent) {
+    if (forgotten) {
+      return;
+    }
     var fields = read();
     if (!differences(fields, baseline).length && !unsaved) {
       window.localStorage.removeItem(key);
@@ -224,6 +238,7 @@
   var timer = null;
   function changed() {
     dirty = true;
+    forgotten = false;
     window.clearTimeout(timer);
     timer = window.setTimeout(function () { store(false); }, SAVE_DELAY);
     askSession(false);

@@ -144,7 +144,7 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
             page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
             problems, dialogs = [], []
             page.on("pageerror", lambda error: problems.append(str(error)))
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
             page.goto(f"{live_server.url}/accounts/login/")
             sign_in(page, live_server.url, "canbo.giu")
             page.goto(edit)
@@ -166,12 +166,25 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
             offer_text = page.locator("[data-draft-offer]").inner_text()
             page.click("[data-draft-restore]")
             restored = page.locator(f"textarea[name='{name}']").input_value()
+            dialogs_before_logout = list(dialogs)
+            kept_before_logout = page.evaluate(
+                "() => Object.keys(localStorage).filter(k => k.startsWith('portal.draft.'))"
+            )
+            # Logging out on purpose (after the warning that changes are not saved) forgets the text.
+            with page.expect_navigation():
+                page.click("form[data-clears-drafts] button[type=submit]")
+            kept_after_logout = page.evaluate(
+                "() => Object.keys(localStorage).filter(k => k.startsWith('portal.draft.'))"
+            )
         finally:
             browser.close()
 
     assert "Phiên làm việc của bạn đã kết thúc" in ended_text
     assert "session=ended" in login_url
-    assert dialogs == []
+    assert dialogs_before_logout == []
+    assert kept_before_logout == [f"portal.draft.report-{report.pk}-{reporter.pk}.{report.version}"]
+    assert dialogs == ["beforeunload"]
+    assert kept_after_logout == []
     assert "Bạn đã rời trang này khi còn những thay đổi chưa được lưu" in offer_text
     assert restored == TEXT
     assert not problems, problems

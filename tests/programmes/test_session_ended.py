@@ -95,7 +95,8 @@ def test_the_report_form_keeps_its_draft_in_the_browser_and_asks_for_the_session
 
     html = client.get(edit_url(draft)).content.decode()
 
-    assert f'data-keep-draft="report-{draft.pk}"' in html
+    # Per report and user: a colleague signing in on the same computer is not offered someone else's text.
+    assert f'data-keep-draft="report-{draft.pk}-{personas.reporter.pk}"' in html
     assert f'data-draft-version="{draft.version}"' in html
     assert 'data-draft-mine="true"' in html
     assert f'data-keep-alive="{SESSION_URL}"' in html
@@ -114,7 +115,7 @@ def test_the_assessment_form_keeps_its_draft_in_the_browser_too(client, personas
 
     html = client.get(f"/assessments/{assessment.pk}/edit/").content.decode()
 
-    assert f'data-keep-draft="assessment-{assessment.pk}"' in html
+    assert f'data-keep-draft="assessment-{assessment.pk}-{personas.reporter.pk}"' in html
     assert f'data-draft-version="{assessment.version}"' in html
     assert "js/drafts.js" in html and "data-draft-offer hidden" in html
 
