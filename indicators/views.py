@@ -50,11 +50,7 @@ QUARTERS_SHOWN = 8
 
 def unit_label(unit):
     """The unit's name, with its end date when it was dissolved (two units may share a name)."""
-    if unit.valid_until is None:
-        return unit.name
-    return gettext("%(name)s (until %(date)s)") % {
-        "name": unit.name, "date": unit.valid_until.strftime("%d/%m/%Y"),
-    }
+    return unit.dated_name
 
 
 def unit_cell(unit):
@@ -360,7 +356,8 @@ class NationalOverviewView(DashboardView):
             "trend", gettext("National average progress per quarter"),
             [gettext("Quarter"), gettext("All items"), *item_columns(heat.items), gettext("Units reporting")],
         )
-        for q, means, overall, units in trend:
+        # Latest quarter first (in the file too, which has the page's rows): the table scrolls in its box.
+        for q, means, overall, units in reversed(trend):
             trend_table.add([str(q), percent_cell(overall), *(percent_cell(means.get(n.pk)) for n in heat.items), units])
         trend_chart = progress_chart(
             [q for q, *_ in trend],
@@ -529,7 +526,8 @@ class NodeDetailView(DashboardView):
         trend_table = Table(
             "trend", gettext("National average per quarter"),
             [gettext("Quarter"), gettext("Average percent complete")],
-            [[str(q), percent_cell(means.get(tg.pk))] for q, means, _overall, _n in trend],
+            # Latest quarter first, as every quarterly table: the earliest would fill its box.
+            [[str(q), percent_cell(means.get(tg.pk))] for q, means, _overall, _n in reversed(trend)],
         )
         trend_chart = progress_chart(
             [q for q, *_ in trend],
@@ -605,7 +603,8 @@ class IndicatorDetailView(DashboardView):
         national = Table(
             "national", gettext("National figure per quarter"),
             [gettext("Quarter"), gettext("National figure"), gettext("Units reporting"), gettext("National target")],
-            [[str(q), value, n, national_target(q.year)] for q, value, n in series],
+            # Latest quarter first, as every quarterly table: the earliest would fill its box.
+            [[str(q), value, n, national_target(q.year)] for q, value, n in reversed(series)],
         )
         national_status = selectors.status_of(indicator, [(q, v) for q, v, _ in series], all_targets)
         chart = progress_chart(
@@ -622,7 +621,8 @@ class IndicatorDetailView(DashboardView):
         unit_series = selectors.unit_indicator_series(boundaries, [u.pk for u in units], [indicator.pk], last=period)
         units_table = Table(
             "units", gettext("Each unit's approved values"),
-            [gettext("Unit"), *(str(q) for q in shown), gettext("Target"), gettext("Target year"),
+            # Latest quarter first, beside the unit's name: the box scrolls sideways.
+            [gettext("Unit"), *(str(q) for q in reversed(shown)), gettext("Target"), gettext("Target year"),
              gettext("Progress status")],
         )
         for unit in units:
@@ -630,7 +630,7 @@ class IndicatorDetailView(DashboardView):
             values = dict(points)
             status = selectors.status_of(indicator, points, all_targets, unit.pk)
             units_table.add([
-                unit_cell(unit), *(Cell(values.get(q)) for q in shown),
+                unit_cell(unit), *(Cell(values.get(q)) for q in reversed(shown)),
                 status.target, year_cell(status.target_year), status_cell(status),
             ])
         context.update(
@@ -677,14 +677,15 @@ class CompletenessView(DashboardView):
             [gettext("Quarter"), gettext("Due date"), gettext("Units expected"), gettext("On time"), gettext("Late"),
              gettext("Missing"), gettext("Not yet due"), gettext("Completeness (%)"), gettext("Timeliness (%)")],
             [[str(r.quarter), r.quarter.due_date, r.expected, r.on_time, r.late, r.missing, r.not_due,
-              r.completeness, r.timeliness] for r in found.rates],
+              r.completeness, r.timeliness] for r in reversed(found.rates)],
         )
         units = Table(
             "units", gettext("Reports per unit and quarter"),
-            [gettext("Unit"), *(str(q) for q in quarters)],
+            [gettext("Unit"), *(str(q) for q in reversed(quarters))],
         )
+        # Latest quarter first in both tables: they scroll inside their boxes.
         for unit, statuses in found.rows:
-            units.add([unit_cell(unit), *(status_badge(s) for s in statuses)])
+            units.add([unit_cell(unit), *(status_badge(s) for s in reversed(statuses))])
         chart = progress_chart(
             quarters,
             [

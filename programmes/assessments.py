@@ -57,7 +57,13 @@ class AssessmentConflict(ReportConflict):
     """Someone saved the assessment after the version the caller edited (the API's 409 ``conflict``)."""
 
     @staticmethod
-    def describe(mine, current):
+    def describe(mine, current, *, by_you=False):
+        if by_you:
+            return _(
+                "You saved this assessment in another tab or window while editing it here (this page's "
+                "version %(mine)s, now %(current)s). Nothing of this page was saved: review the changes, then "
+                "make yours again."
+            ) % {"mine": mine, "current": current}
         return _(
             "Someone else saved this assessment while you were editing it (your version %(mine)s, "
             "now %(current)s). Nothing of yours was saved: review their changes, then make yours again."
@@ -76,9 +82,9 @@ def _locked(assessment):
     )
 
 
-def _check(assessment, version):
+def _check(assessment, version, user):
     _check_version(
-        assessment, version, content=selectors.assessment_content, conflict=AssessmentConflict,
+        assessment, version, user=user, content=selectors.assessment_content, conflict=AssessmentConflict,
         missing=_("Give the version of the assessment you edited."),
     )
 
@@ -254,7 +260,7 @@ def save_assessment(*, user, assessment, version, data, uploads=(), remove=()):
     """
     assessment = _locked(assessment)
     _may_edit(user, assessment, "save")
-    _check(assessment, version)
+    _check(assessment, version, user)
     criteria = selectors.criteria_of(assessment.framework_version)
     found = selectors.answers(assessment)
     by_code = {a.node.code: a for a in found}
@@ -356,7 +362,7 @@ def submit_assessment(*, user, assessment, version, data=None, uploads=(), today
         version = assessment.version
     assessment = _locked(assessment)
     _may_edit(user, assessment, "submit")
-    _check(assessment, version)
+    _check(assessment, version, user)
     found = selectors.answers(assessment)
     changed = _refresh_measured(assessment, found, selectors.criteria_of(assessment.framework_version))
     for answer in changed:
@@ -400,7 +406,7 @@ def verify_assessment(*, user, assessment, version, decisions):
     """
     assessment = _locked(assessment)
     _reviewable(user, assessment, Action.VERIFY)
-    _check(assessment, version)
+    _check(assessment, version, user)
     found = selectors.answers(assessment)
     by_code = {a.node.code: a for a in found if selectors.is_assessed(a)}
     cleaned, result = clean_decisions(decisions, set(by_code))
@@ -426,7 +432,7 @@ def return_assessment(*, user, assessment, version, comment, field_comments=None
     """Send a submitted assessment back to its unit with the reviewer's comment; decisions stay."""
     assessment = _locked(assessment)
     _reviewable(user, assessment, Action.RETURN)
-    _check(assessment, version)
+    _check(assessment, version, user)
     comment = (comment or "").strip()
     if not comment:
         raise _invalid({"comment": [_("Say what the unit should change.")]})
@@ -454,7 +460,7 @@ def approve_assessment(*, user, assessment, version, comment=""):
         raise SubmitterMayNotApprove(
             _("You submitted this assessment yourself: another reviewer must approve it.")
         )
-    _check(assessment, version)
+    _check(assessment, version, user)
     undecided = [a.node.code for a in selectors.answers(assessment) if selectors.is_assessed(a) and a.accepted is None]
     if undecided:
         raise _invalid({
@@ -480,7 +486,7 @@ def reopen_assessment(*, user, assessment, version, reason):
     """Reopen an approved assessment for correction; its level is withdrawn until it is approved again."""
     assessment = _locked(assessment)
     _reviewable(user, assessment, Action.REOPEN)
-    _check(assessment, version)
+    _check(assessment, version, user)
     reason = (reason or "").strip()
     if not reason:
         raise _invalid({"reason": [_("Give the reason for reopening the assessment.")]})

@@ -342,10 +342,19 @@ class VersionForm(forms.Form):
 
 
 class ApproveForm(VersionForm):
+    """Approving publishes the report and its figures: the reviewer confirms it, with or without script."""
+
     id_prefix = "approve"
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    CONFIRM_REQUIRED = _("Tick the box to confirm the approval; nothing was approved.")
+    # Checked by the view after the reviewer's right to approve (programmes.views.ReportApproveView);
+    # the browser asks for it first.
+    confirm = forms.BooleanField(
+        label=_("I have checked this report: approve it, publish it and count its figures on the dashboards."),
+        required=False, widget=forms.CheckboxInput(attrs={"required": True}),
     )
 
 
@@ -357,6 +366,9 @@ class ReturnForm(VersionForm):
     """
 
     id_prefix = "return"
+    # The comments on single items and indicators sit beside them on the report page, outside the
+    # <form> element: the HTML ``form`` attribute makes them part of it (no script needed).
+    form_id = "return-form"
     comment = forms.CharField(
         label=_("What the unit should change"), required=False, max_length=MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "required": True}),
@@ -373,9 +385,13 @@ class ReturnForm(VersionForm):
     def _add(self, key, label):
         self.fields[f"comment-{key}"] = forms.CharField(
             label=label, required=False, max_length=MAX_FIELD_COMMENT_LENGTH,
-            widget=forms.Textarea(attrs={"rows": 1}),
+            widget=forms.Textarea(attrs={"rows": 2, "form": self.form_id}),
         )
         self.item_keys.append(key)
+
+    def comment_field(self, key):
+        """The comment box on the item or indicator at the field path ``key``."""
+        return self[f"comment-{key}"]
 
     def field_comments(self):
         return {
@@ -383,12 +399,6 @@ class ReturnForm(VersionForm):
             for key in self.item_keys
             if (self.cleaned_data.get(f"comment-{key}") or "").strip()
         }
-
-    def item_fields(self):
-        return [self[f"comment-{key}"] for key in self.item_keys if key.startswith(f"{paths.NODES}.")]
-
-    def indicator_fields(self):
-        return [self[f"comment-{key}"] for key in self.item_keys if key.startswith(f"{paths.INDICATORS}.")]
 
 
 class ReopenForm(VersionForm):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from smartcity_portal.text import BilingualNameMixin
@@ -423,7 +424,8 @@ class PublishedProject(BilingualNameMixin, models.Model):
 
 
 class RevisionAction(models.TextChoices):
-    CREATED = "created", _("created")
+    # What happened, as the history names each step ("created" alone is also a time's name: "thời điểm tạo").
+    CREATED = "created", pgettext_lazy("revision action", "created")
     SAVED = "saved", _("saved")
     SUBMITTED = "submitted", _("submitted")
     RETURNED = "returned", _("returned")

@@ -254,6 +254,13 @@ def revision_at_version(record, version):
     return record.revisions.filter(version=version).order_by("-number").first()
 
 
+def saved_since_only_by(record, version, user):
+    """Whether every change to the report (or assessment) after ``version`` was ``user``'s: a conflict
+    with oneself, in another tab or window, not with someone else."""
+    actors = set(record.revisions.filter(version__gt=version).values_list("actor_id", flat=True))
+    return bool(actors) and actors == {getattr(user, "pk", None)}
+
+
 def unit_agenda(user, today=None):
     """What is due for ``user``'s unit: its open reports (drafts, returned), those awaiting review,
     and the deadlines of the last complete quarter and of the quarter under way.

@@ -88,15 +88,23 @@ class ReportConflict(ReportError):
 
     code = "conflict"
 
-    def __init__(self, report, edited_version, changes):
+    def __init__(self, report, edited_version, changes, *, by_you=False):
         self.report = report
         self.edited_version = edited_version
         self.current_version = report.version
         self.changes = changes
-        super().__init__(self.describe(edited_version, report.version))
+        # Every save since was the same user's (another tab or window): the message says "you", not "someone else".
+        self.by_you = by_you
+        super().__init__(self.describe(edited_version, report.version, by_you=by_you))
 
     @staticmethod
-    def describe(mine, current):
+    def describe(mine, current, *, by_you=False):
+        if by_you:
+            return _(
+                "You saved this report in another tab or window while editing it here (this page's version "
+                "%(mine)s, now %(current)s). Nothing of this page was saved: review the changes, then make "
+                "yours again."
+            ) % {"mine": mine, "current": current}
         return _(
             "Someone else saved this report while you were editing it (your version %(mine)s, "
             "now %(current)s). Nothing of yours was saved: review their changes, then make yours again."
@@ -110,13 +118,14 @@ def _locked(report):
     return Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
 
 
-def _check_version(report, version, *, content=None, conflict=None, missing=None):
+def _check_version(report, version, *, user=None, content=None, conflict=None, missing=None):
     """Raise unless ``version`` is the stored version of ``report`` (or of an assessment).
 
     ``content`` reads the record's snapshot (``selectors.report_content`` by
     default), ``conflict`` is the error class (``ReportConflict``), ``missing``
     the message when no version is given. The conflict carries what changed
-    since the version the caller edited, read from the revisions.
+    since the version the caller edited, read from the revisions, and whether ``user``
+    made every save since (in another tab or window).
     """
     try:
         version = int(version)
@@ -127,7 +136,8 @@ def _check_version(report, version, *, content=None, conflict=None, missing=None
         changes = selectors.diff_contents(
             seen.snapshot if seen else {}, (content or selectors.report_content)(report)
         )
-        raise (conflict or ReportConflict)(report, version, changes)
+        by_you = user is not None and selectors.saved_since_only_by(report, version, user)
+        raise (conflict or ReportConflict)(report, version, changes, by_you=by_you)
 
 
 def _revise(report, action, actor, *, comment="", field_comments=None, confirmed=(), content=None):
@@ -459,7 +469,7 @@ def save_report(*, user, report, version, data, uploads=(), remove=()):
         raise ReportStateError(
             _("A %(status)s report cannot be changed.") % {"status": report.get_status_display()}
         )
-    _check_version(report, version)
+    _check_version(report, version, user=user)
     items = selectors.report_items(report)
     cleaned = _clean(data, items, report)
     before = selectors.report_content(report)
@@ -502,7 +512,7 @@ def submit_report(*, user, report, version, data=None, uploads=(), confirm_warni
         raise ReportStateError(
             _("A %(status)s report cannot be submitted.") % {"status": report.get_status_display()}
         )
-    _check_version(report, version)
+    _check_version(report, version, user=user)
     content = selectors.report_content(report)
     result = check_for_submission(
         content,
@@ -546,7 +556,7 @@ def return_report(*, user, report, version, comment, field_comments=None):
     """Send a submitted report back to its unit with the reviewer's comment."""
     report = _locked(report)
     _reviewable(user, report, Action.RETURN)
-    _check_version(report, version)
+    _check_version(report, version, user=user)
     comment = (comment or "").strip()
     if not comment:
         raise ReportInvalid({"comment": [_("Say what the unit should change.")]})
@@ -575,7 +585,7 @@ def approve_report(*, user, report, version, comment=""):
         raise SubmitterMayNotApprove(
             _("You submitted this report yourself: another reviewer must approve it.")
         )
-    _check_version(report, version)
+    _check_version(report, version, user=user)
     report.status = policies.target_status(Action.APPROVE)
     report.approved_at = timezone.now()
     report.approved_by = user
@@ -594,7 +604,7 @@ def reopen_report(*, user, report, version, reason):
     """Reopen an approved report for correction. The approved revision stays in the history."""
     report = _locked(report)
     _reviewable(user, report, Action.REOPEN)
-    _check_version(report, version)
+    _check_version(report, version, user=user)
     reason = (reason or "").strip()
     if not reason:
         raise ReportInvalid({"reason": [_("Give the reason for reopening the report.")]})

@@ -545,6 +545,7 @@ def _detail_context(request, report, **forms):
             "public_links": entry.get("public_links") or [],
             "files": entry.get("evidence_files") or [],
             "comments": _comments_on(placed, str(paths.node_path(key))),
+            "path": str(paths.node_path(key)),
         })
     groups = []
     # Last quarter's values beside this quarter's, as the form shows them: a reviewer sees the jumps.
@@ -557,6 +558,7 @@ def _detail_context(request, report, **forms):
                 "previous": format_value(i, previous_values.get(i.code)),
                 "note": content[paths.INDICATORS].get(i.code, {}).get("note") or "",
                 "comments": _comments_on(placed, str(paths.indicator_path(i.code))),
+                "path": str(paths.indicator_path(i.code)),
             }
             for i in rows
         ]))
@@ -595,9 +597,12 @@ def _detail_context(request, report, **forms):
         }
     if can_review:
         context["approve_form"] = forms.get("approve_form") or ApproveForm(initial=version)
-        context["return_form"] = forms.get("return_form") or ReturnForm(
+        return_form = context["return_form"] = forms.get("return_form") or ReturnForm(
             initial=version, items=items, indicators=indicators
         )
+        # Each comment box beside the answer or the value it is about.
+        for entry in [*sections, *(row for _title, rows in groups for row in rows)]:
+            entry["comment_field"] = return_form.comment_field(entry["path"])
     if can_reopen:
         context["reopen_form"] = forms.get("reopen_form") or ReopenForm(initial=version)
     return context
@@ -673,6 +678,10 @@ class ReportApproveView(_ReviewActionView):
         return ApproveForm(self.request.POST)
 
     def act(self, report, form):
+        # Approving publishes: the reviewer confirms (a ticked box, which works without script). Asked
+        # only of a reviewer who may approve; anyone else gets the service's refusal as before.
+        if not form.cleaned_data["confirm"] and policies.can_approve_report(self.request.user, report):
+            raise services.ReportInvalid({"confirm": [ApproveForm.CONFIRM_REQUIRED]})
         services.approve_report(
             user=self.request.user, report=report, version=form.cleaned_data["version"],
             comment=form.cleaned_data["comment"],

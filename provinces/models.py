@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -146,6 +147,16 @@ class AdministrativeUnit(BilingualNameMixin, models.Model):
     @property
     def is_current(self):
         return self.valid_until is None
+
+    @property
+    def dated_name(self):
+        """The name, with the end date of a dissolved unit: old Bắc Ninh is "Bắc Ninh (until 30/06/2025)",
+        not to be taken for the Bắc Ninh formed on 1 July 2025 (page titles, tables, lists)."""
+        if self.valid_until is None:
+            return self.name
+        return gettext("%(name)s (until %(date)s)") % {
+            "name": self.name, "date": self.valid_until.strftime("%d/%m/%Y"),
+        }
 
     @property
     def former_name_list(self):

@@ -265,7 +265,7 @@ RULES = [
          data={"version": "1", "remove_evidence": Sample("evidence")}, label="remove an evidence file",
          effect="evidence_removed"),
     Rule("programmes:report_approve", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
-         data={"version": "1", "comment": ""}, effect="report_approved"),
+         data={"version": "1", "comment": "", "confirm": "on"}, effect="report_approved"),
     Rule("programmes:report_return", REVIEW_OWN_REPORT, kwargs={"pk": s}, method="POST",
          data={"version": "1", "comment": "Bổ sung minh chứng."}, effect="report_returned"),
     Rule("programmes:report_reopen", nobody_but(*REVIEWERS), kwargs={"pk": a}, method="POST",
@@ -318,6 +318,7 @@ RULES = [
     # --- accounts -------------------------------------------------------------------------------------------
     Rule("accounts:login", everyone()),
     Rule("accounts:logout", everyone(), method="POST", data={}),
+    Rule("accounts:session", signed_in()),
     Rule("accounts:password_change", signed_in()),
     Rule("accounts:password_change_done", signed_in()),
     Rule("accounts:password_reset", everyone()),

@@ -4,10 +4,13 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
+from django.shortcuts import resolve_url
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -169,3 +172,36 @@ class MethodNotAllowedPageMiddleware:
         if allowed:
             page["Allow"] = allowed
         return page
+
+
+# The query parameter that tells the sign-in page a form post was refused because the session had ended.
+SESSION_ENDED_PARAMETER = "session"
+SESSION_ENDED_VALUE = "ended"
+
+
+class SessionEndedMiddleware:
+    """A form posted after the session ended lands on the sign-in page saying so.
+
+    ``LoginRequiredMixin`` answers a signed-out ``POST`` as it answers a ``GET``: a redirect to the
+    sign-in page, where nothing said why and the post was gone. Such a redirect gets
+    ``session=ended``, and the sign-in page (``accounts.views.LoginView``) tells the user that their
+    session had ended and that the form kept their text in this browser (``static/js/drafts.js``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method != "POST" or response.status_code != 302:
+            return response
+        user = getattr(request, "user", None)
+        if user is None or user.is_authenticated:
+            return response
+        parts = urlsplit(response["Location"])
+        if parts.path != resolve_url(settings.LOGIN_URL):
+            return response
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != SESSION_ENDED_PARAMETER]
+        query.append((SESSION_ENDED_PARAMETER, SESSION_ENDED_VALUE))
+        response["Location"] = urlunsplit(parts._replace(query=urlencode(query)))
+        return response

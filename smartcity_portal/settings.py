@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form posted after the session ended reaches the sign-in page with "session=ended".
+    "smartcity_portal.middleware.SessionEndedMiddleware",
     # An empty 405 on a page becomes the portal's page (templates/405.html).
     "smartcity_portal.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

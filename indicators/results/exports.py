@@ -38,6 +38,18 @@ class Cell:
     def is_number(self):
         return isinstance(self.value, (int, float, Decimal)) and not isinstance(self.value, bool)
 
+    @property
+    def is_token(self):
+        """A date, or a code or a quarter written without spaces ("TG5-01", "2025-Q3"): the page keeps
+        it on one line (``nowrap``), where a browser would break it after its hyphen."""
+        if isinstance(self.value, (date, datetime)):
+            return True
+        shown = self.display
+        return (
+            isinstance(shown, str) and 0 < len(shown) <= 24 and not any(c.isspace() for c in shown)
+            and any(c.isdigit() for c in shown)
+        )
+
 
 def display_value(value):
     """``value`` as the page shows it, in the active language's number format."""

@@ -187,8 +187,10 @@ def api_error(error):
     """The API exception for an exception of ``programmes.services``."""
     if isinstance(error, services.ReportConflict):
         changes = keys.changes_to_api(error.changes)
+        # A program has no tabs or windows: the API says who saved in the changes' revisions, not "you".
+        message = error.describe(error.edited_version, error.current_version)
         return PortalError(
-            error.message, code=error.code, status_code=status.HTTP_409_CONFLICT,
+            message, code=error.code, status_code=status.HTTP_409_CONFLICT,
             extra={
                 "edited_version": error.edited_version,
                 "current_version": error.current_version,

@@ -1,8 +1,11 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -20,6 +23,7 @@ from smartcity_portal.accounts.forms import (
     ProfileForm,
 )
 from smartcity_portal.clientaddress import client_address
+from smartcity_portal.middleware import SESSION_ENDED_PARAMETER, SESSION_ENDED_VALUE
 
 
 class LoginView(auth_views.LoginView):
@@ -27,6 +31,38 @@ class LoginView(auth_views.LoginView):
     # would loop between a page they may not see and this one.
     template_name = "accounts/login.html"
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        # A form posted after the session ended (smartcity_portal.middleware.SessionEndedMiddleware):
+        # the page says why the user is here and that the form kept their text.
+        ended = self.request.GET.get(SESSION_ENDED_PARAMETER) == SESSION_ENDED_VALUE
+        return super().get_context_data(session_ended=ended, **kwargs)
+
+
+# Touched at most once a minute, however often the page asks: each touch writes the session.
+KEEP_ALIVE_MIN_INTERVAL = 60
+_TOUCHED = "_touched"
+
+
+@method_decorator(never_cache, name="dispatch")
+class SessionView(View):
+    """``/accounts/session/``: is the session alive? Asking keeps it alive.
+
+    A form being filled in asks every few minutes while the user types (``static/js/drafts.js``), so an
+    officer at work is not signed out mid-sentence: the session's expiry starts again from now
+    (``SESSION_COOKIE_AGE``; sessions are otherwise saved only when they change). Signed out, the answer
+    is 401 in JSON, never a redirect to the sign-in page, and the form says that the session ended.
+    """
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        if not request.user.is_authenticated:
+            return JsonResponse({"signed_in": False}, status=401)
+        now = int(time.time())
+        if now - request.session.get(_TOUCHED, 0) >= KEEP_ALIVE_MIN_INTERVAL:
+            request.session[_TOUCHED] = now
+        return JsonResponse({"signed_in": True, "expires_in": request.session.get_expiry_age()})
 
 
 class LogoutView(auth_views.LogoutView):

@@ -22,6 +22,17 @@
     return inside;
   }
 
+  // Logging out on purpose forgets the unsaved text kept in this browser (static/js/drafts.js): the next
+  // person at this computer finds none of it. (A session that ends by itself keeps it.)
+  document.addEventListener("submit", function (event) {
+    if (event.target instanceof HTMLFormElement && event.target.hasAttribute("data-clears-drafts")) {
+      try {
+        Object.keys(window.localStorage).filter(function (key) { return key.indexOf("portal.draft.") === 0; })
+          .forEach(function (key) { window.localStorage.removeItem(key); });
+      } catch (error) { /* No storage: nothing kept. */ }
+    }
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "get").toLowerCase() !== "post") {

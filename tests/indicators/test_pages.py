@@ -385,8 +385,9 @@ def test_indicator_page_shows_national_series_target_line_and_units(client, data
     units = {row[0]: row for row in tables["units"]["rows"]}
     assert len(units) == 34
     head = tables["units"]["head"][0]
-    assert head[1:9] == ["2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3"]
-    assert units["Bac Ninh"][3] == "30" and units["Bac Ninh"][8] == "45"
+    # The latest quarter first, beside the unit's name (the table scrolls sideways in its box).
+    assert head[1:9] == ["2025-Q3", "2025-Q2", "2025-Q1", "2024-Q4", "2024-Q3", "2024-Q2", "2024-Q1", "2023-Q4"]
+    assert units["Bac Ninh"][6] == "30" and units["Bac Ninh"][1] == "45"
     assert units["Bac Ninh"][-3:] == ["75", "2027", "Moderate progress"]
 
 
@@ -398,8 +399,9 @@ def test_completeness_counts_on_time_late_and_missing(client, data):
     assert q3[2:7] == ["34", "1", "1", "32", "0"]
     assert q3[7:] == ["5.9", "2.9"]
     units = {row[0]: row for row in html_tables(response)["units"]["rows"]}
-    assert units["Bac Ninh"][-1] == "late" and units["Hue"][-1] == "on time"
-    assert units["Bac Giang (until 30/06/2025)"][-1] == ""  # not expected after the merger
+    # The latest quarter first.
+    assert units["Bac Ninh"][1] == "late" and units["Hue"][1] == "on time"
+    assert units["Bac Giang (until 30/06/2025)"][1] == ""  # not expected after the merger
     html = response.content.decode()
     assert "badge-late" in html and "badge-on-time" in html and "badge-missing" in html
 
@@ -481,11 +483,11 @@ def test_download_names_say_the_table_and_quarter(client, data):
 
 
 def test_completeness_follows_submissions_at_once(client, data):
-    before = html_tables(get(client, COMPLETENESS, year=2025, quarter=3))["rates"]["rows"][-1]
+    before = html_tables(get(client, COMPLETENESS, year=2025, quarter=3))["rates"]["rows"][0]
     report = approved_report("ha-noi", 2025, 3, status=ReportStatus.SUBMITTED, recompute=False)
     report.first_submitted_at = timezone.now()
     report.save()
-    after = html_tables(get(client, COMPLETENESS, year=2025, quarter=3))["rates"]["rows"][-1]
+    after = html_tables(get(client, COMPLETENESS, year=2025, quarter=3))["rates"]["rows"][0]
     assert int(after[3]) == int(before[3]) + 1  # on time
 
 
@@ -547,3 +549,24 @@ def test_the_cached_overview_of_one_quarter_is_not_served_for_another(client, da
     assert "reports for 2025-Q3" in second
     again = text_of(get(client, HOME, year=2024, quarter=2))
     assert "reports for 2024-Q2" in again and "reports for 2025-Q3" not in again
+
+
+
+def test_quarterly_tables_show_the_latest_quarter_first_where_their_box_shows_it_at_once(client, data):
+    national = [row[0] for row in html_tables(get(client, indicator_url("TG5-01")))["national"]["rows"]]
+    trend = [row[0] for row in html_tables(get(client, HOME))["trend"]["rows"]]
+    node_trend = [row[0] for row in html_tables(get(client, task_group_url(5)))["trend"]["rows"]]
+    completeness = html_tables(get(client, COMPLETENESS, year=2025, quarter=3))
+
+    for quarters in (national, trend, node_trend, [row[0] for row in completeness["rates"]["rows"]]):
+        assert len(quarters) > 1 and quarters == sorted(quarters, reverse=True), quarters
+    assert completeness["units"]["head"][0][1] == "2025-Q3"
+
+
+def test_quarters_codes_and_dates_in_dashboard_tables_are_kept_on_one_line(client, data):
+    html = get(client, COMPLETENESS, year=2025, quarter=3).content.decode()
+
+    assert re.search(r'<th scope="row" class="[^"]*\bnowrap\b[^"]*">2025-Q3</th>', html)
+    assert re.search(r'<th scope="col" class="[^"]*\bnowrap\b[^"]*">2025-Q3</th>', html)
+    assert re.search(r'<td class="[^"]*\bnowrap\b[^"]*">\d+/\d+/\d{4}</td>', html)  # the due date
+    assert "<th scope=\"col\">Units expected</th>" in html  # words may wrap

@@ -280,7 +280,8 @@ def test_a_stale_version_is_a_conflict_with_what_changed_and_changes_nothing(per
         save(personas, stale, {"criteria": {"B1": {"met": False}}}, version=1)
     conflict = error.value
     assert (conflict.edited_version, conflict.current_version, conflict.code) == (1, 2, "conflict")
-    assert "Someone else saved this assessment" in conflict.message
+    # The same reporter saved version 2 (in another tab or window): the message says "you".
+    assert conflict.by_you and "You saved this assessment in another tab or window" in conflict.message
     assert {"path": "criteria.A1.met", "criterion": "A1", "field": "met", "old": None, "new": True} in conflict.changes
     assert assessment_content(stale)["criteria"]["B1"]["met"] is None
 

@@ -137,9 +137,11 @@ def test_a_quarter_is_filed_returned_fixed_and_approved(live_server, chromium_pa
             walk.go(f"/reports/{report.pk}/")
             page.click("#review-return > summary")
             page.fill("#return-comment", "Đề nghị bổ sung văn bản phê duyệt cơ sở dữ liệu.")
-            page.click("#return-item-comments > summary")
-            page.fill('[id="return-comment-nodes.decision-950:2"]', "Thiếu quyết định phê duyệt.")
+            # The comment on task group 2 is written beside its answer.
+            page.fill('#item-decision-950-2 [id="return-comment-nodes.decision-950:2"]', "Thiếu quyết định phê duyệt.")
             walk.shot("06-return-vi")
+            page.locator("#row-TG5-01").scroll_into_view_if_needed()
+            walk.shot("06b-return-indicator-comment-vi")
             walk.submit(f"form[action='/reports/{report.pk}/return/'] button[type=submit]")
             report.refresh_from_db()
             assert report.status == ReportStatus.RETURNED
@@ -162,6 +164,9 @@ def test_a_quarter_is_filed_returned_fixed_and_approved(live_server, chromium_pa
             page = walk.sign_in("chuyenvien.bo")
             walk.go(f"/reports/{report.pk}/")
             page.fill("#approve-comment", "Đạt yêu cầu.")
+            page.check("#approve-confirm")
+            page.locator("#review-approve").scroll_into_view_if_needed()
+            walk.shot("07b-approve-confirm-vi")
             walk.submit(f"form[action='/reports/{report.pk}/approve/'] button[type=submit]")
             report.refresh_from_db()
             assert report.status == ReportStatus.APPROVED

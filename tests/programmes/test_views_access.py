@@ -33,7 +33,7 @@ def pages(report):
         ("get", url("report_history"), None),
         ("get", url("report_diff"), None),
         ("get", url("report_diff") + "?from=1&to=2", None),
-        ("post", url("report_approve"), {"version": report.version}),
+        ("post", url("report_approve"), {"version": report.version, "confirm": "on"}),
         ("post", url("report_return"), {"version": report.version, "comment": "x"}),
         ("post", url("report_reopen"), {"version": report.version, "reason": "x"}),
         ("get", reverse("programmes:evidence_download", kwargs={"pk": evidence.pk}), None),

@@ -219,7 +219,7 @@ def test_returning_without_a_comment_is_refused_next_to_the_comment(client, pers
 def test_the_reviewer_approves_and_the_report_is_locked(client, personas, submitted):
     client.force_login(personas.reviewer)
 
-    response = client.post(action_url(submitted, "approve"), {"version": submitted.version, "comment": "Tốt"})
+    response = client.post(action_url(submitted, "approve"), {"version": submitted.version, "comment": "Tốt", "confirm": "on"})
 
     assert response.status_code == 302
     report = fresh(submitted)
@@ -258,7 +258,8 @@ def test_reopening_needs_a_reason_and_keeps_the_approved_revision(client, person
 def test_a_stale_version_on_a_review_action_is_a_conflict_message(client, personas, submitted):
     client.force_login(personas.reviewer)
 
-    response = client.post(action_url(submitted, "approve"), {"version": submitted.version - 1}, follow=True)
+    response = client.post(action_url(submitted, "approve"), {"version": submitted.version - 1, "confirm": "on"},
+                           follow=True)
 
     assert fresh(submitted).status == ReportStatus.SUBMITTED
     messages = [str(m) for m in response.context["messages"]]
@@ -269,7 +270,8 @@ def test_approving_a_report_already_returned_is_a_state_message(client, personas
     services.return_report(user=personas.reviewer, report=submitted, version=submitted.version, comment="x")
     client.force_login(personas.reviewer)
 
-    response = client.post(action_url(submitted, "approve"), {"version": submitted.version + 1}, follow=True)
+    response = client.post(action_url(submitted, "approve"), {"version": submitted.version + 1, "confirm": "on"},
+                           follow=True)
 
     assert fresh(submitted).status == ReportStatus.RETURNED
     assert response.redirect_chain[-1][0] == submitted.get_absolute_url()
@@ -283,7 +285,7 @@ def test_a_viewer_reads_but_has_no_action(client, personas, submitted):
     assert response.status_code == 200
     assert action_url(submitted, "approve") not in html and edit_url(submitted) not in html
     assert client.get(edit_url(submitted)).status_code == 403
-    assert client.post(action_url(submitted, "approve"), {"version": submitted.version}).status_code == 403
+    assert client.post(action_url(submitted, "approve"), {"version": submitted.version, "confirm": "on"}).status_code == 403
     assert fresh(submitted).status == ReportStatus.SUBMITTED
 
 
@@ -443,7 +445,7 @@ def test_a_stale_submission_by_someone_else_is_still_refused(client, personas, d
 
 def test_a_second_approval_of_the_same_version_is_answered_with_the_success_page(client, personas, submitted):
     client.force_login(personas.reviewer)
-    data = {"version": submitted.version, "comment": ""}
+    data = {"version": submitted.version, "comment": "", "confirm": "on"}
     first = client.post(action_url(submitted, "approve"), data, follow=True)
 
     second = client.post(action_url(submitted, "approve"), data, follow=True)

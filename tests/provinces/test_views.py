@@ -201,3 +201,28 @@ def test_the_unit_page_refuses_a_framework_that_is_not_in_force(client):
     assert client.get("/provinces/bac-ninh/?framework=no-such-framework").status_code == 404
     export = client.get("/results/units/bac-ninh/export/?framework=no-such-framework&format=csv")
     assert export.status_code == 400 and export.json()["code"] == "invalid_framework"
+
+
+# --- two units of one name ------------------------------------------------------------------------
+
+
+def page_title(response):
+    return re.search(r"<title>(.*?)</title>", response.content.decode(), re.DOTALL).group(1).split(" · ")[0].strip()
+
+
+def heading(response):
+    return strip_tags(re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.DOTALL).group(1)).strip()
+
+
+def test_the_pre_2025_bac_ninh_page_is_titled_with_its_end_date_and_the_new_one_is_not(client):
+    old = client.get(reverse("provinces:unit_detail", kwargs={"slug": "bac-ninh-pre2025"}))
+    new = client.get(reverse("provinces:unit_detail", kwargs={"slug": "bac-ninh"}))
+
+    assert page_title(old) == heading(old) == "Bắc Ninh (đến 30/06/2025)"
+    assert page_title(new) == heading(new) == "Bắc Ninh"
+
+
+def test_the_dated_title_is_in_english_on_english_pages(client):
+    old = get_en(client, reverse("provinces:unit_detail", kwargs={"slug": "bac-ninh-pre2025"}))
+
+    assert page_title(old) == "Bac Ninh (until 30/06/2025)"

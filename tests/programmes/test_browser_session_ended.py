@@ -1,0 +1,190 @@
+"""An officer types a narrative, the session ends, they press "Lưu bản nháp": the sign-in page says the
+session had ended and the text was kept; after signing in the form offers the text back, and saving it
+saves it. In headless Chromium, in Vietnamese.
+
+Screenshots: test-artifacts/session-ended-login.png, test-artifacts/session-ended-offer.png.
+"""
+from pathlib import Path
+
+import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.management import call_command
+
+from programmes import selectors, services
+from provinces.models import AdministrativeUnit
+from tests.factories import PASSWORD, UserFactory
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+TEXT = "Đã hoàn thành 80 % hạ tầng cáp quang tới các xã; còn lại 12 xã miền núi sẽ xong trong quý IV."
+
+
+def sign_in(page, base_url, username):
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.login-form button[type=submit]")
+
+
+def end_session(page):
+    """The session ends on the server (expired, or cleared), as it does after hours away."""
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    SessionStore(session_key=key).delete()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_and_saved(
+    live_server, chromium_path, monkeypatch
+):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    unit = AdministrativeUnit.objects.get(slug="bac-ninh")
+    reporter = UserFactory(username="canbo.phien", role="province-reporter", unit=unit)
+    report = services.start_report(user=reporter, unit=unit, year=2025, quarter=3)
+    edit = f"{live_server.url}/reports/{report.pk}/edit/"
+    asked = []
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            problems = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("request", lambda r: asked.append(r.url) if "/accounts/session/" in r.url else None)
+            page.goto(f"{live_server.url}/accounts/login/")
+            sign_in(page, live_server.url, "canbo.phien")
+            page.goto(edit)
+            narrative = page.locator("textarea[name$='.narrative']").first
+            name = narrative.get_attribute("name")
+            narrative.fill(TEXT)
+            page.wait_for_timeout(700)  # the draft is kept a moment after the last key press
+            # While typing, the page asked the server to keep the session alive.
+            assert asked, "no keep-alive request while typing"
+            # Leaving the page now would be warned about.
+            assert page.evaluate(
+                "() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; }"
+            )
+
+            end_session(page)
+            with page.expect_navigation():
+                page.click("button[name=action][value=save]:not(.visually-hidden)")
+            page.wait_for_load_state()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "session-ended-login.png"))
+            login_url = page.url
+            login_text = page.locator("main").inner_text()
+
+            sign_in(page, live_server.url, "canbo.phien")
+            after_sign_in = page.url
+            offer = page.locator("[data-draft-offer]")
+            offer.wait_for(state="visible")
+            page.screenshot(path=str(ARTIFACTS / "session-ended-offer.png"))
+            offer_text = offer.inner_text()
+            shown_before = page.locator(f"textarea[name='{name}']").input_value()
+            page.click("[data-draft-restore]")
+            restored = page.locator(f"textarea[name='{name}']").input_value()
+            offer_hidden = offer.is_hidden()
+            with page.expect_navigation():
+                page.click("button[name=action][value=save]:not(.visually-hidden)")
+            page.wait_for_load_state()
+            saved_message = page.locator(".messages").inner_text()
+            drafts_left = page.evaluate(
+                "() => Object.keys(localStorage).filter(k => k.startsWith('portal.draft.'))"
+            )
+            offer_after_save = page.locator("[data-draft-offer]").is_visible()
+            # A page just saved asks nothing before leaving.
+            warned_after_save = page.evaluate(
+                "() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; }"
+            )
+        finally:
+            browser.close()
+
+    assert "/accounts/login/" in login_url and "session=ended" in login_url
+    assert "Phiên làm việc của bạn đã kết thúc" in login_text
+    assert "trình duyệt này" in login_text
+    assert after_sign_in == edit
+    assert "Phiên làm việc của bạn đã kết thúc khi bạn lưu" in offer_text
+    assert shown_before == ""
+    assert restored == TEXT
+    assert offer_hidden
+    assert "Đã lưu bản nháp" in saved_message, saved_message
+    key = name.split(".")[1]
+    assert selectors.report_content(report)["nodes"][key]["narrative"] == TEXT
+    assert drafts_left == []
+    assert not offer_after_save
+    assert not warned_after_save
+    assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_officer_types(
+    live_server, chromium_path, monkeypatch
+):
+    """The keep-alive finds the session ended: the page says so at once, and "Log in again" leaves
+    without asking (the text is kept) and brings the text back after signing in."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    unit = AdministrativeUnit.objects.get(slug="bac-ninh")
+    reporter = UserFactory(username="canbo.giu", role="province-reporter", unit=unit)
+    report = services.start_report(user=reporter, unit=unit, year=2025, quarter=3)
+    edit = f"{live_server.url}/reports/{report.pk}/edit/"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            problems, dialogs = [], []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+            page.goto(f"{live_server.url}/accounts/login/")
+            sign_in(page, live_server.url, "canbo.giu")
+            page.goto(edit)
+            end_session(page)
+            narrative = page.locator("textarea[name$='.narrative']").first
+            name = narrative.get_attribute("name")
+            narrative.fill(TEXT)
+            ended = page.locator("[data-session-ended]")
+            ended.wait_for(state="visible")
+            ARTIFACTS.mkdir(exist_ok=True)
+            ended.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "session-ended-while-typing.png"))
+            ended_text = ended.inner_text()
+            with page.expect_navigation():
+                ended.locator("a[data-leave-ok]").click()
+            login_url = page.url
+            sign_in(page, live_server.url, "canbo.giu")
+            page.locator("[data-draft-offer]").wait_for(state="visible")
+            offer_text = page.locator("[data-draft-offer]").inner_text()
+            page.click("[data-draft-restore]")
+            restored = page.locator(f"textarea[name='{name}']").input_value()
+            dialogs_before_logout = list(dialogs)
+            kept_before_logout = page.evaluate(
+                "() => Object.keys(localStorage).filter(k => k.startsWith('portal.draft.'))"
+            )
+            # Logging out on purpose (after the warning that changes are not saved) forgets the text.
+            with page.expect_navigation():
+                page.click("form[data-clears-drafts] button[type=submit]")
+            kept_after_logout = page.evaluate(
+                "() => Object.keys(localStorage).filter(k => k.startsWith('portal.draft.'))"
+            )
+        finally:
+            browser.close()
+
+    assert "Phiên làm việc của bạn đã kết thúc" in ended_text
+    assert "session=ended" in login_url
+    assert dialogs_before_logout == []
+    assert kept_before_logout == [f"portal.draft.report-{report.pk}-{reporter.pk}.{report.version}"]
+    assert dialogs == ["beforeunload"]
+    assert kept_after_logout == []
+    assert "Bạn đã rời trang này khi còn những thay đổi chưa được lưu" in offer_text
+    assert restored == TEXT
+    assert not problems, problems
