@@ -236,7 +236,9 @@ class MaturityView(TemplateView):
 
         by_unit = {row.unit.pk: row for row in rows}
         tiles = []
-        placed = [row for row in rows if row.unit.map_row is not None and row.unit.map_col is not None]
+        # North to south, west to east: the order in which the map's key lists them.
+        placed = sorted((row for row in rows if row.unit.map_row is not None and row.unit.map_col is not None),
+                        key=lambda row: (row.unit.map_row, row.unit.map_col))
         shorts = short_names([row.unit for row in placed])
         for row in placed:
             unit = row.unit

@@ -129,7 +129,9 @@ def short_names(units):
 def tiles_for(units, values):
     """The ``tiles`` of ``includes/tile_map.html``: ``values`` maps unit id → percent."""
     tiles = []
-    units = [unit for unit in units if unit.map_row is not None and unit.map_col is not None]
+    # North to south, west to east: the order in which the map's key lists them.
+    units = sorted((unit for unit in units if unit.map_row is not None and unit.map_col is not None),
+                   key=lambda unit: (unit.map_row, unit.map_col))
     shorts = short_names(units)
     for unit in units:
         value = values.get(unit.pk)

@@ -508,7 +508,9 @@ def test_no_two_tiles_of_a_map_carry_the_same_letters_and_the_key_spells_them_ou
     shorts = [t["short"] for t in tiles]
     assert len(tiles) == count and len(set(shorts)) == len(shorts)
     html = response.content.decode()
-    assert all(f"<abbr>{t['short']}</abbr> {t['name']}" in html for t in tiles)
+    key = html[html.index('<div class="tile-map-key">'):]
+    assert all(re.search(rf"<abbr [^>]*>{re.escape(t['short'])}</abbr>\s*<a href=\"{t['url']}\">{re.escape(t['name'])}</a>",
+                         key) for t in tiles)
 
 
 def test_tile_letters_keep_the_vietnamese_d_and_lengthen_only_where_needed():
