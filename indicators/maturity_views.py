@@ -18,7 +18,13 @@ from django.views.generic import TemplateView
 
 from indicators.models import Framework, FrameworkNode, MaturityResult, NodeKind
 from indicators.results import fragments, maturity
-from indicators.results.exports import FORMATS, Cell, Table, table_response
+from indicators.results.exports import (
+    FORMATS,
+    Cell,
+    Table,
+    download_about,
+    table_response,
+)
 from indicators.views import progress_chart, short_names, unit_cell, unit_label
 from programmes import assessment_selectors
 from provinces.models import Region
@@ -120,7 +126,8 @@ class MaturityView(TemplateView):
                     {"detail": gettext("Unknown table."), "code": "invalid_table", "tables": list(tables)},
                     status=400,
                 )
-            return table_response(tables[name], self.format, f"{framework.code}-{self.year}")
+            return table_response(tables[name], self.format, f"{framework.code}-{self.year}",
+                                  download_about(self.request))
         context["figures_html"] = fragments.cached_html(
             "dashboard:MaturityView", self.cache_parts(),
             lambda: render_to_string(

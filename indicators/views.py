@@ -33,6 +33,7 @@ from indicators.results.exports import (
     Cell,
     Table,
     display_value,
+    download_about,
     table_response,
 )
 from indicators.results.progress import choose_target
@@ -260,7 +261,8 @@ class DashboardView(TemplateView):
                     {"detail": gettext("Unknown table."), "code": "invalid_table", "tables": list(tables)},
                     status=400,
                 )
-            return table_response(tables[name], self.format, context.get("period", ""))
+            about = download_about(request, boundaries=self.filters.get("boundaries"))
+            return table_response(tables[name], self.format, context.get("period", ""), about)
         context["figures_html"] = fragments.render_figures(self, context)
         return self.render_to_response(context)
 
@@ -807,7 +809,7 @@ class UnitResultsExportView(View):
                  "tables": ["progress", "indicators", "reports"]},
                 status=400,
             )
-        return table_response(tables[name], fmt, unit.slug)
+        return table_response(tables[name], fmt, unit.slug, download_about(request))
 
 
 class AseanExportView(View):
@@ -818,7 +820,7 @@ class AseanExportView(View):
         if fmt not in FORMATS:
             return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
         quarter, items, members = selectors.asean_progress()
-        return table_response(asean_table(quarter, items, members), fmt, quarter)
+        return table_response(asean_table(quarter, items, members), fmt, quarter, download_about(request))
 
 
 
@@ -881,7 +883,7 @@ class CrosswalkView(TemplateView):
             )
         context = self.get_context_data(**kwargs)
         if self.format:
-            return table_response(context["table"], self.format, "crosswalk")
+            return table_response(context["table"], self.format, "crosswalk", download_about(request))
         return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
