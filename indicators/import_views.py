@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -26,7 +27,7 @@ SHOWN_PROBLEM_ROWS = 500
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
-        help_text=_("Columns: province, year, quarter, indicator, value, note. CSV files must be UTF-8."),
+        help_text=_("With the columns named above. CSV files must be UTF-8."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     dry_run = forms.BooleanField(
@@ -86,6 +87,8 @@ class ImportView(LoginRequiredMixin, View):
         return render(request, self.template_name, {
             "form": form,
             "columns": imports.COLUMNS,
+            # Column names are code, not words of the page's language.
+            "columns_code": format_html_join(", ", "<code>{}</code>", ((name,) for name in imports.COLUMNS)),
             "max_rows": imports.MAX_ROWS,
             "recent_jobs": jobs.recent_jobs(request.user, Job.Kind.IMPORT),
         }, status=status)

@@ -51,6 +51,7 @@ from django.utils.translation import ngettext
 
 from indicators import imports
 from indicators.models import Boundaries, IndicatorResult, Job
+from indicators.results.exports import write_xlsx
 from programmes import policies
 from smartcity_portal.text import neutralise_cell
 
@@ -61,6 +62,9 @@ EXPORT_COLUMNS = (
     "boundaries", "province", "province_name_vi", "province_name_en", "year", "quarter",
     "indicator", "indicator_name_vi", "indicator_name_en", "value", "units_reporting", "computed_at",
 )
+# How the XLSX export shows each column (indicators.results.exports.NUMBER_FORMATS).
+EXPORT_KINDS = ("text", "text", "text", "text", "integer", "integer", "text", "text", "text", "number", "integer",
+                "datetime")
 EXPORT_CHUNK = 5000
 # A job's row report keeps this many rows; the message gives the full count.
 MAX_STORED_ROW_REPORT = 10_000
@@ -628,17 +632,20 @@ def write_results(path, *, fmt="csv", boundaries=None, progress=None):
                 if count % EXPORT_CHUNK == 0:
                     progress(count, total)
     else:
-        from openpyxl import Workbook
+        def exported_rows():
+            nonlocal count
+            for row in queryset.iterator(chunk_size=EXPORT_CHUNK):
+                yield _export_row(row, fmt)
+                count += 1
+                if count % EXPORT_CHUNK == 0:
+                    progress(count, total)
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Results")[:31])
-        sheet.append(list(EXPORT_COLUMNS))
-        for row in queryset.iterator(chunk_size=EXPORT_CHUNK):
-            sheet.append(_export_row(row, fmt))
-            count += 1
-            if count % EXPORT_CHUNK == 0:
-                progress(count, total)
-        workbook.save(path)
+        about = [
+            (_("Source"), _("Every approved result of the portal (its export)") + f": {settings.PORTAL_BASE_URL}"),
+            (_("Boundaries"), "; ".join(str(Boundaries(b).label) for b in boundaries)),
+        ]
+        write_xlsx(path, title=_("Approved results"), columns=list(EXPORT_COLUMNS), rows=exported_rows(),
+                   about=about, kinds=EXPORT_KINDS)
     progress(count, max(total, count))
     return count
 

@@ -18,7 +18,13 @@ from django.views.generic import TemplateView
 
 from indicators.models import Framework, FrameworkNode, MaturityResult, NodeKind
 from indicators.results import fragments, maturity
-from indicators.results.exports import FORMATS, Cell, Table, table_response
+from indicators.results.exports import (
+    FORMATS,
+    Cell,
+    Table,
+    download_about,
+    table_response,
+)
 from indicators.views import progress_chart, short_names, unit_cell, unit_label
 from programmes import assessment_selectors
 from provinces.models import Region
@@ -120,7 +126,8 @@ class MaturityView(TemplateView):
                     {"detail": gettext("Unknown table."), "code": "invalid_table", "tables": list(tables)},
                     status=400,
                 )
-            return table_response(tables[name], self.format, f"{framework.code}-{self.year}")
+            return table_response(tables[name], self.format, f"{framework.code}-{self.year}",
+                                  download_about(self.request))
         context["figures_html"] = fragments.cached_html(
             "dashboard:MaturityView", self.cache_parts(),
             lambda: render_to_string(
@@ -236,7 +243,9 @@ class MaturityView(TemplateView):
 
         by_unit = {row.unit.pk: row for row in rows}
         tiles = []
-        placed = [row for row in rows if row.unit.map_row is not None and row.unit.map_col is not None]
+        # North to south, west to east: the order in which the map's key lists them.
+        placed = sorted((row for row in rows if row.unit.map_row is not None and row.unit.map_col is not None),
+                        key=lambda row: (row.unit.map_row, row.unit.map_col))
         shorts = short_names([row.unit for row in placed])
         for row in placed:
             unit = row.unit

@@ -24,6 +24,7 @@ from django.views.generic import TemplateView
 
 from indicators.models import DataRelease, DataReleaseFile
 from indicators.results import catalog, datasets, formats, releases
+from indicators.results.exports import download_about
 from provinces.quarters import Quarter
 
 
@@ -144,7 +145,8 @@ def download(request, dataset, table, fmt):
     rows = table.rows(quarter)
     name = f"{table.slug}{f'-{quarter}' if quarter else ''}.{fmt}"
     if fmt == "xlsx":
-        response = FileResponse(formats.xlsx_file(table, rows), content_type=formats.CONTENT_TYPES[fmt])
+        response = FileResponse(formats.xlsx_file(table, rows, download_about(request)),
+                                content_type=formats.CONTENT_TYPES[fmt])
     else:
         writer = formats.csv_chunks if fmt == "csv" else formats.json_chunks
         response = StreamingHttpResponse(formats.encoded(writer(table, rows)), content_type=formats.CONTENT_TYPES[fmt])

@@ -33,6 +33,7 @@ from indicators.results.exports import (
     Cell,
     Table,
     display_value,
+    download_about,
     table_response,
 )
 from indicators.results.progress import choose_target
@@ -125,7 +126,9 @@ def short_names(units):
 def tiles_for(units, values):
     """The ``tiles`` of ``includes/tile_map.html``: ``values`` maps unit id → percent."""
     tiles = []
-    units = [unit for unit in units if unit.map_row is not None and unit.map_col is not None]
+    # North to south, west to east: the order in which the map's key lists them.
+    units = sorted((unit for unit in units if unit.map_row is not None and unit.map_col is not None),
+                   key=lambda unit: (unit.map_row, unit.map_col))
     shorts = short_names(units)
     for unit in units:
         value = values.get(unit.pk)
@@ -254,7 +257,8 @@ class DashboardView(TemplateView):
                     {"detail": gettext("Unknown table."), "code": "invalid_table", "tables": list(tables)},
                     status=400,
                 )
-            return table_response(tables[name], self.format, context.get("period", ""))
+            about = download_about(request, boundaries=self.filters.get("boundaries"))
+            return table_response(tables[name], self.format, context.get("period", ""), about)
         context["figures_html"] = fragments.render_figures(self, context)
         return self.render_to_response(context)
 
@@ -806,7 +810,7 @@ class UnitResultsExportView(View):
                  "tables": ["progress", "indicators", "reports"]},
                 status=400,
             )
-        return table_response(tables[name], fmt, unit.slug)
+        return table_response(tables[name], fmt, unit.slug, download_about(request))
 
 
 class AseanExportView(View):
@@ -817,7 +821,7 @@ class AseanExportView(View):
         if fmt not in FORMATS:
             return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
         quarter, items, members = selectors.asean_progress()
-        return table_response(asean_table(quarter, items, members), fmt, quarter)
+        return table_response(asean_table(quarter, items, members), fmt, quarter, download_about(request))
 
 
 
@@ -880,7 +884,7 @@ class CrosswalkView(TemplateView):
             )
         context = self.get_context_data(**kwargs)
         if self.format:
-            return table_response(context["table"], self.format, "crosswalk")
+            return table_response(context["table"], self.format, "crosswalk", download_about(request))
         return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 
 from indicators import selectors as reference
 from indicators.results import datasets, formats
+from indicators.results.exports import download_about
 from programmes import policies, projects
 from programmes.filtersets import ProjectFilterSet
 from programmes.forms import ProjectForm, RegisterImportForm
@@ -53,7 +54,8 @@ class ProjectListView(View):
         else:
             found = filterset.qs
         if fmt:
-            return table_download(datasets.PROJECTS.table("projects"), datasets.project_rows(queryset=found), fmt)
+            return table_download(datasets.PROJECTS.table("projects"), datasets.project_rows(queryset=found), fmt,
+                                  download_about(request))
         page = Paginator(found.order_by(unit_name_order(), "code"), PER_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -65,10 +67,10 @@ class ProjectListView(View):
         }, status=200 if filterset.is_valid() else 400)
 
 
-def table_download(table, rows, fmt):
+def table_download(table, rows, fmt, about=()):
     name = f"{table.slug}.{fmt}"
     if fmt == "xlsx":
-        response = FileResponse(formats.xlsx_file(table, rows), content_type=formats.CONTENT_TYPES[fmt])
+        response = FileResponse(formats.xlsx_file(table, rows, about), content_type=formats.CONTENT_TYPES[fmt])
     else:
         response = StreamingHttpResponse(formats.encoded(formats.csv_chunks(table, rows)),
                                          content_type=formats.CONTENT_TYPES[fmt])

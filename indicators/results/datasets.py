@@ -805,11 +805,3 @@ def json_cell(value):
     if isinstance(value, date):
         return json.dumps(value.isoformat())
     return json.dumps(str(value), ensure_ascii=False)
-
-
-def sheet_cell(value):
-    """A value as an XLSX cell: numbers stay numbers, dates ISO text (as in the CSV)."""
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-

@@ -1,13 +1,16 @@
-"""Spreadsheet downloads (CSV and XLSX): helpers every export shares."""
+"""Spreadsheet downloads (CSV and XLSX): helpers every export shares, and the portal's one XLSX writer."""
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 
 from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from smartcity_portal.text import neutralise_cell
 
@@ -126,20 +129,177 @@ def csv_response(table, suffix=""):
     return response
 
 
-def xlsx_response(table, suffix=""):
-    """``table`` as an XLSX workbook of one sheet."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=slugify(table.name)[:31] or "table")
-    for row in table.values():
-        sheet.append(row)
+def xlsx_response(table, suffix="", about=()):
+    """``table`` as an XLSX workbook: a sheet about the file (``about``: label, value pairs), then the table."""
+    # As in the CSV: booleans as 1/0, nothing as an empty cell; the writer gives dates and numbers their formats.
+    rows = ([int(v) if isinstance(v, bool) else "" if v is None else v for v in (cell.value for cell in row)]
+            for row in table.rows)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, title=table.title or table.name, columns=[str(column.value) for column in table.columns],
+               rows=rows, about=about)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename(table, suffix, "xlsx")}"'
     return response
 
 
-def table_response(table, format, suffix=""):
-    return csv_response(table, suffix) if format == "csv" else xlsx_response(table, suffix)
+def table_response(table, format, suffix="", about=()):
+    return csv_response(table, suffix) if format == "csv" else xlsx_response(table, suffix, about)
+
+
+# --- the one XLSX writer ------------------------------------------------------------------------------------
+
+# Column widths are measured on the first rows only: the rest is streamed, never held.
+XLSX_SAMPLE_ROWS = 200
+XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 8, 60
+# A long heading wraps rather than widening a column of figures.
+XLSX_HEADING_WIDTH = {"text": 40, "other": 18}
+# Numbers are stored as numbers and shown with these formats (the spreadsheet shows its own
+# decimal separator); integers such as years and quarters without thousands separators.
+NUMBER_FORMATS = {
+    "integer": "0",
+    "number": "#,##0.0##",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+# Kinds of the open data's Table Schema types.
+SCHEMA_KINDS = {"integer": "integer", "year": "integer", "number": "number", "date": "date", "datetime": "datetime"}
+
+
+def sheet_title(text, fallback="Sheet"):
+    """``text`` as a sheet's name: without the characters Excel refuses, at most 31 characters."""
+    name = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip(" '")
+    return " ".join(name.split())[:31].strip() or fallback
+
+
+def xlsx_value(value):
+    """A value as the writer stores it: text formula-safe, times local and naive, numbers as numbers."""
+    if value is None or isinstance(value, (bool, int, float, Decimal, date)):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return timezone.localtime(value).replace(tzinfo=None)
+        return value
+    return neutralise_cell(str(value))
+
+
+def kind_of(values):
+    """The kind of a column from its values: integer, number, date, datetime or text."""
+    present = [v for v in values if v is not None and v != ""]
+    if not present:
+        return "text"
+    if all(isinstance(v, datetime) for v in present):
+        return "datetime"
+    if all(isinstance(v, date) and not isinstance(v, datetime) for v in present):
+        return "date"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "integer"
+    if all(isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) for v in present):
+        return "number"
+    return "text"
+
+
+def _shown_length(value, kind):
+    if value is None:
+        return 0
+    if kind == "date":
+        return 10
+    if kind == "datetime":
+        return 16
+    if kind == "number" and isinstance(value, (int, float, Decimal)):
+        return len(f"{value:,.3f}".rstrip("0"))
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def write_xlsx(target, *, title, columns, rows, about=(), kinds=None):
+    """Write a table to ``target`` (a path or a binary file) as the portal's XLSX workbook.
+
+    The first sheet says what the file holds: its title, ``about`` (label, value pairs given
+    by the caller: source, filters, boundaries…), when it was made and how many rows it has;
+    the second holds the table, under a bold header that stays in view, each column as wide
+    as its first rows need, numbers and dates stored as such with a number format (``kinds``
+    per column: integer, number, date, datetime, text; guessed from the first rows if not
+    given). The workbook is write-only and the rows are streamed: memory stays flat.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    rows = iter(rows)
+    sample = [[xlsx_value(v) for v in row] for row in islice(rows, XLSX_SAMPLE_ROWS)]
+    kinds = list(kinds) if kinds else [kind_of([row[i] for row in sample]) for i in range(len(columns))]
+    title = str(title)
+
+    workbook = Workbook(write_only=True)
+    info = workbook.create_sheet(sheet_title(gettext("About this file")))
+    sheet = workbook.create_sheet(sheet_title(title, "Data"))
+    # The file opens on the table; the sheet about it is the first tab.
+    workbook.active = 1
+    bold = Font(bold=True)
+
+    for index, (name, kind) in enumerate(zip(columns, kinds, strict=True), start=1):
+        heading = min(len(str(name)), XLSX_HEADING_WIDTH["text" if kind == "text" else "other"])
+        longest = max([heading] + [_shown_length(row[index - 1], kind) for row in sample])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+
+    heading_style = Alignment(wrap_text=True, vertical="top")
+
+    def header_cell(value):
+        cell = WriteOnlyCell(sheet, value=neutralise_cell(str(value)))
+        cell.font = bold
+        cell.alignment = heading_style
+        return cell
+
+    sheet.append([header_cell(name) for name in columns])
+    formats_of = [NUMBER_FORMATS.get(kind) for kind in kinds]
+    count = 0
+    for row in chain(sample, ([xlsx_value(v) for v in row] for row in rows)):
+        cells = []
+        for value, number_format in zip(row, formats_of, strict=True):
+            if number_format and value is not None and not isinstance(value, (str, bool)):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        count += 1
+
+    info.column_dimensions["A"].width = 24
+    info.column_dimensions["B"].width = 90
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def info_row(label, value, number_format=None):
+        first = WriteOnlyCell(info, value=neutralise_cell(str(label)))
+        first.font = bold
+        first.alignment = wrap
+        second = WriteOnlyCell(info, value=xlsx_value(value))
+        second.alignment = wrap
+        if number_format:
+            second.number_format = number_format
+        info.append([first, second])
+
+    info_row(gettext("Title"), title)
+    for label, value in about:
+        if value not in (None, ""):
+            info_row(label, value)
+    info_row(gettext("Made on"), timezone.localtime().replace(tzinfo=None, microsecond=0), NUMBER_FORMATS["datetime"])
+    info_row(gettext("Rows"), count, NUMBER_FORMATS["integer"])
+    info_row(gettext("Sheet of the table"), sheet.title)
+    workbook.save(target)
+    return count
+
+
+def download_about(request, *, boundaries=None, ignore=("format", "table", "page")):
+    """What the first sheet of a download says about it: the page it came from and its filters."""
+    from indicators.models import Boundaries
+
+    filters = [f"{name} = {', '.join(values)}" for name, values in request.GET.lists()
+               if name not in ignore and any(values)]
+    found = [
+        (gettext("Source"), request.build_absolute_uri(request.path)),
+        (gettext("Filters"), "; ".join(filters) or gettext("none")),
+    ]
+    if boundaries:
+        labels = [str(Boundaries(b).label) for b in ([boundaries] if isinstance(boundaries, str) else boundaries)]
+        found.append((gettext("Boundaries"), "; ".join(labels)))
+    return found

@@ -12,14 +12,15 @@ import json
 import tempfile
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.results.datasets import (
     json_cell,
     license_info,
     publisher,
-    sheet_cell,
     text_cell,
 )
+from indicators.results.exports import SCHEMA_KINDS, write_xlsx
 from smartcity_portal.text import neutralise_cell
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,17 +70,22 @@ def json_chunks(table, rows):
     yield "".join(batch) + "\n]\n"
 
 
-def xlsx_file(table, rows):
-    """``table`` as an XLSX workbook of one sheet, in a temporary file opened for reading (deleted when closed)."""
-    from openpyxl import Workbook
+def xlsx_about(table, about=()):
+    """The first sheet of an open-data XLSX file: what the table is, under which licence, from where."""
+    licence = license_info()
+    return [
+        (_("Description"), str(table.description)),
+        (_("Publisher"), str(publisher())),
+        (_("Licence"), f"{licence['title']} ({licence['name']}): {licence['path']}"),
+        *about,
+    ]
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=table.slug[:31])
-    sheet.append(table.names)
-    for row in rows:
-        sheet.append([neutralise_cell(sheet_cell(v)) for v in row])
+
+def xlsx_file(table, rows, about=()):
+    """``table`` as an XLSX workbook (``exports.write_xlsx``), in a temporary file opened for reading (deleted when closed)."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - the caller (a FileResponse) closes it
-    workbook.save(handle)
+    write_xlsx(handle, title=table.title, columns=table.names, rows=rows, about=xlsx_about(table, about),
+               kinds=[SCHEMA_KINDS.get(f.type, "text") for f in table.fields])
     handle.seek(0)
     return handle
 
@@ -89,10 +95,10 @@ def encoded(chunks):
         yield chunk.encode("utf-8")
 
 
-def table_bytes(table, rows, fmt):
+def table_bytes(table, rows, fmt, about=()):
     """The whole file at once (releases, which are one quarter's rows)."""
     if fmt == "xlsx":
-        with xlsx_file(table, rows) as handle:
+        with xlsx_file(table, rows, about) as handle:
             return handle.read()
     writer = csv_chunks if fmt == "csv" else json_chunks
     return "".join(writer(table, rows)).encode("utf-8")

@@ -17,8 +17,10 @@ import csv
 import hashlib
 import io
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +128,10 @@ def build_release(quarter, *, units=(), now=None):
         files = {}
         for table in tables:
             for fmt in RELEASE_FORMATS:
-                files[f"{table.slug}.{fmt}"] = formats.table_bytes(table, rows[table.slug], fmt)
+                files[f"{table.slug}.{fmt}"] = formats.table_bytes(table, rows[table.slug], fmt, about=[
+                    (_("Quarter"), str(quarter)),
+                    (_("Source"), settings.PORTAL_BASE_URL + reverse("data:release_quarter", args=[quarter])),
+                ])
         content_hash = sha256("\n".join(
             f"{table.slug}.csv:{sha256(files[f'{table.slug}.csv'])}" for table in tables
         ).encode())

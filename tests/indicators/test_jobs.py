@@ -570,7 +570,7 @@ def test_export_job_as_xlsx_for_one_view(client, personas, results, django_captu
 
     job = Job.objects.get()
     assert job.status == "succeeded" and job.total == 2
-    sheet = load_workbook(io.BytesIO(body(client.get(job_url("job_download", job)))), read_only=True).worksheets[0]
+    sheet = load_workbook(io.BytesIO(body(client.get(job_url("job_download", job)))), read_only=True).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0] == list(jobs.EXPORT_COLUMNS)
     assert [r[:2] + [r[6], r[9]] for r in rows[1:]] == [
@@ -658,7 +658,7 @@ def test_export_results_command_writes_csv_and_xlsx(personas, results, tmp_path)
 
     call_command("export_results", str(tmp_path / "current.xlsx"), "--boundaries", "current",
                  stdout=io.StringIO(), stderr=io.StringIO())
-    sheet = load_workbook(tmp_path / "current.xlsx", read_only=True).worksheets[0]
+    sheet = load_workbook(tmp_path / "current.xlsx", read_only=True).active
     assert len(list(sheet.iter_rows(values_only=True))) == 3
 
 

@@ -158,9 +158,9 @@ def test_the_report_page_shows_contents_safely(client, personas):
     assert "Dòng một<br>Dòng hai" in html
     row = html[html.index('id="row-TG4-04"'):]
     row = row[:row.index("</tr>")]
-    assert '<td class="num">12.5</td>' in row and "billion VND" in row and "Vốn ngân sách" in row
+    assert '<td class="num" data-label="Value">12.5</td>' in row and "billion VND" in row and "Vốn ngân sách" in row
     row = html[html.index('id="row-TG1-01"'):]
-    assert '<td class="num">yes</td>' in row[:row.index("</tr>")]
+    assert '<td class="num" data-label="Value">yes</td>' in row[:row.index("</tr>")]
     assert "15/10/2025" in html  # the due date
     assert f'href="{personas.unit.get_absolute_url()}"' in html
 

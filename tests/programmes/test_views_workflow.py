@@ -153,9 +153,9 @@ def test_the_form_shows_last_quarters_answers_beside_the_fields(client, personas
     assert "Last quarter (2025-Q3): in progress, 35 % complete." in html
     row = html[html.index('id="row-TG5-01"'):]
     row = row[:row.index("</tr>")]
-    assert '<td class="num">47.5</td>' in row
+    assert '<td class="num" data-label="2025-Q3">47.5</td>' in row
     row = html[html.index('id="row-TG1-01"'):]
-    assert '<td class="num">yes</td>' in row[:row.index("</tr>")]
+    assert '<td class="num" data-label="2025-Q3">yes</td>' in row[:row.index("</tr>")]
 
 
 def test_a_reporter_cannot_approve_or_return(client, personas, submitted):
