@@ -1,7 +1,13 @@
 """What the OpenAPI document says about authentication and errors, shared by every endpoint."""
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiFilterExtension,
+)
+from drf_spectacular.plumbing import (
+    build_bearer_security_scheme_object,
+    build_parameter_type,
+)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from provinces.quarters import FIRST_REPORTING_YEAR
@@ -16,10 +22,43 @@ class PortalTokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         definition = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
         definition["description"] = (
-            "A personal API token: `Authorization: Token <key>`. Create one on your profile page "
-            "or with `python manage.py create_api_token USERNAME`."
+            "A personal API token, sent in the `Authorization` header as the word `Token`, a space and the "
+            "key: `Authorization: Token 4c1e0c6f8a…` (not `Bearer`). Create one on your profile page, with "
+            "`POST /api/v1/tokens/` or with `python manage.py create_api_token USERNAME`."
         )
         return definition
+
+
+class AnswerOnly:
+    """A mixin for serializers the API only answers with, never reads a body with: every field is
+    set by the server, so the document marks each one ``readOnly`` and (always present) ``required``.
+    A client that sends such an object back (a report, an assessment) is not refused for them."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.read_only = True
+            field.required = False
+        return fields
+
+
+class OrderingParameter(OpenApiFilterExtension):
+    """``ordering`` with the terms the list sorts by as an enum (DRF documents a bare string)."""
+
+    target_class = "rest_framework.filters.OrderingFilter"
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        names = [name if isinstance(name, str) else name[0] for name in getattr(auto_schema.view, "ordering_fields", None) or []]
+        if not names:
+            return []
+        return [build_parameter_type(
+            name="ordering", location=OpenApiParameter.QUERY,
+            schema={"type": "string", "enum": [term for name in names for term in (name, f"-{name}")]},
+            description=(
+                "Sort by this field, `-` before it for descending. Several terms separated by commas "
+                "(`year,-quarter`) are accepted too."
+            ),
+        )]
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -86,19 +125,89 @@ def _tidy_parameter(parameter):
         schema.setdefault("maximum", 2100)
 
 
+# Operations grouped by area, in this order, named by the first segment of their path.
+TAGS = [
+    ("reference", ("regions", "provinces", "asean-cities", "indicators", "task-groups", "pillars", "programmes"),
+     ("Reference data: regions, provincial units (before and after 1 July 2025), indicators, Decision 950's "
+      "task groups, the digital-transformation pillars, the ASEAN Smart Cities Network, the units' "
+      "programmes. Public, no token needed.")),
+    ("frameworks", ("frameworks",),
+     "The frameworks units report against, their versions and each version's tree of items and criteria."),
+    ("results", ("progress", "indicator-values", "maturity"),
+     ("Figures from approved reports and assessments only: progress per item, indicator values (rolled up to "
+      "today's units or as reported) and maturity levels. Public.")),
+    ("reports", ("reports", "reporting-status"),
+     ("Quarterly reports: create, fill and submit them; the review workflow; each report's history; who has "
+      "reported on a quarter. A token is needed.")),
+    ("projects", ("projects",), "The published smart-city projects of the units' registers. Public."),
+    ("assessments", ("assessments",),
+     "Yearly maturity self-assessments against a framework version with levels, and their verification."),
+    ("webhooks", ("webhooks",), "Your webhook subscriptions: the portal posts report and assessment events to them."),
+    ("jobs", ("data-value-sets", "jobs"),
+     "Bulk import of indicator values (ministry reviewers), done by a background job you then follow."),
+    ("tokens", ("tokens",), "Your API tokens: list them (never their secrets), create, revoke."),
+]
+TAG_OF = {segment: name for name, segments, _description in TAGS for segment in segments}
+
+METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
+
+SHARED_RESPONSES = {
+    "MethodNotAllowed": {
+        "description": (
+            "This address does not take the method used (`code`: method_not_allowed); the `Allow` header "
+            "lists the methods it takes. Nothing was changed."
+        ),
+        "headers": {"Allow": {"schema": {"type": "string"}, "description": "The methods this address takes."}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+    "UnsupportedMediaType": {
+        "description": (
+            "The body's `Content-Type` is not one this operation takes (`code`: unsupported_media_type); "
+            "send `application/json`. Nothing was changed."
+        ),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+}
+
+
+def _integer_path_ids(operation):
+    """A path id matched by ``\\d+`` is an integer, whatever the view's lookup regex says."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "path" and schema.get("type") == "string" and schema.get("pattern") == r"^\d+$":
+            parameter["schema"] = {"type": "integer"}
+
+
 def portal_postprocessing(result, generator, request, public):
     """One document whatever ``Accept-Language`` says: names never come from translated labels
     (descriptions do follow the language); parameters say their real bounds; a ``PATCH`` that
-    must name the version it edits declares it required."""
+    must name the version it edits declares it required. Operations are grouped by area;
+    every operation documents 405 (and those with a body 415) in the portal's error shape;
+    numeric path ids are integers; a page always has ``next`` and ``previous`` (maybe null)."""
     for part in ("paths", "components"):
         if part in result:
             result[part] = _without_titles(result[part])
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            if isinstance(operation, dict):
-                for parameter in operation.get("parameters", []):
-                    _tidy_parameter(parameter)
-    for name, schema in result.get("components", {}).get("schemas", {}).items():
+    for path, operations in result.get("paths", {}).items():
+        segment = path.removeprefix("/api/v1/").split("/", 1)[0]
+        for method, operation in operations.items():
+            if method not in METHODS or not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                _tidy_parameter(parameter)
+            _integer_path_ids(operation)
+            if segment in TAG_OF:
+                operation["tags"] = [TAG_OF[segment]]
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("405", {"$ref": "#/components/responses/MethodNotAllowed"})
+            if "requestBody" in operation:
+                responses.setdefault("415", {"$ref": "#/components/responses/UnsupportedMediaType"})
+            operation["responses"] = dict(sorted(responses.items()))
+    components = result.setdefault("components", {})
+    components.setdefault("responses", {}).update(SHARED_RESPONSES)
+    for name, schema in components.get("schemas", {}).items():
         if name.startswith("Patched") and "version" in schema.get("properties", {}):
             schema["required"] = sorted({*schema.get("required", []), "version"})
+        if name.startswith("Paginated") and {"count", "next", "previous", "results"} <= set(schema.get("properties", {})):
+            schema["required"] = ["count", "next", "previous", "results"]
+    result["tags"] = [{"name": name, "description": description} for name, _segments, description in TAGS]
     return result

@@ -235,3 +235,128 @@ def test_parameters_and_fields_declare_what_the_answers_do(document):
     assert schemas["Revision"]["properties"]["actor"].get("nullable") is True
     assert "version" in schemas["PatchedReportUpdateRequest"]["required"]
     assert document["servers"] and document["info"]["license"]["name"]
+
+
+# --- what generated clients rely on (issue 18, item 2) ------------------------------------
+
+
+def _operations(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield path, method, operation
+
+
+def test_server_set_fields_are_read_only_and_required_in_answers(document):
+    schemas = document["components"]["schemas"]
+    for name, fields in [
+        ("Report", ("id", "status", "version", "is_late", "created_at", "updated_at", "submitted_at", "approved_at")),
+        ("Assessment", ("id", "status", "version", "created_at", "updated_at")),
+        ("Webhook", ("id", "created_at", "is_active")),
+        ("Revision", ("number", "version", "status", "created_at", "comment")),
+    ]:
+        for field in fields:
+            assert schemas[name]["properties"][field].get("readOnly") is True, (name, field)
+            assert field in schemas[name]["required"], (name, field)
+    # Every answer's field is always there (null perhaps), but for the kind-specific keys of a change
+    # and of a 409; a page always has next and previous.
+    optional = {"Change": {"task_group", "node", "indicator", "project", "criterion"},
+                "Conflict": {"edited_version", "current_version", "changes", "report"}}
+    for name, schema in schemas.items():
+        if name.endswith("Request") or "properties" not in schema:
+            continue
+        missing = set(schema["properties"]) - set(schema.get("required", [])) - optional.get(name, set())
+        assert not missing, (name, missing)
+    assert set(schemas["PaginatedReportList"]["required"]) == {"count", "next", "previous", "results"}
+    # Writes still take what they took: version is required, status is not a write field.
+    assert "status" not in schemas["PatchedReportUpdateRequest"]["properties"]
+
+
+def test_every_operation_documents_405_and_every_body_415_as_detail_and_code(document, api):
+    responses = document["components"]["responses"]
+    for name in ("MethodNotAllowed", "UnsupportedMediaType"):
+        assert responses[name]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert set(document["components"]["schemas"]["Error"]["required"]) == {"detail", "code"}
+    for path, method, operation in _operations(document):
+        assert operation["responses"]["405"] == {"$ref": "#/components/responses/MethodNotAllowed"}, (path, method)
+        if "requestBody" in operation:
+            assert operation["responses"]["415"] == {"$ref": "#/components/responses/UnsupportedMediaType"}, (path, method)
+        else:
+            assert "415" not in operation["responses"], (path, method)
+    # And the API answers them so.
+    client = api("integrator")
+    answer = client.delete("/api/v1/regions/")
+    assert answer.status_code == 405 and set(answer.json()) == {"detail", "code"} and answer["Allow"]
+    assert answer.json()["code"] == "method_not_allowed"
+    answer = client.post("/api/v1/reports/", "province=bac-ninh", content_type="text/plain")
+    assert answer.status_code == 415 and answer.json()["code"] == "unsupported_media_type"
+
+
+def test_numeric_path_ids_are_integers(document):
+    seen = 0
+    for path, method, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path" and parameter["name"] in {"id", "number"}:
+                assert parameter["schema"] == {"type": "integer"}, (path, method)
+                seen += 1
+    assert seen >= 28
+    key = next(p for p in document["paths"]["/api/v1/tokens/{token_key}/"]["delete"]["parameters"] if p["in"] == "path")
+    assert key["schema"]["type"] == "string"
+
+
+def test_every_operation_has_its_own_description_without_internals(document):
+    descriptions = {}
+    for _path, _method, operation in _operations(document):
+        text = operation.get("description", "")
+        assert text.strip(), operation["operationId"]
+        # Mixins' developer notes (the list cache, ``?fields``) once leaked into operations.
+        assert "cache" not in text.lower() and "``" not in text, operation["operationId"]
+        descriptions[operation["operationId"]] = text
+    retrieves = [op for op in descriptions if op.endswith("_retrieve")]
+    assert len(retrieves) > 15
+    for operation_id in retrieves:
+        listing = operation_id.removesuffix("_retrieve") + "_list"
+        assert descriptions[operation_id] != descriptions.get(listing), operation_id
+
+
+def test_ordering_parameters_list_their_values_and_the_api_takes_each(document, api):
+    client = api("integrator")
+    lists = 0
+    for path, _method, operation in _operations(document):
+        ordering = next((p for p in operation.get("parameters", []) if p["name"] == "ordering"), None)
+        if ordering is None:
+            continue
+        lists += 1
+        terms = ordering["schema"]["enum"]
+        assert ordering["schema"]["type"] == "string" and terms, path
+        assert {t.lstrip("-") for t in terms} == {t for t in terms if not t.startswith("-")}, path
+        for term in terms:
+            answer = client.get(path, {"ordering": term, "page_size": 1})
+            assert answer.status_code == 200, (path, term, answer.content[:200])
+    assert lists >= 14
+    reports = next(p for p in document["paths"]["/api/v1/reports/"]["get"]["parameters"] if p["name"] == "ordering")
+    assert {"updated_at", "-updated_at", "year"} <= set(reports["schema"]["enum"])
+
+
+def test_operations_are_grouped_by_area_with_described_tags(document):
+    tags = {tag["name"]: tag["description"] for tag in document["tags"]}
+    assert set(tags) == {
+        "reference", "frameworks", "results", "reports", "projects", "assessments", "webhooks", "jobs", "tokens",
+    }
+    assert all(description.strip() for description in tags.values())
+    used = set()
+    for path, method, operation in _operations(document):
+        assert len(operation["tags"]) == 1 and operation["tags"][0] in tags, (path, method)
+        used.add(operation["tags"][0])
+    assert used == set(tags)
+    assert document["paths"]["/api/v1/provinces/"]["get"]["tags"] == ["reference"]
+    assert document["paths"]["/api/v1/indicator-values/"]["get"]["tags"] == ["results"]
+    assert document["paths"]["/api/v1/data-value-sets/"]["post"]["tags"] == ["jobs"]
+
+
+def test_the_token_scheme_says_token_not_bearer(document):
+    scheme = document["components"]["securitySchemes"]["tokenAuth"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+    assert "`Authorization: Token " in scheme["description"] and "not `Bearer`" in scheme["description"]
+    secured = [op for _p, _m, op in _operations(document) if {"tokenAuth": []} in op.get("security", [])]
+    assert len(secured) == len(list(_operations(document)))
