@@ -52,7 +52,7 @@ from smartcity_portal.api.exceptions import PortalError
 from smartcity_portal.api.mixins import FilterListOnly, LastModified, SparseFields
 from smartcity_portal.api.parsers import JSONParser
 from smartcity_portal.api.schema import AnswerOnly, errors
-from smartcity_portal.api.strict import RefuseUnknownFields
+from smartcity_portal.api.strict import RefuseUnknownFields, check_query_parameters
 
 VERSION_HELP = "The assessment's version you read and edited; a stale version gets 409 Conflict."
 
@@ -550,13 +550,15 @@ class AssessmentViewSet(
             "Ministry staff and the assessment's own unit read every entry; others, who read it because it is "
             "approved, its approved entries only, with `actor` null and no comments."
         ),
-        request=None, responses={200: AssessmentRevisionSerializer(many=True), **errors(401, 404, 429)},
+        request=None, responses={200: AssessmentRevisionSerializer(many=True), **errors(400, 401, 404, 429)},
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=AssessmentRevisionSerializer)
     def history(self, request, pk=None):
         from programmes.selectors import revisions_with_changes
 
+        # A history has no filters: only the paging parameters.
+        check_query_parameters(request, {"page", "page_size", "format"})
         assessment = self.get_object()
         page = self.paginate_queryset(revisions_with_changes(request.user, assessment))
         return self.get_paginated_response(AssessmentRevisionSerializer(page, many=True).data)

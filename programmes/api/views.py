@@ -500,11 +500,13 @@ class ReportViewSet(
             "it is approved, get its approved (published) entries only, with `actor` null and no comments."
         ),
         request=None,
-        responses={200: RevisionSerializer(many=True), **errors(401, 404, 429)},
+        responses={200: RevisionSerializer(many=True), **errors(400, 401, 404, 429)},
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=RevisionSerializer)
     def history(self, request, pk=None):
+        # A history has no filters: only the paging parameters.
+        check_query_parameters(request, {"page", "page_size", "format"})
         report = self.get_object()
         page = self.paginate_queryset(selectors.revisions_with_changes(request.user, report))
         return self.get_paginated_response(RevisionSerializer(page, many=True).data)

@@ -170,12 +170,67 @@ SHARED_RESPONSES = {
 }
 
 
-def _integer_path_ids(operation):
-    """A path id matched by ``\\d+`` is an integer, whatever the view's lookup regex says."""
+def _tidy_path_parameters(operation):
+    """A path id matched by ``\\d+`` is an integer, whatever the view's lookup regex says; a
+    pattern that only says "no slash" says nothing of a path segment."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
-        if parameter.get("in") == "path" and schema.get("type") == "string" and schema.get("pattern") == r"^\d+$":
+        if parameter.get("in") != "path" or schema.get("type") != "string":
+            continue
+        if schema.get("pattern") == r"^\d+$":
             parameter["schema"] = {"type": "integer"}
+        elif schema.get("pattern") == "^[^/]+$":
+            del schema["pattern"]
+
+
+# What a creation answers leads to: (path, method, status) → the path of the object it made and the
+# property of the answer that names it, besides the creations that answer the object itself.
+CREATED_ELSEWHERE = {("/api/v1/data-value-sets/", "post", "202"): ("/api/v1/jobs/{id}/", "id")}
+
+
+def _schema_properties(result, response):
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        schema = result["components"]["schemas"].get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return set(schema.get("properties", {}))
+
+
+def _add_links(result):
+    """OpenAPI links from each creation to the operations on what it created (``reports_create`` →
+    ``reports_retrieve``, ``reports_partial_update``, ``reports_submit_create``… by ``$response.body#/id``),
+    for clients and for schemathesis' stateful tests."""
+    paths = result.get("paths", {})
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method != "post":
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if status not in ("201", "202") or "$ref" in response:
+                    continue
+                if (path, method, status) in CREATED_ELSEWHERE:
+                    target, name = CREATED_ELSEWHERE[path, method, status]
+                    targets = {target: name}
+                else:
+                    targets = {}
+                    for other in paths:
+                        rest = other.removeprefix(path)
+                        if other != path and other.startswith(path) and rest.startswith("{"):
+                            name = rest[1:rest.index("}")]
+                            targets[other] = name
+                properties = _schema_properties(result, response)
+                links = {}
+                for target, name in sorted(targets.items()):
+                    if name not in properties:
+                        continue
+                    for target_method, target_operation in paths[target].items():
+                        if target_method in METHODS and isinstance(target_operation, dict):
+                            links[target_operation["operationId"]] = {
+                                "operationId": target_operation["operationId"],
+                                "parameters": {name: f"$response.body#/{name}"},
+                                "description": f"The `{name}` in the answer is the `{name}` of {target}.",
+                            }
+                if links:
+                    response["links"] = links
 
 
 def portal_postprocessing(result, generator, request, public):
@@ -183,7 +238,8 @@ def portal_postprocessing(result, generator, request, public):
     (descriptions do follow the language); parameters say their real bounds; a ``PATCH`` that
     must name the version it edits declares it required. Operations are grouped by area;
     every operation documents 405 (and those with a body 415) in the portal's error shape;
-    numeric path ids are integers; a page always has ``next`` and ``previous`` (maybe null)."""
+    numeric path ids are integers; a page always has ``next`` and ``previous`` (maybe null);
+    creations link to the operations on what they created."""
     for part in ("paths", "components"):
         if part in result:
             result[part] = _without_titles(result[part])
@@ -194,7 +250,7 @@ def portal_postprocessing(result, generator, request, public):
                 continue
             for parameter in operation.get("parameters", []):
                 _tidy_parameter(parameter)
-            _integer_path_ids(operation)
+            _tidy_path_parameters(operation)
             if segment in TAG_OF:
                 operation["tags"] = [TAG_OF[segment]]
             responses = operation.setdefault("responses", {})
@@ -210,4 +266,5 @@ def portal_postprocessing(result, generator, request, public):
         if name.startswith("Paginated") and {"count", "next", "previous", "results"} <= set(schema.get("properties", {})):
             schema["required"] = ["count", "next", "previous", "results"]
     result["tags"] = [{"name": name, "description": description} for name, _segments, description in TAGS]
+    _add_links(result)
     return result
