@@ -114,6 +114,33 @@ def _without_titles(node):
     return node
 
 
+def _nullable_with_type(node):
+    """OpenAPI 3.0 reads ``nullable`` only beside a ``type`` (linters refuse it alone). A nullable
+    ``oneOf`` says it on its first typed choice (null then matches exactly one), or not at all when a
+    choice is ``NullEnum``; a nullable schema of any type (``{}``) needs no ``nullable``."""
+    if isinstance(node, list):
+        for item in node:
+            _nullable_with_type(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for value in node.values():
+        _nullable_with_type(value)
+    if node.get("nullable") is not True or "type" in node or "$ref" in node or "allOf" in node:
+        return
+    choices = node.get("oneOf") or node.get("anyOf")
+    if choices is None:
+        del node["nullable"]
+        return
+    if any(choice.get("$ref", "").endswith("/NullEnum") for choice in choices):
+        del node["nullable"]
+        return
+    typed = next((choice for choice in choices if "type" in choice), None)
+    if typed is not None:
+        del node["nullable"]
+        typed["nullable"] = True
+
+
 def _tidy_parameter(parameter):
     schema = parameter.get("schema", {})
     if "enum" in schema:
@@ -243,6 +270,7 @@ def portal_postprocessing(result, generator, request, public):
     for part in ("paths", "components"):
         if part in result:
             result[part] = _without_titles(result[part])
+            _nullable_with_type(result[part])
     for path, operations in result.get("paths", {}).items():
         segment = path.removeprefix("/api/v1/").split("/", 1)[0]
         for method, operation in operations.items():
