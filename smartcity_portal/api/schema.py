@@ -1,4 +1,5 @@
 """What the OpenAPI document says about authentication and errors, shared by every endpoint."""
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiFilterExtension,
@@ -30,9 +31,10 @@ class PortalTokenScheme(OpenApiAuthenticationExtension):
 
 
 class AnswerOnly:
-    """A mixin for serializers the API only answers with, never reads a body with: every field is
-    set by the server, so the document marks each one ``readOnly`` and (always present) ``required``.
-    A client that sends such an object back (a report, an assessment) is not refused for them."""
+    # A mixin for serializers the API only answers with, never reads a body with: every field is
+    # set by the server, so the document marks each one ``readOnly`` and (always present) ``required``.
+    # A client that sends such an object back (a report, an assessment) is not refused for them.
+    # (Comments, not a docstring: drf-spectacular would describe every answer's schema with it.)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -40,6 +42,21 @@ class AnswerOnly:
             field.read_only = True
             field.required = False
         return fields
+
+
+class FilterParameters(DjangoFilterExtension):
+    """A list's filters as drf-spectacular documents them, each with ``allowEmptyValue``: an empty
+    filter (``funding=``, as the filter bar of a list page sends it) filters nothing, so that a
+    page's query string works on its endpoint (docs/integrators.md)."""
+
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        for parameter in parameters:
+            if parameter.get("in") == "query":
+                parameter["allowEmptyValue"] = True
+        return parameters
 
 
 class OrderingParameter(OpenApiFilterExtension):
@@ -53,7 +70,11 @@ class OrderingParameter(OpenApiFilterExtension):
             return []
         return [build_parameter_type(
             name="ordering", location=OpenApiParameter.QUERY,
-            schema={"type": "string", "enum": [term for name in names for term in (name, f"-{name}")]},
+            schema={
+                "type": "string", "enum": [term for name in names for term in (name, f"-{name}")],
+                # Names for generated enums (openapi-python-client): YEAR_DESC, not VALUE_3.
+                "x-enum-varnames": [term for name in names for term in (name.upper(), f"{name.upper()}_DESC")],
+            },
             description=(
                 "Sort by this field, `-` before it for descending. Several terms separated by commas "
                 "(`year,-quarter`) are accepted too."
@@ -143,6 +164,8 @@ def _nullable_with_type(node):
 
 def _tidy_parameter(parameter):
     schema = parameter.get("schema", {})
+    if parameter.get("in") == "query" and parameter.get("name") == "page":
+        parameter["allowEmptyValue"] = True  # DRF reads page= as the first page.
     if "enum" in schema:
         # A small integer field's 0–32767 says nothing next to its choices (a quarter is 1–4).
         schema.pop("minimum", None)

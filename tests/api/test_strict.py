@@ -89,3 +89,17 @@ def test_a_workflow_action_refuses_an_unknown_field(api, personas):
                                     format="json")
 
     assert response.status_code == 400 and "confirm" in response.json()
+
+
+@pytest.mark.parametrize(("value", "status", "count"), [
+    ("true", 200, None), ("0", 200, 0), ("", 200, None), ("maybe", 400, None), ("yes", 400, None),
+])
+def test_a_yes_no_filter_takes_true_or_false_and_refuses_anything_else(api, personas, value, status, count):
+    # Found by schemathesis' negative data: is_active=maybe answered every indicator.
+    response = api("viewer").get("/api/v1/indicators/", {"is_active": value})
+
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert list(response.json()) == ["is_active"]
+    elif count is not None:
+        assert response.json()["count"] == count
