@@ -9,7 +9,7 @@ from rest_framework import serializers, viewsets
 from indicators.filtersets import MaturityResultFilterSet
 from indicators.models import MaturityResult
 from smartcity_portal.api.mixins import CachedList, FilterListOnly, SparseFields
-from smartcity_portal.api.schema import errors
+from smartcity_portal.api.schema import AnswerOnly, errors
 
 
 class LevelMetSerializer(serializers.Serializer):
@@ -19,7 +19,7 @@ class LevelMetSerializer(serializers.Serializer):
     assessed = serializers.IntegerField(help_text="Criteria of this level assessed (basic and chosen).")
 
 
-class MaturityResultSerializer(serializers.ModelSerializer):
+class MaturityResultSerializer(AnswerOnly, serializers.ModelSerializer):
     province = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     framework = serializers.CharField(source="version.framework.code", read_only=True)
     framework_version = serializers.CharField(source="version.code", read_only=True)
@@ -67,7 +67,10 @@ class MaturityResultSerializer(serializers.ModelSerializer):
         ),
         responses={200: MaturityResultSerializer(many=True), **errors(400, 404, 429)},
     ),
-    retrieve=extend_schema(summary="One maturity result", responses={200: MaturityResultSerializer, **errors(404, 429)}),
+    retrieve=extend_schema(
+        summary="One maturity result",
+        description="A row of `maturity/` by its `id`: the level a unit reached for a year and framework version.",
+        responses={200: MaturityResultSerializer, **errors(404, 429)}),
 )
 class MaturityViewSet(SparseFields, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["id", "province", "year", "framework", "level"]

@@ -10,6 +10,7 @@ from indicators.models import (
     NodeKind,
     NodeResult,
 )
+from smartcity_portal.api.schema import AnswerOnly
 
 
 class IndicatorNodeSerializer(serializers.Serializer):
@@ -23,7 +24,7 @@ class IndicatorNodeSerializer(serializers.Serializer):
     threshold = serializers.CharField(help_text="For a criterion: the value that meets it, e.g. \">= 10\"; or \"\".")
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(AnswerOnly, serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="The name in the language of Accept-Language.")
     task_group = serializers.SerializerMethodField(
         help_text="Decision 950 task group number; null for an indicator counted toward no task group."
@@ -51,7 +52,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         return IndicatorNodeSerializer(indicator.mappings.all(), many=True).data
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ResultSerializer(AnswerOnly, serializers.ModelSerializer):
     province = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     units_reporting = serializers.IntegerField(
         read_only=True, help_text="How many units' approved reports make up the figure."

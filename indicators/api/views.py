@@ -48,7 +48,10 @@ BOUNDARIES = (
         description="Decision 950, the digital-transformation pillars, criteria sets… (docs/frameworks.md).",
         responses={200: FrameworkSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One framework, by code", responses={200: FrameworkSerializer, **DETAIL_ERRORS}),
+    retrieve=extend_schema(
+        summary="One framework, by code",
+        description="A framework (e.g. `decision-950`) with its versions, newest first; read a version's items at `versions/{version}/nodes/`.",
+        responses={200: FrameworkSerializer, **DETAIL_ERRORS}),
 )
 class FrameworkViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["code", "name"]
@@ -62,6 +65,10 @@ class FrameworkViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="A framework version's tree of nodes, with each node's indicators",
+        description=(
+            "The version's groups, items and criteria as a tree (`children`), each with the indicators mapped "
+            "to it, and the version's maturity `levels` (empty for a framework without levels)."
+        ),
         request=None,
         responses={200: VersionNodesSerializer, **DETAIL_ERRORS},
         filters=False,
@@ -84,8 +91,14 @@ class FrameworkViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List indicators", responses={200: IndicatorSerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(summary="One indicator, by code", responses={200: IndicatorSerializer, **DETAIL_ERRORS}),
+    list=extend_schema(
+        summary="List indicators",
+        description="What units report each quarter; each indicator lists the framework `nodes` it counts toward.",
+        responses={200: IndicatorSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(
+        summary="One indicator, by code",
+        description="An indicator by its code (e.g. `TG5-01`): its unit, value type, roll-up rule and the nodes it counts toward.",
+        responses={200: IndicatorSerializer, **DETAIL_ERRORS}),
 )
 class IndicatorViewSet(SparseFields, CachedList, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["code", "name", "unit", "value_type"]
@@ -107,7 +120,13 @@ class IndicatorViewSet(SparseFields, CachedList, viewsets.ReadOnlyModelViewSet):
         description=BOUNDARIES,
         responses={200: ProgressResultSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One progress result", responses={200: ProgressResultSerializer, **DETAIL_ERRORS}),
+    retrieve=extend_schema(
+        summary="One progress result",
+        description=(
+            "A row of `progress/` by its `id`. Ids are not stable: a unit's rows of a quarter are replaced "
+            "when they are recomputed; address a result by its natural key in a list instead."
+        ),
+        responses={200: ProgressResultSerializer, **DETAIL_ERRORS}),
 )
 class ProgressViewSet(SparseFields, LastModified, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["id", "province", "year", "quarter", "framework", "node", "percent_complete", "met"]
@@ -125,7 +144,13 @@ class ProgressViewSet(SparseFields, LastModified, CachedList, FilterListOnly, vi
         description=BOUNDARIES,
         responses={200: IndicatorResultSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One indicator value", responses={200: IndicatorResultSerializer, **DETAIL_ERRORS}),
+    retrieve=extend_schema(
+        summary="One indicator value",
+        description=(
+            "A row of `indicator-values/` by its `id`. Ids are not stable: a unit's rows of a quarter are "
+            "replaced when they are recomputed; address a value by its natural key in a list instead."
+        ),
+        responses={200: IndicatorResultSerializer, **DETAIL_ERRORS}),
 )
 class IndicatorValueViewSet(SparseFields, LastModified, CachedList, FilterListOnly, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["id", "province", "year", "quarter", "indicator", "value"]

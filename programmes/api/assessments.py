@@ -51,8 +51,8 @@ from smartcity_portal.accounts.services import acting_as
 from smartcity_portal.api.exceptions import PortalError
 from smartcity_portal.api.mixins import FilterListOnly, LastModified, SparseFields
 from smartcity_portal.api.parsers import JSONParser
-from smartcity_portal.api.schema import errors
-from smartcity_portal.api.strict import RefuseUnknownFields
+from smartcity_portal.api.schema import AnswerOnly, errors
+from smartcity_portal.api.strict import RefuseUnknownFields, check_query_parameters
 
 VERSION_HELP = "The assessment's version you read and edited; a stale version gets 409 Conflict."
 
@@ -115,7 +115,7 @@ class LevelCountSerializer(serializers.Serializer):
     assessed = serializers.IntegerField(help_text="Criteria of this level assessed.")
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(AnswerOnly, serializers.ModelSerializer):
     province = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     framework = serializers.CharField(source="framework_version.framework.code")
     framework_version = serializers.CharField(source="framework_version.code")
@@ -173,7 +173,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         return CriterionSerializer(assessment.answers.all(), many=True).data
 
 
-class AssessmentRevisionSerializer(serializers.ModelSerializer):
+class AssessmentRevisionSerializer(AnswerOnly, serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="User name of who did it (null: the system)."
     )
@@ -366,7 +366,12 @@ DESCRIPTION = (
 @extend_schema_view(
     list=extend_schema(summary="List the maturity assessments you may read", description=DESCRIPTION,
                        responses={200: AssessmentSerializer(many=True), **errors(400, 401, 404, 429)}),
-    retrieve=extend_schema(summary="One maturity assessment", description=DESCRIPTION,
+    retrieve=extend_schema(summary="One maturity assessment",
+                           description=(
+                               "Every criterion of the version with the unit's answer and the reviewer's decision, "
+                               "the levels and, once approved, the level reached. An assessment you may not read "
+                               "answers 404."
+                           ),
                            responses={200: AssessmentSerializer, **errors(401, 404, 429)}),
     create=extend_schema(
         summary="Start the self-assessment of a unit for a year",
@@ -499,6 +504,7 @@ class AssessmentViewSet(
 
     @extend_schema(
         summary="Return a submitted assessment to its unit (ministry reviewers)",
+        description="It goes back to its unit as `returned` with your `comment` and optional `field_comments`.",
         request=ReturnSerializer, responses={200: AssessmentSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="return", serializer_class=ReturnSerializer)
@@ -527,6 +533,7 @@ class AssessmentViewSet(
 
     @extend_schema(
         summary="Reopen an approved assessment for correction (ministry reviewers)",
+        description="It becomes `returned` with your `reason`; its level leaves `maturity/` until it is approved again.",
         request=ReopenSerializer, responses={200: AssessmentSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], serializer_class=ReopenSerializer)
@@ -544,13 +551,15 @@ class AssessmentViewSet(
             "Ministry staff and the assessment's own unit read every entry; others, who read it because it is "
             "approved, its approved entries only, with `actor` null and no comments."
         ),
-        request=None, responses={200: AssessmentRevisionSerializer(many=True), **errors(401, 404, 429)},
+        request=None, responses={200: AssessmentRevisionSerializer(many=True), **errors(400, 401, 404, 429)},
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=AssessmentRevisionSerializer)
     def history(self, request, pk=None):
         from programmes.selectors import revisions_with_changes
 
+        # A history has no filters: only the paging parameters.
+        check_query_parameters(request, {"page", "page_size", "format"})
         assessment = self.get_object()
         page = self.paginate_queryset(revisions_with_changes(request.user, assessment))
         return self.get_paginated_response(AssessmentRevisionSerializer(page, many=True).data)

@@ -26,6 +26,7 @@ from programmes.models import (
 from programmes.webhooks import EVENT_TYPES
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
+from smartcity_portal.api.schema import AnswerOnly
 from smartcity_portal.api.strict import RefuseUnknownFields
 
 # --- reference data ---------------------------------------------------------------
@@ -56,7 +57,7 @@ class TaskGroupSerializer(serializers.Serializer):
         return sorted(m.indicator.code for m in node.mappings.all())
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(AnswerOnly, serializers.ModelSerializer):
     province = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
 
     class Meta:
@@ -67,7 +68,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         ]
 
 
-class PublishedProjectSerializer(serializers.ModelSerializer):
+class PublishedProjectSerializer(AnswerOnly, serializers.ModelSerializer):
     """A project as an approved report published it (new in issue 16)."""
 
     id = serializers.IntegerField(source="pk", read_only=True)
@@ -222,7 +223,7 @@ class NodeAnswerSerializer(serializers.Serializer):
         return _evidence_files(answer)
 
 
-class IndicatorValueSerializer(serializers.ModelSerializer):
+class IndicatorValueSerializer(AnswerOnly, serializers.ModelSerializer):
     code = serializers.CharField(source="indicator.code")
 
     class Meta:
@@ -230,7 +231,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         fields = ["code", "value", "note"]
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(AnswerOnly, serializers.ModelSerializer):
     province = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     field_comments = serializers.SerializerMethodField(
         help_text="The reviewer's comments on single fields, by API path (e.g. task_groups.3.narrative)."
@@ -285,7 +286,7 @@ class ChangeSerializer(serializers.Serializer):
     criterion = serializers.CharField(required=False, help_text="A criterion of an assessment: its code.")
 
 
-class RevisionSerializer(serializers.ModelSerializer):
+class RevisionSerializer(AnswerOnly, serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="User name of who did it (null: the system)."
     )
@@ -779,7 +780,7 @@ class ReportingStatusSerializer(serializers.Serializer):
 TOPICS_HELP = f"Event types to receive ({', '.join(EVENT_TYPES)}); empty: all of them."
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(AnswerOnly, serializers.ModelSerializer):
     """A subscription as lists and reads show it: never its secret."""
 
     topics = serializers.ListField(

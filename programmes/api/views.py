@@ -9,7 +9,7 @@ is ``programmes.policies``. This module only translates between HTTP and them.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,8 +82,14 @@ DETAIL_ERRORS = errors(401, 404, 429)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the nine task groups of Decision 950/QĐ-TTg", responses={200: TaskGroupSerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(summary="One task group, by number", responses={200: TaskGroupSerializer, **DETAIL_ERRORS}),
+    list=extend_schema(
+        summary="List the nine task groups of Decision 950/QĐ-TTg",
+        description="The items of the framework `decision-950`, in their order, with the codes of their indicators.",
+        responses={200: TaskGroupSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(
+        summary="One task group, by number",
+        description="A task group of Decision 950 by its number (1 to 9), with the codes of its indicators.",
+        responses={200: TaskGroupSerializer, **DETAIL_ERRORS}),
 )
 class TaskGroupViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["number", "name"]
@@ -103,8 +109,14 @@ class TaskGroupViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the digital-transformation pillars", responses={200: PillarSerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(summary="One pillar, by code", responses={200: PillarSerializer, **DETAIL_ERRORS}),
+    list=extend_schema(
+        summary="List the digital-transformation pillars",
+        description="The groups of the framework `digital-transformation-2020`, in their order.",
+        responses={200: PillarSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(
+        summary="One pillar, by code",
+        description="A digital-transformation pillar by its code (e.g. `digital-government`).",
+        responses={200: PillarSerializer, **DETAIL_ERRORS}),
 )
 class PillarViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["code", "name"]
@@ -117,8 +129,14 @@ class PillarViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List smart-city programmes of the units", responses={200: ProgrammeSerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(summary="One programme", responses={200: ProgrammeSerializer, **DETAIL_ERRORS}),
+    list=extend_schema(
+        summary="List smart-city programmes of the units",
+        description="Each unit's smart-city programmes: decision, years, budget and status.",
+        responses={200: ProgrammeSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(
+        summary="One programme",
+        description="A unit's smart-city programme by its `id`.",
+        responses={200: ProgrammeSerializer, **DETAIL_ERRORS}),
 )
 class ProgrammeViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["id", "province", "title", "status"]
@@ -141,6 +159,10 @@ class ProgrammeViewSet(SparseFields, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary="One published project, with its progress in every approved report",
+        description=(
+            "A published project by its `id`, with `history`: its status, percent complete and spending in every "
+            "approved report. A project no approved report published answers 404."
+        ),
         responses={200: PublishedProjectDetailSerializer, **DETAIL_ERRORS},
     ),
 )
@@ -152,7 +174,8 @@ class ProjectViewSet(SparseFields, FilterListOnly, viewsets.ReadOnlyModelViewSet
     ordering_fields = ["id", "code", "total_investment", "start_date", "planned_end_date", "percent_complete"]
 
     def get_queryset(self):
-        return published_projects().order_by("unit__name_vi", "code", "pk")
+        # "id" is the API's name of the primary key (the project), which ordering=id sorts by.
+        return published_projects().annotate(id=F("pk")).order_by("unit__name_vi", "code", "pk")
 
     def get_serializer_class(self):
         return PublishedProjectDetailSerializer if self.action == "retrieve" else PublishedProjectSerializer
@@ -445,6 +468,10 @@ class ReportViewSet(
 
     @extend_schema(
         summary="Return a submitted report to its unit (ministry reviewers)",
+        description=(
+            "The report goes back to its unit as `returned`, with your `comment` and optional comments on single "
+            "fields (`field_comments`, by API path); the unit corrects and submits it again."
+        ),
         request=ReturnSerializer,
         responses={200: ReportSerializer, **WRITE_ERRORS},
     )
@@ -460,6 +487,10 @@ class ReportViewSet(
 
     @extend_schema(
         summary="Reopen an approved report for correction (ministry reviewers)",
+        description=(
+            "The report becomes `returned` with your `reason`; its values leave the results and the dashboards "
+            "until it is approved again."
+        ),
         request=ReopenSerializer,
         responses={200: ReportSerializer, **WRITE_ERRORS},
     )
@@ -479,11 +510,13 @@ class ReportViewSet(
             "it is approved, get its approved (published) entries only, with `actor` null and no comments."
         ),
         request=None,
-        responses={200: RevisionSerializer(many=True), **errors(401, 404, 429)},
+        responses={200: RevisionSerializer(many=True), **errors(400, 401, 404, 429)},
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=RevisionSerializer)
     def history(self, request, pk=None):
+        # A history has no filters: only the paging parameters.
+        check_query_parameters(request, {"page", "page_size", "format"})
         report = self.get_object()
         page = self.paginate_queryset(selectors.revisions_with_changes(request.user, report))
         return self.get_paginated_response(RevisionSerializer(page, many=True).data)
@@ -578,7 +611,8 @@ WEBHOOK_DESCRIPTION = (
         responses={200: WebhookSerializer(many=True), **errors(400, 401, 403, 404, 429)},
     ),
     retrieve=extend_schema(
-        summary="One webhook subscription", description=WEBHOOK_DESCRIPTION,
+        summary="One webhook subscription",
+        description="One of your subscriptions by its `id` (without its secret). Another user's subscription answers 404.",
         responses={200: WebhookSerializer, **errors(401, 403, 404, 429)},
     ),
     create=extend_schema(
@@ -597,6 +631,7 @@ WEBHOOK_DESCRIPTION = (
     ),
     destroy=extend_schema(
         summary="Delete a subscription and its delivery log",
+        description="The portal stops posting to its URL at once. Another user's subscription answers 404.",
         responses={204: None, **errors(401, 403, 404, 429)},
     ),
 )

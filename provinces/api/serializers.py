@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from provinces.models import AdministrativeUnit, AseanSmartCity, Region
+from smartcity_portal.api.schema import AnswerOnly
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(AnswerOnly, serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="The name in the language of Accept-Language.")
 
     class Meta:
@@ -11,7 +12,7 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "name_vi", "name_en"]
 
 
-class ProvinceSerializer(serializers.ModelSerializer):
+class ProvinceSerializer(AnswerOnly, serializers.ModelSerializer):
     """A provincial unit, old or current, with where it came from and what it became."""
 
     name = serializers.CharField(read_only=True, help_text="The name in the language of Accept-Language.")
@@ -37,7 +38,7 @@ class ProvinceSerializer(serializers.ModelSerializer):
         ]
 
 
-class AseanCitySerializer(serializers.ModelSerializer):
+class AseanCitySerializer(AnswerOnly, serializers.ModelSerializer):
     province = serializers.SlugRelatedField(
         source="unit", slug_field="slug", read_only=True, allow_null=True,
         help_text="For Vietnamese members: slug of the unit the city belonged to when it joined.",

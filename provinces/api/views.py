@@ -18,8 +18,14 @@ DETAIL_ERRORS = errors(401, 404, 429)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the six socio-economic regions", responses={200: RegionSerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(summary="One region, by slug", responses={200: RegionSerializer, **DETAIL_ERRORS}),
+    list=extend_schema(
+        summary="List the six socio-economic regions",
+        description="Each region's slug, and its name in Vietnamese and English; `name` follows Accept-Language.",
+        responses={200: RegionSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(
+        summary="One region, by slug",
+        description="A region by its slug (e.g. `red-river-delta`), as `provinces/?region=` takes it.",
+        responses={200: RegionSerializer, **DETAIL_ERRORS}),
 )
 class RegionViewSet(SparseFields, CachedList, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["slug", "name"]
@@ -41,6 +47,10 @@ class RegionViewSet(SparseFields, CachedList, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary="One provincial unit, by slug (old units too)",
+        description=(
+            "Any unit, in force or dissolved on 1 July 2025 (`is_current`, `valid_until`), with the unit it "
+            "became (`successor`) and those merged into it (`predecessors`)."
+        ),
         responses={200: ProvinceSerializer, **DETAIL_ERRORS},
     ),
 )
@@ -58,8 +68,14 @@ class ProvinceViewSet(SparseFields, CachedList, FilterListOnly, viewsets.ReadOnl
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List member cities of the ASEAN Smart Cities Network", responses={200: AseanCitySerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(summary="One ASEAN smart city", responses={200: AseanCitySerializer, **DETAIL_ERRORS}),
+    list=extend_schema(
+        summary="List member cities of the ASEAN Smart Cities Network",
+        description="Every member city; for Vietnamese members, `province` is the unit it belonged to when it joined.",
+        responses={200: AseanCitySerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(
+        summary="One ASEAN smart city",
+        description="A member city of the network by its `id`.",
+        responses={200: AseanCitySerializer, **DETAIL_ERRORS}),
 )
 class AseanCityViewSet(SparseFields, CachedList, viewsets.ReadOnlyModelViewSet):
     brief_fields = ["id", "city", "country_code", "province"]

@@ -1,4 +1,8 @@
-"""Behaviour shared by the API's viewsets."""
+"""Behaviour shared by the API's viewsets.
+
+The mixins' explanations are comments, not docstrings: drf-spectacular takes the first
+docstring of a view's classes as an operation's description, and these are for developers.
+"""
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -22,15 +26,14 @@ class FilterListOnly:
 
 
 class CachedList:
-    """A list of public, read-only data, answered from the cache until the data changes.
-
-    The body of each page is cached under the results generation (every
-    recompute of the results and every change of reference data bumps it, see
-    ``indicators.selectors.cached``), the language, the full address and the date. Lists
-    that every caller sees alike only: nothing here depends on who asks. An
-    address with a parameter the list does not know is answered uncached, so
-    that made-up parameters cannot fill the cache.
-    """
+    # A list of public, read-only data, answered from the cache until the data changes.
+    #
+    # The body of each page is cached under the results generation (every
+    # recompute of the results and every change of reference data bumps it, see
+    # ``indicators.selectors.cached``), the language, the full address and the date. Lists
+    # that every caller sees alike only: nothing here depends on who asks. An
+    # address with a parameter the list does not know is answered uncached, so
+    # that made-up parameters cannot fill the cache.
 
     cached_list_parameters = ("ordering", "page", "page_size", "fields", "brief")
 
@@ -53,8 +56,8 @@ class CachedList:
 
 
 class LastModified:
-    """``Last-Modified`` on a single object read, from its ``last_modified_field``; with it
-    ``smartcity_portal.middleware.ApiConditionalGetMiddleware`` answers ``If-Modified-Since``."""
+    # ``Last-Modified`` on a single object read, from its ``last_modified_field``; with it
+    # ``smartcity_portal.middleware.ApiConditionalGetMiddleware`` answers ``If-Modified-Since``.
 
     last_modified_field = "updated_at"
 
@@ -73,12 +76,11 @@ class LastModified:
 
 
 class SparseFields:
-    """``?fields=a,b`` (only those fields) and ``?brief=true`` (the view's ``brief_fields``) on reads.
-
-    Fields are dropped from the serializer before it runs, so a brief list also costs
-    less to build; ``wanted_fields`` lets a view skip what only dropped fields need.
-    A name the object does not have is an error naming ``fields``, never ignored.
-    """
+    # ``?fields=a,b`` (only those fields) and ``?brief=true`` (the view's ``brief_fields``) on reads.
+    #
+    # Fields are dropped from the serializer before it runs, so a brief list also costs
+    # less to build; ``wanted_fields`` lets a view skip what only dropped fields need.
+    # A name the object does not have is an error naming ``fields``, never ignored.
 
     brief_fields = ()
 

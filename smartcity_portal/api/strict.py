@@ -65,11 +65,10 @@ class StrictQueryParameters(BaseFilterBackend):
 
 
 class RefuseUnknownFields:
-    """A serializer mixin: a top-level body key the endpoint does not take is a 400 naming it.
-
-    ``tolerated`` (a serializer class) names what the endpoint answers with: a client that
-    sends back the object it read, read-only fields included, is not refused for them.
-    """
+    # A serializer mixin: a top-level body key the endpoint does not take is a 400 naming it.
+    # ``tolerated`` (a serializer class) names what the endpoint answers with: a client that
+    # sends back the object it read, read-only fields included, is not refused for them.
+    # (Comments, not a docstring: drf-spectacular would describe every request schema with it.)
 
     tolerated = None
 

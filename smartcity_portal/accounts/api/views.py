@@ -57,15 +57,23 @@ def _body(token, now=None):
 @extend_schema_view(
     list=extend_schema(
         summary="Your API tokens (never their secrets)",
+        description="Each token's first characters (`token_key`), creation, expiry and scope, newest first.",
         parameters=[OpenApiParameter("user", str, description="Administrators only: another user's tokens.")],
         responses={200: TokenSerializer(many=True), **errors(400, 401, 403, 429)},
     ),
     create=extend_schema(
         summary="Create an API token, optionally read-only and expiring",
+        description=(
+            "The answer holds the secret (`token`), which no other answer shows: keep it. A read-only token is "
+            "refused every write with 403."
+        ),
         request=TokenCreateSerializer,
         responses={201: TokenCreatedSerializer, **errors(400, 401, 403, 429)},
     ),
-    destroy=extend_schema(summary="Revoke an API token", responses={204: None, **errors(401, 403, 404, 429)}),
+    destroy=extend_schema(
+        summary="Revoke an API token",
+        description="By its `token_key`; it stops working at once. Another user's token answers 404 (administrators: any).",
+        responses={204: None, **errors(401, 403, 404, 429)}),
 )
 class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
