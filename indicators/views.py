@@ -58,6 +58,11 @@ def unit_cell(unit):
     return Cell(unit_label(unit), url=unit.get_absolute_url())
 
 
+def quarter_cell(quarter):
+    """A quarter (``2025-Q3``) kept on one line: a phone's narrow column would break it at the hyphen."""
+    return Cell(str(quarter), css="nowrap")
+
+
 def percent_cell(percent, period=None, unit=None):
     """A heat-coloured percent cell; its title says which quarter the figure is from."""
     heat = selectors.heat_class(percent)
@@ -362,7 +367,7 @@ class NationalOverviewView(DashboardView):
         )
         # Latest quarter first (in the file too, which has the page's rows): the table scrolls in its box.
         for q, means, overall, units in reversed(trend):
-            trend_table.add([str(q), percent_cell(overall), *(percent_cell(means.get(n.pk)) for n in heat.items), units])
+            trend_table.add([quarter_cell(q), percent_cell(overall), *(percent_cell(means.get(n.pk)) for n in heat.items), units])
         trend_chart = progress_chart(
             [q for q, *_ in trend],
             [{"label": gettext("All items"), "data": [number(o) for _, _, o, _ in trend], "dashed": False}]
@@ -509,7 +514,7 @@ class NodeDetailView(DashboardView):
             if percent is not None:
                 rank = position
             ranking.add([rank if percent is not None else None, unit_cell(unit), figure_cell(tg, percent, q),
-                         str(q) if q else None])
+                         quarter_cell(q) if q else None])
 
         buckets = [0] * 10
         for _unit, percent, _q in ranked:
@@ -531,7 +536,7 @@ class NodeDetailView(DashboardView):
             "trend", gettext("National average per quarter"),
             [gettext("Quarter"), gettext("Average percent complete")],
             # Latest quarter first, as every quarterly table: the earliest would fill its box.
-            [[str(q), percent_cell(means.get(tg.pk))] for q, means, _overall, _n in reversed(trend)],
+            [[quarter_cell(q), percent_cell(means.get(tg.pk))] for q, means, _overall, _n in reversed(trend)],
         )
         trend_chart = progress_chart(
             [q for q, *_ in trend],
@@ -608,7 +613,7 @@ class IndicatorDetailView(DashboardView):
             "national", gettext("National figure per quarter"),
             [gettext("Quarter"), gettext("National figure"), gettext("Units reporting"), gettext("National target")],
             # Latest quarter first, as every quarterly table: the earliest would fill its box.
-            [[str(q), value, n, national_target(q.year)] for q, value, n in reversed(series)],
+            [[quarter_cell(q), value, n, national_target(q.year)] for q, value, n in reversed(series)],
         )
         national_status = selectors.status_of(indicator, [(q, v) for q, v, _ in series], all_targets)
         chart = progress_chart(
@@ -626,7 +631,7 @@ class IndicatorDetailView(DashboardView):
         units_table = Table(
             "units", gettext("Each unit's approved values"),
             # Latest quarter first, beside the unit's name: the box scrolls sideways.
-            [gettext("Unit"), *(str(q) for q in reversed(shown)), gettext("Target"), gettext("Target year"),
+            [gettext("Unit"), *(quarter_cell(q) for q in reversed(shown)), gettext("Target"), gettext("Target year"),
              gettext("Progress status")],
         )
         for unit in units:
@@ -685,7 +690,7 @@ class CompletenessView(DashboardView):
         )
         units = Table(
             "units", gettext("Reports per unit and quarter"),
-            [gettext("Unit"), *(str(q) for q in reversed(quarters))],
+            [gettext("Unit"), *(quarter_cell(q) for q in reversed(quarters))],
         )
         # Latest quarter first in both tables: they scroll inside their boxes.
         for unit, statuses in found.rows:
@@ -733,7 +738,7 @@ def unit_dashboard_tables(dashboard, user):
     for q, figures, reporting in reversed(dashboard.progress):
         cells = [figures.get(node.pk) for node in dashboard.items]
         percents = [c for c in cells if c is not None and not isinstance(c, bool)]
-        progress.add([str(q), *(figure_cell(node, c) for node, c in zip(dashboard.items, cells, strict=True)),
+        progress.add([quarter_cell(q), *(figure_cell(node, c) for node, c in zip(dashboard.items, cells, strict=True)),
                       percent_cell(selectors.mean(percents)), reporting])
     indicators = Table(
         "indicators", gettext("Indicators"),

@@ -2,6 +2,7 @@
 import csv
 import io
 import re
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -250,14 +251,21 @@ def write_xlsx(target, *, title, columns, rows, about=(), kinds=None):
         return cell
 
     sheet.append([header_cell(name) for name in columns])
-    formats_of = [NUMBER_FORMATS.get(kind) for kind in kinds]
+    # One styled cell per number format, whose style each figure's cell copies: setting the
+    # format on every cell would look it up in the workbook's style table every time.
+    styles = {}
+    for number_format in {NUMBER_FORMATS.get(kind) for kind in kinds} - {None}:
+        model = WriteOnlyCell(sheet)
+        model.number_format = number_format
+        styles[number_format] = model._style
+    styles_of = [styles.get(NUMBER_FORMATS.get(kind)) for kind in kinds]
     count = 0
     for row in chain(sample, ([xlsx_value(v) for v in row] for row in rows)):
         cells = []
-        for value, number_format in zip(row, formats_of, strict=True):
-            if number_format and value is not None and not isinstance(value, (str, bool)):
+        for value, style in zip(row, styles_of, strict=True):
+            if style is not None and value is not None and not isinstance(value, (str, bool)):
                 cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
+                cell._style = copy(style)
                 cells.append(cell)
             else:
                 cells.append(value)
