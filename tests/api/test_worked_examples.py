@@ -132,7 +132,7 @@ EXAMPLES = sections()
 
 def test_the_document_has_worked_examples_for_each_capability():
     assert {"Syncing", "Authentication", "Bulk import (`data-value-sets/`)",
-            "History", "Reporting status", "Errors"} <= set(EXAMPLES)
+            "History", "Reporting status", "Errors", "The version and `409 Conflict`"} <= set(EXAMPLES)
 
 
 @pytest.mark.django_db
