@@ -55,6 +55,10 @@ PAGES = [
     ("maturity levels page", "/results/maturity/", None),
     ("API assessments", "/api/v1/assessments/", None),
     ("API maturity", "/api/v1/maturity/", None),
+    ("open data catalogue", "/data/", None),
+    ("published reports", "/published-reports/", None),
+    ("project register", "/projects/", None),
+    ("standards page", "/results/standards/", None),
     # Not a target: a page of static text in the portal's frame, to show what the frame costs.
     ("about page (frame only)", "/about/", None),
 ]
@@ -63,7 +67,8 @@ PAGES = [
 # Public pages, measured again signed out: served whole from the page cache.
 ANONYMOUS = [
     "national overview", "unit page", "task group page", "indicator page", "completeness page",
-    "maturity levels page", "about page (frame only)",
+    "maturity levels page", "open data catalogue", "published reports", "project register", "standards page",
+    "about page (frame only)",
 ]
 # Pages rendered cold: the first request after the data changed.
 COLD = ["national overview", "unit page", "task group page", "indicator page", "completeness page"]
