@@ -117,8 +117,14 @@
       window.localStorage.removeItem(key);
       return;
     }
+    // A browser cannot keep chosen files: the offer says to choose them again.
+    var files = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return input.files && input.files.length > 0;
+    });
     try {
-      window.localStorage.setItem(key, JSON.stringify({version: version, saved: Date.now(), sent: !!sent, fields: fields}));
+      window.localStorage.setItem(key, JSON.stringify({
+        version: version, saved: Date.now(), sent: !!sent, files: files, fields: fields
+      }));
     } catch (error) {
       // Storage full or refused (private browsing): the beforeunload warning still protects the text.
     }
@@ -176,7 +182,7 @@
     Array.prototype.forEach.call(offerBox.querySelectorAll("[data-draft-when]"), function (line) {
       var when = line.getAttribute("data-draft-when");
       line.hidden = !((when === "sent" && record.sent) || (when === "unsent" && !record.sent) ||
-        (when === "changed" && record.version !== version));
+        (when === "changed" && record.version !== version) || (when === "files" && record.files));
     });
     var time = offerBox.querySelector("[data-draft-time]");
     if (time) {

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from programmes import selectors, services
 from provinces.models import AdministrativeUnit
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import MINIMAL_PDF, PASSWORD, UserFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -62,6 +62,9 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
             narrative = page.locator("textarea[name$='.narrative']").first
             name = narrative.get_attribute("name")
             narrative.fill(TEXT)
+            page.locator("input[type=file]").first.set_input_files(
+                files=[{"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": MINIMAL_PDF}]
+            )
             page.wait_for_timeout(700)  # the draft is kept a moment after the last key press
             # While typing, the page asked the server to keep the session alive.
             assert asked, "no keep-alive request while typing"
@@ -109,6 +112,7 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
     assert "trình duyệt này" in login_text
     assert after_sign_in == edit
     assert "Phiên làm việc của bạn đã kết thúc khi bạn lưu" in offer_text
+    assert "Các tệp bạn đã chọn để đính kèm không được giữ lại" in offer_text
     assert shown_before == ""
     assert restored == TEXT
     assert offer_hidden
@@ -186,5 +190,6 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
     assert dialogs == ["beforeunload"]
     assert kept_after_logout == []
     assert "Bạn đã rời trang này khi còn những thay đổi chưa được lưu" in offer_text
+    assert "Các tệp bạn đã chọn" not in offer_text
     assert restored == TEXT
     assert not problems, problems
