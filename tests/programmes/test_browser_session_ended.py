@@ -193,3 +193,56 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
     assert "Các tệp bạn đã chọn" not in offer_text
     assert restored == TEXT
     assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_self_assessment_form_keeps_its_text_and_choices_across_an_ended_session(
+    live_server, chromium_path, monkeypatch
+):
+    from playwright.sync_api import sync_playwright
+
+    from tests.factories import maturity_version
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    version = maturity_version()
+    unit = AdministrativeUnit.objects.get(slug="bac-ninh")
+    UserFactory(username="canbo.danhgia", role="province-reporter", unit=unit)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            problems = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{live_server.url}/accounts/login/")
+            sign_in(page, live_server.url, "canbo.danhgia")
+            page.goto(f"{live_server.url}/assessments/new/")
+            page.select_option("select[name=framework_version]", str(version.pk))
+            page.select_option("select[name=year]", "2025")
+            with page.expect_navigation():
+                page.click("form[action='/assessments/new/'] button[type=submit]")
+            edit = page.url
+            page.select_option("select[name='criteria.A1.met']", "no")
+            page.fill("textarea[name='criteria.A1.explanation']", TEXT)
+            page.check("#id_chosen_B2")
+            page.wait_for_timeout(700)
+            end_session(page)
+            with page.expect_navigation():
+                page.click("button[name=action][value=save]:not(.visually-hidden)")
+            login_url = page.url
+            sign_in(page, live_server.url, "canbo.danhgia")
+            after_sign_in = page.url
+            page.locator("[data-draft-offer]").wait_for(state="visible")
+            page.click("[data-draft-restore]")
+            explanation = page.locator("textarea[name='criteria.A1.explanation']").input_value()
+            met = page.locator("select[name='criteria.A1.met']").input_value()
+            chosen = page.locator("#id_chosen_B2").is_checked()
+        finally:
+            browser.close()
+
+    assert "session=ended" in login_url
+    assert after_sign_in == edit
+    assert (explanation, met, chosen) == (TEXT, "no", True)
+    assert not problems, problems
