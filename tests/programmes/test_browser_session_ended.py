@@ -1,8 +1,12 @@
-"""An officer types a narrative, the session ends, they press "Lưu bản nháp": the sign-in page says the
-session had ended and the text was kept; after signing in the form offers the text back, and saving it
-saves it. In headless Chromium, in Vietnamese.
+"""An officer's typed text survives the end of the session, in headless Chromium, in Vietnamese.
 
-Screenshots: test-artifacts/session-ended-login.png, test-artifacts/session-ended-offer.png.
+- types a narrative, the session ends, "Lưu bản nháp": the sign-in page says the session had ended and
+  the text was kept; after signing in the form offers it back, and saving it saves it;
+- the session ends while the page is open: typing asks the server, the action bar says so at once,
+  "Đăng nhập lại" leaves without a prompt and the text comes back; logging out forgets it;
+- the same on the self-assessment form (text, answers, chosen criteria).
+
+Screenshots: test-artifacts/session-ended-login.png, session-ended-offer.png, session-ended-while-typing.png.
 """
 from pathlib import Path
 
@@ -20,7 +24,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 TEXT = "Đã hoàn thành 80 % hạ tầng cáp quang tới các xã; còn lại 12 xã miền núi sẽ xong trong quý IV."
 
 
-def sign_in(page, base_url, username):
+def sign_in(page, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
@@ -57,7 +61,7 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.on("request", lambda r: asked.append(r.url) if "/accounts/session/" in r.url else None)
             page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, live_server.url, "canbo.phien")
+            sign_in(page, "canbo.phien")
             page.goto(edit)
             narrative = page.locator("textarea[name$='.narrative']").first
             name = narrative.get_attribute("name")
@@ -82,7 +86,7 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
             login_url = page.url
             login_text = page.locator("main").inner_text()
 
-            sign_in(page, live_server.url, "canbo.phien")
+            sign_in(page, "canbo.phien")
             after_sign_in = page.url
             offer = page.locator("[data-draft-offer]")
             offer.wait_for(state="visible")
@@ -150,7 +154,7 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
             page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, live_server.url, "canbo.giu")
+            sign_in(page, "canbo.giu")
             page.goto(edit)
             end_session(page)
             narrative = page.locator("textarea[name$='.narrative']").first
@@ -165,7 +169,7 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
             with page.expect_navigation():
                 ended.locator("a[data-leave-ok]").click()
             login_url = page.url
-            sign_in(page, live_server.url, "canbo.giu")
+            sign_in(page, "canbo.giu")
             page.locator("[data-draft-offer]").wait_for(state="visible")
             offer_text = page.locator("[data-draft-offer]").inner_text()
             page.click("[data-draft-restore]")
@@ -217,7 +221,7 @@ def test_the_self_assessment_form_keeps_its_text_and_choices_across_an_ended_ses
             problems = []
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, live_server.url, "canbo.danhgia")
+            sign_in(page, "canbo.danhgia")
             page.goto(f"{live_server.url}/assessments/new/")
             page.select_option("select[name=framework_version]", str(version.pk))
             page.select_option("select[name=year]", "2025")
@@ -232,7 +236,7 @@ def test_the_self_assessment_form_keeps_its_text_and_choices_across_an_ended_ses
             with page.expect_navigation():
                 page.click("button[name=action][value=save]:not(.visually-hidden)")
             login_url = page.url
-            sign_in(page, live_server.url, "canbo.danhgia")
+            sign_in(page, "canbo.danhgia")
             after_sign_in = page.url
             page.locator("[data-draft-offer]").wait_for(state="visible")
             page.click("[data-draft-restore]")
