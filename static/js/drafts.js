@@ -8,8 +8,8 @@
  * - when the page is loaded again and a kept draft differs from what the page shows (the post never
  *   arrived: the session had ended, the network failed, the tab was closed), offers it back in the box
  *   [data-draft-offer]: "Restore my text" puts it into the fields, "Discard" forgets it;
- * - forgets a draft once the server has it: a later version saved by this user
- *   (data-draft-mine="true"), or a page that shows exactly the draft;
+ * - forgets a draft once the server has it: it was sent and the page shows a later version saved by
+ *   this user (data-draft-mine="true"), or the page shows exactly the draft;
  * - asks before leaving the page with changes not sent (beforeunload), never while the form is sent;
  * - while the user types, asks data-keep-alive (at most every few minutes): the session stays alive,
  *   and if it has ended the box [data-session-ended] says so at once.
@@ -158,8 +158,8 @@
       }
       return;
     }
-    if (record.version < version && mine) {
-      window.localStorage.removeItem(name); // Saved since by this user: the server has it.
+    if (record.version < version && mine && record.sent) {
+      window.localStorage.removeItem(name); // Sent, and the next version is this user's: the server has it.
       return;
     }
     if (!differences(record.fields, baseline).length) {

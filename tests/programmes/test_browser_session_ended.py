@@ -250,3 +250,52 @@ def test_the_self_assessment_form_keeps_its_text_and_choices_across_an_ended_ses
     assert after_sign_in == edit
     assert (explanation, met, chosen) == (TEXT, "no", True)
     assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_text_left_unsaved_is_still_offered_after_the_same_officer_saved_the_report_elsewhere(
+    live_server, chromium_path, monkeypatch
+):
+    """A tab closed with unsaved text, then a save of other changes by the same officer (another tab,
+    the API): the text was never sent, so it is offered back, saying the form was saved since."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    unit = AdministrativeUnit.objects.get(slug="bac-ninh")
+    reporter = UserFactory(username="canbo.haithe", role="province-reporter", unit=unit)
+    report = services.start_report(user=reporter, unit=unit, year=2025, quarter=3)
+    edit = f"{live_server.url}/reports/{report.pk}/edit/"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            problems = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("dialog", lambda dialog: dialog.accept())
+            page.goto(f"{live_server.url}/accounts/login/")
+            sign_in(page, "canbo.haithe")
+            page.goto(edit)
+            narrative = page.locator("textarea[name$='.narrative']").first
+            name = narrative.get_attribute("name")
+            narrative.fill(TEXT)
+            page.wait_for_timeout(700)
+            page.goto(f"{live_server.url}/reports/")  # left without saving
+            services.save_report(user=reporter, report=report, version=report.version,
+                                 data={"indicators": {"TG5-01": {"value": "40"}}})
+            page.goto(edit)
+            offer = page.locator("[data-draft-offer]")
+            offer.wait_for(state="visible")
+            offer_text = offer.inner_text()
+            page.click("[data-draft-restore]")
+            restored = page.locator(f"textarea[name='{name}']").input_value()
+        finally:
+            browser.close()
+
+    assert "Bạn đã rời trang này khi còn những thay đổi chưa được lưu" in offer_text
+    assert "Biểu mẫu đã được lưu từ đó đến nay" in offer_text
+    assert restored == TEXT
+    assert not problems, problems
