@@ -4,7 +4,8 @@
   the text was kept; after signing in the form offers it back, and saving it saves it;
 - the session ends while the page is open: typing asks the server, the action bar says so at once,
   "Đăng nhập lại" leaves without a prompt and the text comes back; logging out forgets it;
-- the same on the self-assessment form (text, answers, chosen criteria).
+- the same on the self-assessment form (text, answers, chosen criteria);
+- text left in a closed tab is offered back even after the officer saved other changes elsewhere.
 
 Screenshots: test-artifacts/session-ended-login.png, session-ended-offer.png, session-ended-while-typing.png.
 """
