@@ -174,6 +174,12 @@ class DecisionForm(VersionForm):
     """The reviewer's decision on each assessed criterion of a submitted assessment."""
 
     id_prefix = "verify"
+    CONFIRM_REQUIRED = _("Tick the box to confirm the approval; nothing was saved or approved.")
+    # Asked only when approving (programmes.assessment_views.AssessmentVerifyView): "Save the decisions"
+    # needs no confirmation, so the box is not required in the page.
+    confirm = forms.BooleanField(
+        label=_("I have checked this assessment: approve it and publish the level it reaches."), required=False,
+    )
 
     def __init__(self, *args, answers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -471,6 +471,12 @@ class AssessmentVerifyView(_ReviewActionView):
     def act(self, assessment, form):
         decisions = form.decisions()
         approving = self.request.POST.get("action") == "approve"
+        # Approving publishes: the reviewer confirms (a ticked box, which works without script). Asked only
+        # of a reviewer who may approve; anyone else gets the service's refusal as before.
+        if approving and not form.cleaned_data["confirm"] and policies.can_approve_assessment(
+            self.request.user, assessment
+        ):
+            raise assessments.ReportInvalid({"confirm": [DecisionForm.CONFIRM_REQUIRED]})
         version = form.cleaned_data["version"]
         if decisions or not approving:
             assessment = assessments.verify_assessment(

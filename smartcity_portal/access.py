@@ -299,7 +299,7 @@ RULES = [
          data={"version": "1", "criteria.A1.accepted": "no", "criteria.A1.comment": "Thiếu minh chứng."},
          label="decide on a criterion", effect="assessment_saved"),
     Rule("assessments:verify", REVIEW_OWN_REPORT, kwargs={"pk": asub}, method="POST",
-         data={"version": "1", "action": "approve"}, label="approve", effect="assessment_approved"),
+         data={"version": "1", "action": "approve", "confirm": "on"}, label="approve", effect="assessment_approved"),
     Rule("assessments:return", REVIEW_OWN_REPORT, kwargs={"pk": asub}, method="POST",
          data={"version": "1", "comment": "Bổ sung minh chứng."}, effect="assessment_returned"),
     Rule("assessments:reopen", nobody_but(*REVIEWERS), kwargs={"pk": aa}, method="POST",

@@ -248,6 +248,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A session ends this long after it was last written. Pages do not write it (no SESSION_SAVE_EVERY_REQUEST:
+# a write per page); an officer typing in a long form keeps it alive through /accounts/session/, asked by
+# static/js/drafts.js at most every few minutes, and written at most once a minute.
 SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Sessions are read from the cache and written through to the database, so a

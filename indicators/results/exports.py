@@ -48,11 +48,18 @@ class Cell:
         it on one line (``nowrap``), where a browser would break it after its hyphen."""
         if isinstance(self.value, (date, datetime)):
             return True
+        if self.is_number:
+            return False  # "num" keeps numbers on one line already
         shown = self.display
         return (
             isinstance(shown, str) and 0 < len(shown) <= 24 and not any(c.isspace() for c in shown)
             and any(c.isdigit() for c in shown)
         )
+
+    @property
+    def classes(self):
+        """The cell's classes on the page: its own, ``num`` for a number, ``nowrap`` for a token."""
+        return " ".join(c for c in (self.css, "num" if self.is_number else "", "nowrap" if self.is_token else "") if c)
 
 
 def display_value(value):

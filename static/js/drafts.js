@@ -8,8 +8,8 @@
  * - when the page is loaded again and a kept draft differs from what the page shows (the post never
  *   arrived: the session had ended, the network failed, the tab was closed), offers it back in the box
  *   [data-draft-offer]: "Restore my text" puts it into the fields, "Discard" forgets it;
- * - forgets a draft once the server has it: a later version saved by this user
- *   (data-draft-mine="true"), or a page that shows exactly the draft;
+ * - forgets a draft once the server has it: it was sent and the page shows a later version saved by
+ *   this user (data-draft-mine="true"), or the page shows exactly the draft;
  * - asks before leaving the page with changes not sent (beforeunload), never while the form is sent;
  * - while the user types, asks data-keep-alive (at most every few minutes): the session stays alive,
  *   and if it has ended the box [data-session-ended] says so at once.
@@ -117,8 +117,14 @@
       window.localStorage.removeItem(key);
       return;
     }
+    // A browser cannot keep chosen files: the offer says to choose them again.
+    var files = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return input.files && input.files.length > 0;
+    });
     try {
-      window.localStorage.setItem(key, JSON.stringify({version: version, saved: Date.now(), sent: !!sent, fields: fields}));
+      window.localStorage.setItem(key, JSON.stringify({
+        version: version, saved: Date.now(), sent: !!sent, files: files, fields: fields
+      }));
     } catch (error) {
       // Storage full or refused (private browsing): the beforeunload warning still protects the text.
     }
@@ -152,8 +158,8 @@
       }
       return;
     }
-    if (record.version < version && mine) {
-      window.localStorage.removeItem(name); // Saved since by this user: the server has it.
+    if (record.version < version && mine && record.sent) {
+      window.localStorage.removeItem(name); // Sent, and the next version is this user's: the server has it.
       return;
     }
     if (!differences(record.fields, baseline).length) {
@@ -176,7 +182,7 @@
     Array.prototype.forEach.call(offerBox.querySelectorAll("[data-draft-when]"), function (line) {
       var when = line.getAttribute("data-draft-when");
       line.hidden = !((when === "sent" && record.sent) || (when === "unsent" && !record.sent) ||
-        (when === "changed" && record.version !== version));
+        (when === "changed" && record.version !== version) || (when === "files" && record.files));
     });
     var time = offerBox.querySelector("[data-draft-time]");
     if (time) {

@@ -104,6 +104,7 @@ def test_an_officer_fills_the_self_assessment_and_a_reviewer_verifies_it(live_se
             for code in ("A1", "A2", "B1", "B2"):
                 page.check(f"input[name='criteria.{code}.accepted'][value=yes]")
             page.check("input[name='criteria.C1.accepted'][value=no]")
+            page.check("#verify-confirm")
             walk.submit("button[name=action][value=approve]")
             comment_error = page.locator('[id="verify-criteria.C1.comment_error"]')
             assert comment_error.count() == 1 and "lý do từ chối" in comment_error.inner_text()

@@ -150,7 +150,7 @@ def test_the_reviewer_decides_and_approves_in_one_step_and_the_level_is_publishe
     decisions = {f"criteria.{code}.accepted": "yes" for code in answers}
     with django_capture_on_commit_callbacks(execute=True):
         response = client_of(personas.reviewer).post(f"/assessments/{assessment.pk}/verify/", {
-            "version": "1", "action": "approve", **decisions,
+            "version": "1", "action": "approve", "confirm": "on", **decisions,
         })
     assert response.status_code == 302
     assert Assessment.objects.get(pk=assessment.pk).status == ReportStatus.APPROVED
@@ -162,7 +162,7 @@ def test_the_reviewer_decides_and_approves_in_one_step_and_the_level_is_publishe
 def test_approving_with_a_criterion_undecided_changes_nothing(personas, version):
     assessment = AssessmentFactory(year=2025, status=ReportStatus.SUBMITTED, answers={"A1": True})
     response = client_of(personas.reviewer).post(f"/assessments/{assessment.pk}/verify/", {
-        "version": "1", "action": "approve", "criteria.A1.accepted": "yes",
+        "version": "1", "action": "approve", "confirm": "on", "criteria.A1.accepted": "yes",
     })
     assert response.status_code == 200
     assert "Accept or reject this criterion before approving the assessment." in response.content.decode()

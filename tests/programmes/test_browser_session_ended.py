@@ -1,8 +1,13 @@
-"""An officer types a narrative, the session ends, they press "Lưu bản nháp": the sign-in page says the
-session had ended and the text was kept; after signing in the form offers the text back, and saving it
-saves it. In headless Chromium, in Vietnamese.
+"""An officer's typed text survives the end of the session, in headless Chromium, in Vietnamese.
 
-Screenshots: test-artifacts/session-ended-login.png, test-artifacts/session-ended-offer.png.
+- types a narrative, the session ends, "Lưu bản nháp": the sign-in page says the session had ended and
+  the text was kept; after signing in the form offers it back, and saving it saves it;
+- the session ends while the page is open: typing asks the server, the action bar says so at once,
+  "Đăng nhập lại" leaves without a prompt and the text comes back; logging out forgets it;
+- the same on the self-assessment form (text, answers, chosen criteria);
+- text left in a closed tab is offered back even after the officer saved other changes elsewhere.
+
+Screenshots: test-artifacts/session-ended-login.png, session-ended-offer.png, session-ended-while-typing.png.
 """
 from pathlib import Path
 
@@ -12,7 +17,7 @@ from django.core.management import call_command
 
 from programmes import selectors, services
 from provinces.models import AdministrativeUnit
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import MINIMAL_PDF, PASSWORD, UserFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -20,7 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 TEXT = "Đã hoàn thành 80 % hạ tầng cáp quang tới các xã; còn lại 12 xã miền núi sẽ xong trong quý IV."
 
 
-def sign_in(page, base_url, username):
+def sign_in(page, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
@@ -57,11 +62,14 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.on("request", lambda r: asked.append(r.url) if "/accounts/session/" in r.url else None)
             page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, live_server.url, "canbo.phien")
+            sign_in(page, "canbo.phien")
             page.goto(edit)
             narrative = page.locator("textarea[name$='.narrative']").first
             name = narrative.get_attribute("name")
             narrative.fill(TEXT)
+            page.locator("input[type=file]").first.set_input_files(
+                files=[{"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": MINIMAL_PDF}]
+            )
             page.wait_for_timeout(700)  # the draft is kept a moment after the last key press
             # While typing, the page asked the server to keep the session alive.
             assert asked, "no keep-alive request while typing"
@@ -79,7 +87,7 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
             login_url = page.url
             login_text = page.locator("main").inner_text()
 
-            sign_in(page, live_server.url, "canbo.phien")
+            sign_in(page, "canbo.phien")
             after_sign_in = page.url
             offer = page.locator("[data-draft-offer]")
             offer.wait_for(state="visible")
@@ -109,6 +117,7 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
     assert "trình duyệt này" in login_text
     assert after_sign_in == edit
     assert "Phiên làm việc của bạn đã kết thúc khi bạn lưu" in offer_text
+    assert "Các tệp bạn đã chọn để đính kèm không được giữ lại" in offer_text
     assert shown_before == ""
     assert restored == TEXT
     assert offer_hidden
@@ -146,7 +155,7 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
             page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, live_server.url, "canbo.giu")
+            sign_in(page, "canbo.giu")
             page.goto(edit)
             end_session(page)
             narrative = page.locator("textarea[name$='.narrative']").first
@@ -161,7 +170,7 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
             with page.expect_navigation():
                 ended.locator("a[data-leave-ok]").click()
             login_url = page.url
-            sign_in(page, live_server.url, "canbo.giu")
+            sign_in(page, "canbo.giu")
             page.locator("[data-draft-offer]").wait_for(state="visible")
             offer_text = page.locator("[data-draft-offer]").inner_text()
             page.click("[data-draft-restore]")
@@ -186,5 +195,108 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
     assert dialogs == ["beforeunload"]
     assert kept_after_logout == []
     assert "Bạn đã rời trang này khi còn những thay đổi chưa được lưu" in offer_text
+    assert "Các tệp bạn đã chọn" not in offer_text
+    assert restored == TEXT
+    assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_self_assessment_form_keeps_its_text_and_choices_across_an_ended_session(
+    live_server, chromium_path, monkeypatch
+):
+    from playwright.sync_api import sync_playwright
+
+    from tests.factories import maturity_version
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    version = maturity_version()
+    unit = AdministrativeUnit.objects.get(slug="bac-ninh")
+    UserFactory(username="canbo.danhgia", role="province-reporter", unit=unit)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            problems = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{live_server.url}/accounts/login/")
+            sign_in(page, "canbo.danhgia")
+            page.goto(f"{live_server.url}/assessments/new/")
+            page.select_option("select[name=framework_version]", str(version.pk))
+            page.select_option("select[name=year]", "2025")
+            with page.expect_navigation():
+                page.click("form[action='/assessments/new/'] button[type=submit]")
+            edit = page.url
+            page.select_option("select[name='criteria.A1.met']", "no")
+            page.fill("textarea[name='criteria.A1.explanation']", TEXT)
+            page.check("#id_chosen_B2")
+            page.wait_for_timeout(700)
+            end_session(page)
+            with page.expect_navigation():
+                page.click("button[name=action][value=save]:not(.visually-hidden)")
+            login_url = page.url
+            sign_in(page, "canbo.danhgia")
+            after_sign_in = page.url
+            page.locator("[data-draft-offer]").wait_for(state="visible")
+            page.click("[data-draft-restore]")
+            explanation = page.locator("textarea[name='criteria.A1.explanation']").input_value()
+            met = page.locator("select[name='criteria.A1.met']").input_value()
+            chosen = page.locator("#id_chosen_B2").is_checked()
+        finally:
+            browser.close()
+
+    assert "session=ended" in login_url
+    assert after_sign_in == edit
+    assert (explanation, met, chosen) == (TEXT, "no", True)
+    assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_text_left_unsaved_is_still_offered_after_the_same_officer_saved_the_report_elsewhere(
+    live_server, chromium_path, monkeypatch
+):
+    """A tab closed with unsaved text, then a save of other changes by the same officer (another tab,
+    the API): the text was never sent, so it is offered back, saying the form was saved since."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    unit = AdministrativeUnit.objects.get(slug="bac-ninh")
+    reporter = UserFactory(username="canbo.haithe", role="province-reporter", unit=unit)
+    report = services.start_report(user=reporter, unit=unit, year=2025, quarter=3)
+    edit = f"{live_server.url}/reports/{report.pk}/edit/"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
+            problems = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("dialog", lambda dialog: dialog.accept())
+            page.goto(f"{live_server.url}/accounts/login/")
+            sign_in(page, "canbo.haithe")
+            page.goto(edit)
+            narrative = page.locator("textarea[name$='.narrative']").first
+            name = narrative.get_attribute("name")
+            narrative.fill(TEXT)
+            page.wait_for_timeout(700)
+            page.goto(f"{live_server.url}/reports/")  # left without saving
+            services.save_report(user=reporter, report=report, version=report.version,
+                                 data={"indicators": {"TG5-01": {"value": "40"}}})
+            page.goto(edit)
+            offer = page.locator("[data-draft-offer]")
+            offer.wait_for(state="visible")
+            offer_text = offer.inner_text()
+            page.click("[data-draft-restore]")
+            restored = page.locator(f"textarea[name='{name}']").input_value()
+        finally:
+            browser.close()
+
+    assert "Bạn đã rời trang này khi còn những thay đổi chưa được lưu" in offer_text
+    assert "Biểu mẫu đã được lưu từ đó đến nay" in offer_text
     assert restored == TEXT
     assert not problems, problems

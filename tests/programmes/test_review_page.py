@@ -103,3 +103,42 @@ def test_a_reader_who_cannot_review_sees_no_comment_boxes(client, personas, subm
     html = client.get(submitted.get_absolute_url()).content.decode()
 
     assert "comment-nodes." not in html and "comment-indicators." not in html
+
+
+# --- the self-assessment's review page ------------------------------------------------------------------
+
+
+def test_approving_an_assessment_without_the_confirmation_saves_and_approves_nothing(client, personas):
+    from programmes.models import Assessment
+    from tests.factories import AssessmentFactory
+
+    assessment = AssessmentFactory(year=2025, status=ReportStatus.SUBMITTED, answers={"A1": True})
+    client.force_login(personas.reviewer)
+
+    response = client.post(f"/assessments/{assessment.pk}/verify/", {
+        "version": "1", "action": "approve", "criteria.A1.accepted": "yes",
+    })
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    box = html[html.index('class="field confirm-field has-errors"'):]
+    assert "Hãy đánh dấu ô để xác nhận phê duyệt" in box[:box.index("</div>")]
+    assessment = Assessment.objects.get(pk=assessment.pk)
+    assert (assessment.status, assessment.version) == (ReportStatus.SUBMITTED, 1)
+    # The decision the reviewer took is still on the page.
+    assert re.search(r'<input type="radio" name="criteria.A1.accepted" value="yes"[^>]*checked', html)
+
+
+def test_saving_an_assessments_decisions_needs_no_confirmation(client, personas):
+    from programmes.models import Assessment
+    from tests.factories import AssessmentFactory
+
+    assessment = AssessmentFactory(year=2025, status=ReportStatus.SUBMITTED, answers={"A1": True})
+    client.force_login(personas.reviewer)
+
+    response = client.post(f"/assessments/{assessment.pk}/verify/", {
+        "version": "1", "action": "verify", "criteria.A1.accepted": "yes",
+    })
+
+    assert response.status_code == 302
+    assert Assessment.objects.get(pk=assessment.pk).version == 2

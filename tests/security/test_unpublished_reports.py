@@ -55,7 +55,7 @@ def history_periods(response):
     """The quarters listed in the unit page's report history table."""
     html = response.content.decode()
     table = re.search(r'<table class="data-table" data-table="reports">.*?</table>', html, flags=re.DOTALL).group(0)
-    return sorted(re.findall(r'<th scope="row">(?:<a [^>]*>)?(20\d\d-Q[1-4])<', table))
+    return sorted(re.findall(r'<th scope="row"[^>]*>(?:<a [^>]*>)?(20\d\d-Q[1-4])<', table))
 
 
 def export_periods(client, fmt):
