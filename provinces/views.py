@@ -1,6 +1,7 @@
 """Pages about provincial units: the list, one unit, the ASEAN Smart Cities Network."""
+import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import F, Prefetch
 from django.http import Http404
@@ -18,7 +19,7 @@ from indicators.results.selectors import cached
 from programmes import policies
 from provinces import selectors
 from provinces.filtersets import AdministrativeUnitFilterSet
-from provinces.models import AdministrativeUnit, AseanSmartCity
+from provinces.models import AdministrativeUnit, AseanSmartCity, UnitKind
 from provinces.quarters import MERGER_DATE
 from smartcity_portal.text import fold
 
@@ -104,7 +105,26 @@ class Lineage:
 
     @property
     def former_names(self):
-        return join_words(self.unit.former_name_list)
+        return join_words(former_name_shown(name) for name in self.unit.former_name_list)
+
+
+# The reference data notes a former name's end as "Thừa Thiên Huế (province until 2024-12-31)".
+FORMER_NAME_NOTE = re.compile(
+    r"^(?P<name>.+?) \((?P<kind>" + "|".join(UnitKind.values) + r") until (?P<day>\d{4}-\d{2}-\d{2})\)$"
+)
+
+
+def former_name_shown(name):
+    """A former name as the page's language says it: the reference data's note in English
+    ("(province until 2024-12-31)") becomes "(tỉnh đến 31/12/2024)"; other names are shown as they are."""
+    match = FORMER_NAME_NOTE.match(name)
+    if match is None:
+        return name
+    day = date.fromisoformat(match["day"])
+    # Translators: a unit's former name and what it was until when, e.g. "Thừa Thiên Huế (province until 31/12/2024)".
+    return gettext("%(name)s (%(kind)s until %(day)s)") % {
+        "name": match["name"], "kind": UnitKind(match["kind"]).label, "day": day.strftime("%d/%m/%Y"),
+    }
 
 
 def unit_queryset():

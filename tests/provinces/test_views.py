@@ -226,3 +226,13 @@ def test_the_dated_title_is_in_english_on_english_pages(client):
     old = get_en(client, reverse("provinces:unit_detail", kwargs={"slug": "bac-ninh-pre2025"}))
 
     assert page_title(old) == "Bac Ninh (until 30/06/2025)"
+
+
+@pytest.mark.parametrize(
+    "language, shown",
+    [("vi", "Thừa Thiên Huế (tỉnh đến 31/12/2024)"), ("en", "Thừa Thiên Huế (province until 31/12/2024)")],
+)
+def test_a_former_name_noted_with_its_end_is_shown_in_the_pages_language(client, language, shown):
+    response = client.get("/provinces/hue/", HTTP_ACCEPT_LANGUAGE=language)
+    assert shown in response.content.decode()
+    assert "(province until 2024-12-31)" not in response.content.decode()
