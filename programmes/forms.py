@@ -128,17 +128,24 @@ def _text(label, rows=None, **attrs):
     return forms.CharField(label=label, required=False, strip=False, widget=widget)
 
 
+def number_input(inputmode="decimal"):
+    """A text box for a number as the page writes it ("62,5" in Vietnamese).
+
+    Not ``type="number"``: a browser shows such a box empty when its value has a decimal
+    comma, and sends it empty, so a save would wipe the value; its own range messages are
+    also in the browser's language, not the page's. The keyboard is numeric all the same
+    (``inputmode``); the rules (``programmes.validation``) check the value.
+    """
+    return forms.TextInput(attrs={"inputmode": inputmode, "class": "input-number", "autocomplete": "off"})
+
+
 def indicator_value_field(indicator):
-    """An input suited to the indicator's type; the HTML limits only help the browser."""
+    """An input suited to the indicator's type: yes/no as a choice, numbers in a number box."""
     label = _("Value")
     if indicator.value_type == ValueType.BOOLEAN:
         return forms.CharField(label=label, required=False, widget=forms.Select(choices=BOOLEAN_CHOICES))
-    attrs = {"min": 0, "step": "any", "inputmode": "decimal", "class": "input-number"}
-    if indicator.value_type == ValueType.PERCENT:
-        attrs["max"] = 100
-    elif indicator.value_type == ValueType.COUNT:
-        attrs.update(step=1, inputmode="numeric")
-    return forms.CharField(label=label, required=False, widget=forms.NumberInput(attrs=attrs))
+    inputmode = "numeric" if indicator.value_type == ValueType.COUNT else "decimal"
+    return forms.CharField(label=label, required=False, widget=number_input(inputmode))
 
 
 def node_key_of(node):
@@ -178,8 +185,7 @@ class ReportForm(forms.Form):
                 )
                 self.fields[self.name(key, "percent_complete")] = forms.CharField(
                     label=_("Percent complete"), required=False,
-                    widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "any", "inputmode": "decimal",
-                                                    "class": "input-number"}),
+                    widget=number_input(),
                 )
             self.fields[self.name(key, "narrative")] = _text(_("What was done this quarter"), rows=5)
             links = self.fields[self.name(key, "evidence_links")] = _text(
@@ -199,17 +205,16 @@ class ReportForm(forms.Form):
         for indicator in self.indicators:
             self.fields[str(paths.indicator_path(indicator.code, "value"))] = indicator_value_field(indicator)
             self.fields[str(paths.indicator_path(indicator.code, "note"))] = _text(_("Note"))
-        number = {"min": 0, "step": "any", "inputmode": "decimal", "class": "input-number"}
         for project in self.projects:
             path = functools.partial(paths.project_path, project.pk)
             self.fields[str(path("status"))] = forms.CharField(
                 label=_("Status"), required=False, widget=forms.Select(choices=PROJECT_STATUS_CHOICES)
             )
             self.fields[str(path("percent_complete"))] = forms.CharField(
-                label=_("Percent complete"), required=False, widget=forms.NumberInput(attrs={**number, "max": 100})
+                label=_("Percent complete"), required=False, widget=number_input()
             )
             self.fields[str(path("spending_to_date"))] = forms.CharField(
-                label=_("Spending to date (billion VND)"), required=False, widget=forms.NumberInput(attrs=number)
+                label=_("Spending to date (billion VND)"), required=False, widget=number_input()
             )
             self.fields[str(path("note"))] = _text(_("Note"))
 
@@ -461,7 +466,7 @@ class ProjectForm(forms.Form):
     funding_source = forms.ChoiceField(label=_("Funding source"), choices=[("", "—"), *FundingSource.choices])
     total_investment = forms.CharField(
         label=_("Total investment (billion VND)"), required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "step": "any", "inputmode": "decimal", "class": "input-number"}),
+        widget=number_input(),
     )
     start_date = forms.CharField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     planned_end_date = forms.CharField(
