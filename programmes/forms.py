@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +20,11 @@ from programmes import paths, policies
 from programmes.filtersets import QUARTER_CHOICES, UnitChoiceField
 from programmes.models import FundingSource, ProgressStatus, ProjectStatus
 from programmes.uploads import ALLOWED_TYPES, UnreadableUpload
-from programmes.validation import MAX_COMMENT_LENGTH, MAX_FIELD_COMMENT_LENGTH
+from programmes.validation import (
+    MAX_COMMENT_LENGTH,
+    MAX_FIELD_COMMENT_LENGTH,
+    shown_number,
+)
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR, Quarter, quarter_range
 
@@ -32,23 +35,6 @@ PROJECT_STATUS_CHOICES = [("", _("— not answered —")), *ProjectStatus.choice
 # The name of the "Remove" buttons next to attached files; the value is the file's id.
 REMOVE_EVIDENCE = "remove_evidence"
 EVIDENCE_ACCEPT = ",".join(f".{extension}" for extension in sorted(ALLOWED_TYPES))
-
-
-def plain_number(value):
-    """``Decimal("42.5000")`` or ``"42.5000"`` → ``"42.5"``; None → ``""``."""
-    if value in (None, ""):
-        return ""
-    text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def shown_number(value, *, grouping=True):
-    """A number as a page shows it, in the page's language: ``1.234,5`` in Vietnamese, ``1,234.5``
-    in English, without trailing zeros; ``grouping=False`` for a form's input (``1234,5``),
-    which ``validation.parse_number`` reads back. Files and the API keep ``plain_number``.
-    """
-    text = plain_number(value)
-    return number_format(Decimal(text), use_l10n=True, force_grouping=grouping) if text else ""
 
 
 # --- starting a report ---------------------------------------------------------------

@@ -29,8 +29,9 @@ from indicators.results.maturity import is_verified_met
 from programmes import assessment_selectors, paths, policies, selectors
 from programmes.assessment_views import level_context, level_groups
 from programmes.filtersets import PublishedAssessmentFilterSet, PublishedReportFilterSet
-from programmes.forms import node_key_of, shown_number
+from programmes.forms import node_key_of
 from programmes.models import Assessment, PublishedProject, Report
+from programmes.validation import shown_number
 from programmes.views import (
     PROJECT_STATUS_LABELS,
     STATUS_LABELS,

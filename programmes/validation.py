@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from indicators.models import NodeKind, ValueType
@@ -376,7 +377,7 @@ def check_for_submission(content, items, indicators, *, last_approved, previous)
                     "This is a running total: it was %(previous)s in the last approved report. "
                     "Explain in the note why it fell to %(value)s."
                 )
-                % {"previous": _format(floor), "value": _format(value)},
+                % {"previous": shown_number(floor), "value": shown_number(value)},
                 "explain_fall",
             )
         before = previous.get(code)
@@ -390,15 +391,27 @@ def check_for_submission(content, items, indicators, *, last_approved, previous)
                 Problem(
                     indicator_path(code, "value"),
                     _("Changed from %(before)s last quarter to %(value)s: more than %(factor)s times. Please confirm.")
-                    % {"before": _format(before), "value": _format(value), "factor": _format(factor)},
+                    % {"before": shown_number(before), "value": shown_number(value), "factor": shown_number(factor)},
                 )
             )
     return result
 
 
-def _format(number):
-    text = f"{Decimal(number):f}"
+def plain_number(value):
+    """``Decimal("42.5000")`` or ``"42.5000"`` → ``"42.5"``; None → ``""``."""
+    if value in (None, ""):
+        return ""
+    text = f"{Decimal(value):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def shown_number(value, *, grouping=True):
+    """A number as a page shows it, in the page's language: ``1.234,5`` in Vietnamese, ``1,234.5``
+    in English, without trailing zeros; ``grouping=False`` for a form's input (``1234,5``),
+    which ``validation.parse_number`` reads back. Files and the API keep ``plain_number``.
+    """
+    text = plain_number(value)
+    return number_format(Decimal(text), use_l10n=True, force_grouping=grouping) if text else ""
 
 
 # --- maturity assessments -----------------------------------------------------------------

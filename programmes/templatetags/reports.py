@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from programmes.forms import shown_number
 from programmes.models import ReportStatus
+from programmes.validation import shown_number
 from provinces.quarters import Quarter
 
 register = template.Library()
@@ -30,7 +30,7 @@ def is_overdue(report, today=None):
 
 @register.filter
 def plain_number(value):
-    """``42.5000`` → ``42,5`` in Vietnamese, ``42.5`` in English (``forms.shown_number``)."""
+    """``42.5000`` → ``42,5`` in Vietnamese, ``42.5`` in English (``validation.shown_number``)."""
     return shown_number(value)
 
 

@@ -11,10 +11,11 @@ from django.utils.translation import gettext
 from indicators.selectors import active_indicators
 from programmes import services
 from programmes.filtersets import ReportFilterSet
-from programmes.forms import ReportForm, StartReportForm, plain_number, quarter_choices
+from programmes.forms import ReportForm, StartReportForm, quarter_choices
 from programmes.models import Report, ReportStatus
 from programmes.paths import FieldPath
 from programmes.selectors import report_content
+from programmes.validation import plain_number
 from tests.factories import ReportFactory, report_form_data, task_groups, unit
 
 pytestmark = pytest.mark.django_db

@@ -186,3 +186,20 @@ def test_the_submitter_cannot_approve_his_own_report_even_as_a_superuser(persona
     assert services.approve_report(user=personas.superuser, report=report, version=report.version).status == (
         ReportStatus.APPROVED
     )
+
+
+@pytest.mark.parametrize("language, message", [
+    ("vi", "Thay đổi từ 909,44 ở quý trước thành 62,5"),
+    ("en", "Changed from 909.44 last quarter to 62.5"),
+])
+def test_a_large_change_is_described_with_numbers_in_the_users_language(personas, language, message):
+    from django.utils import translation
+
+    before = ReportFactory(unit=personas.unit, year=2025, quarter=3, status="approved")
+    set_values(before, {"TG5-01": "909.44"})
+    report = services.start_report(user=personas.reporter, unit=personas.unit, year=2025, quarter=4,
+                                   today=date(2026, 2, 1))
+    data = {**ALL_ANSWERED, "indicators": {"TG5-01": {"value": "62.5"}}}
+    with translation.override(language), pytest.raises(services.ReportInvalid) as caught:
+        services.submit_report(user=personas.reporter, report=report, version=report.version, data=data)
+    assert caught.value.warnings[0].message.startswith(message)
