@@ -158,6 +158,11 @@
       }
       return;
     }
+    if (unsaved && record.version === version && record.sent) {
+      // The page is what was sent, shown again with the server's errors beside the fields: nothing to
+      // offer (the session did not end), and the draft stays until the corrected text is saved.
+      return;
+    }
     if (record.version < version && mine && record.sent) {
       window.localStorage.removeItem(name); // Sent, and the next version is this user's: the server has it.
       return;
@@ -174,6 +179,22 @@
     }
   });
 
+  // As the portal writes a moment, in its time zone whatever the computer's: 05/12/2026 14:30.
+  function portalMoment(moment) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: form.getAttribute("data-time-zone") || "Asia/Ho_Chi_Minh", hourCycle: "h23",
+        day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"
+      }).formatToParts(moment).forEach(function (part) { parts[part.type] = part.value; });
+    } catch (error) {
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      parts = {day: two(moment.getDate()), month: two(moment.getMonth() + 1), year: moment.getFullYear(),
+               hour: two(moment.getHours()), minute: two(moment.getMinutes())};
+    }
+    return parts.day + "/" + parts.month + "/" + parts.year + " " + parts.hour + ":" + parts.minute;
+  }
+
   function showOffer() {
     if (!offerBox) {
       return;
@@ -188,10 +209,7 @@
     if (time) {
       var saved = new Date(record.saved);
       time.setAttribute("datetime", saved.toISOString());
-      // As the portal writes a moment: 05/12/2026 14:30.
-      var two = function (n) { return (n < 10 ? "0" : "") + n; };
-      time.textContent = two(saved.getDate()) + "/" + two(saved.getMonth() + 1) + "/" + saved.getFullYear() +
-        " " + two(saved.getHours()) + ":" + two(saved.getMinutes());
+      time.textContent = portalMoment(saved);
     }
     offerBox.hidden = false;
   }

@@ -20,7 +20,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_vietnamese_form_shows_decimals_takes_a_decimal_comma_and_saving_keeps_every_value(
+def test_the_vietnamese_form_shows_decimals_takes_a_decimal_comma_and_saving_keeps_every_value_and_errors(
     live_server, chromium_path, monkeypatch
 ):
     from playwright.sync_api import sync_playwright
@@ -52,6 +52,15 @@ def test_the_vietnamese_form_shows_decimals_takes_a_decimal_comma_and_saving_kee
             page.fill("[name='indicators.TG4-04.value']", "62,5")
             with page.expect_navigation():
                 page.click("button[name=action][value=save]:not(.visually-hidden)")
+
+            # A value the rules refuse: the page comes back with the error beside the field, in
+            # Vietnamese, and no offer of kept text (the session did not end).
+            page.fill("[name='nodes.decision-950:3.percent_complete']", "140")
+            with page.expect_navigation():
+                page.click("button[name=action][value=save]:not(.visually-hidden)")
+            assert page.locator("[name='nodes.decision-950:3.percent_complete']").input_value() == "140"
+            assert "Tỷ lệ hoàn thành phải nằm trong khoảng từ 0 đến 100." in page.content()
+            assert page.locator("[data-draft-offer]").is_hidden()
         finally:
             browser.close()
 
