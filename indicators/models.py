@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -195,6 +196,12 @@ class FrameworkNode(BilingualNameMixin, models.Model):
     @property
     def is_item(self):
         return self.kind != NodeKind.GROUP
+
+    @property
+    def label(self):
+        """The node as a page names it: "3. Xây dựng…", "NT-1. …"; a code that is a slug
+        (``digital-government``) only repeats the name in other words, so the name alone."""
+        return self.name if re.fullmatch(r"[a-z]+(-[a-z]+)*", self.code) else f"{self.code}. {self.name}"
 
 
 class DocumentKind(models.TextChoices):

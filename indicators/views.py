@@ -912,7 +912,7 @@ class CrosswalkView(TemplateView):
                 table.add([
                     Cell(indicator.code, url=indicator.get_absolute_url()), indicator.name,
                     node.version.framework.name, node.version.code,
-                    Cell(f"{node.code}. {node.name}", url=node.get_absolute_url() if node.is_item else ""),
+                    Cell(node.label, url=node.get_absolute_url() if node.is_item else ""),
                     mapping.get_relation_display(), mapping.threshold or None,
                 ])
         context.update(table=table, indicator_code=code or "")

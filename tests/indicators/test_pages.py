@@ -574,3 +574,15 @@ def test_quarters_codes_and_dates_in_dashboard_tables_are_kept_on_one_line(clien
     assert re.search(r'<th scope="col" class="[^"]*\bnowrap\b[^"]*">2025-Q3</th>', html)
     assert re.search(r'<td class="[^"]*\bnowrap\b[^"]*">\d+/\d+/\d{4}</td>', html)  # the due date
     assert "<th scope=\"col\">Units expected</th>" in html  # words may wrap
+
+
+def test_an_indicators_frameworks_link_only_to_pages_that_exist_and_name_a_pillar_by_its_name(client):
+    from indicators.models import Indicator
+
+    indicator = Indicator.objects.filter(mappings__node__kind="group").first()
+    if indicator is None:
+        pytest.skip("no indicator counts toward a group of a framework in the reference data")
+    html = client.get(indicator.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    for href in re.findall(r'href="(/results/frameworks/[^"?#]+)"', html):
+        assert client.get(href).status_code == 200, href
+    assert "digital-government. " not in html and "digital-economy. " not in html
