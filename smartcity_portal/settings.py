@@ -280,6 +280,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
+# Day first in both languages (smartcity_portal/formats): 15/10/2026 14:30.
+FORMAT_MODULE_PATH = ["smartcity_portal.formats"]
 USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------------

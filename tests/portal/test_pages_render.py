@@ -97,3 +97,14 @@ def test_the_apis_405_stays_json(client, personas):
     response = client.delete("/api/v1/provinces/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 405
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_days_and_moments_are_written_day_first_in_both_languages(language):
+    from datetime import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override(language):
+        assert formats.date_format(datetime(2026, 10, 15, 14, 30), "SHORT_DATETIME_FORMAT") == "15/10/2026 14:30"
+        assert formats.date_format(datetime(2026, 10, 15), "SHORT_DATE_FORMAT") == "15/10/2026"
