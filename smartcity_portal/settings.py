@@ -24,9 +24,10 @@ VAR_DIR = BASE_DIR / "var"
 DATABASE_URL = env.get_url(
     "DATABASE_URL", schemes={"postgres", "postgresql", "sqlite"}
 )
-# The demo (no DATABASE_URL) is the only place where DEBUG defaults to on.
+# The demo (no DATABASE_URL) runs on SQLite with the demo key, but with DEBUG off like the
+# portal itself: visitors see its own error pages, not Django's technical ones.
 DEMO_DEFAULTS = DATABASE_URL is None
-DEBUG = env.get_bool("DEBUG", default=DEMO_DEFAULTS)
+DEBUG = env.get_bool("DEBUG", default=False)
 
 SECRET_KEY = env.get_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -296,11 +297,14 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or DEMO_DEFAULTS
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# The demo and development serve the files of static/ as they are, without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO_DEFAULTS
+WHITENOISE_AUTOREFRESH = DEBUG or DEMO_DEFAULTS
 UPLOAD_MAX_BYTES = env.get_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # All the evidence files of one report together, those already attached included.
 EVIDENCE_MAX_BYTES_PER_REPORT = env.get_int("EVIDENCE_MAX_BYTES_PER_REPORT", 50 * 1024 * 1024, minimum=1024)

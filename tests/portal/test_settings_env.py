@@ -155,3 +155,20 @@ def test_the_demos_sqlite_database_lets_pages_be_read_while_someone_signs_in(tmp
                             text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "wal"
+
+
+def test_the_demo_runs_with_debug_off_so_visitors_see_the_portals_own_error_pages():
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")}
+    environment["DJANGO_SETTINGS_MODULE"] = "smartcity_portal.settings"
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.test import Client; "
+        "response = Client().get('/no-such-page/', HTTP_ACCEPT_LANGUAGE='en'); "
+        "print(settings.DEBUG, settings.WHITENOISE_USE_FINDERS, response.status_code, "
+        "'Page not found' in response.content.decode() and 'URLconf' not in response.content.decode())"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=environment, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-4:] == ["False", "True", "404", "True"]
