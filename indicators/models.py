@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -393,6 +394,14 @@ class IndicatorMapping(models.Model):
         value = f"{self.threshold_value:f}"
         value = value.rstrip("0").rstrip(".") if "." in value else value
         return f"{self.threshold_operator} {value}"
+
+    @property
+    def threshold_label(self):
+        """The threshold as a page writes it: "≥ 62,5" in Vietnamese, "≥ 62.5" in English (the API keeps
+        ``threshold``)."""
+        if not self.threshold_operator:
+            return ""
+        return f"{self.get_threshold_operator_display()} {number_format(self.threshold_value.normalize(), use_l10n=True)}"
 
 
 class Target(models.Model):

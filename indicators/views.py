@@ -566,7 +566,7 @@ def mapped_indicators_table(node):
     for mapping in node.mappings.select_related("indicator").order_by("indicator__code"):
         table.add([
             Cell(mapping.indicator.code, url=mapping.indicator.get_absolute_url()),
-            mapping.indicator.name, mapping.get_relation_display(), mapping.threshold or None,
+            mapping.indicator.name, mapping.get_relation_display(), mapping.threshold_label or None,
         ])
     return table if table.rows else None
 
@@ -913,7 +913,7 @@ class CrosswalkView(TemplateView):
                     Cell(indicator.code, url=indicator.get_absolute_url()), indicator.name,
                     node.version.framework.name, node.version.code,
                     Cell(node.label, url=node.get_absolute_url() if node.is_item else ""),
-                    mapping.get_relation_display(), mapping.threshold or None,
+                    mapping.get_relation_display(), mapping.threshold_label or None,
                 ])
         context.update(table=table, indicator_code=code or "")
         return context

@@ -586,3 +586,17 @@ def test_an_indicators_frameworks_link_only_to_pages_that_exist_and_name_a_pilla
     for href in re.findall(r'href="(/results/frameworks/[^"?#]+)"', html):
         assert client.get(href).status_code == 200, href
     assert "digital-government. " not in html and "digital-economy. " not in html
+
+
+@pytest.mark.parametrize("language, shown", [("vi", "≥ 62,5"), ("en", "≥ 62.5")])
+def test_a_criterions_threshold_is_written_with_a_sign_and_the_pages_numbers(language, shown):
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from indicators.models import IndicatorMapping
+
+    mapping = IndicatorMapping(threshold_operator=">=", threshold_value=Decimal("62.5000"))
+    with translation.override(language):
+        assert mapping.threshold_label == shown
+    assert mapping.threshold == ">= 62.5"
