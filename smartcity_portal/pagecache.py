@@ -1,4 +1,8 @@
-"""Whole public pages for anonymous visitors, served from the cache without running the template engine.
+"""Whole public pages, served from the cache without running the template engine.
+
+Two caches share the rules below: one for signed-out visitors
+(``PublicPageCacheMiddleware``) and one per signed-in account
+(``SignedInPageCacheMiddleware``, at the end of the chain).
 
 A signed-out visitor sees the same page as every other signed-out visitor of
 the same address in the same language. ``PublicPageCacheMiddleware`` stores
@@ -32,16 +36,19 @@ cookies; the request id is the new request's.
 """
 import hashlib
 import logging
+import re
 import time
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re
-from django.utils.translation import get_language_from_request
+from django.utils.translation import get_language, get_language_from_request
 
-from indicators.results import selectors
+from indicators.results import fragments, selectors
 from smartcity_portal.codeversion import code_version
 from smartcity_portal.middleware import log_request
 
@@ -52,7 +59,7 @@ CACHE_SECONDS = 6 * 3600
 # How long a request for a page that is not cached at all waits for another process rendering it.
 WAIT_SECONDS = 3.0
 MAX_QUERY_LENGTH = 200
-_NOT_KEPT = {"set-cookie", "x-request-id"}
+_NOT_KEPT = {"set-cookie", "x-request-id", "content-length"}
 
 
 def page_key(request, language):
@@ -90,7 +97,12 @@ def _is_public_page(request):
     return known is not None and all(name in known for name in request.GET)
 
 
-def _may_be_stored(request, response):
+def _is_storable_page(request, response):
+    """Whether ``response`` is a complete HTML page that the next visitor may be given unchanged.
+
+    Not if any part of it was an earlier version of a section (``fragments.served_stale``):
+    stored under the current versions, it would outlive the render that is on its way.
+    """
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
     if response.cookies or not response.get("Content-Type", "").startswith("text/html"):
@@ -98,12 +110,18 @@ def _may_be_stored(request, response):
     cache_control = {part.strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}
     if cache_control & {"private", "no-store", "no-cache"}:
         return False
+    if isinstance(getattr(request, "_csp_nonce", None), str) or "nonce-" in response.get("Content-Security-Policy", ""):
+        return False
+    return not fragments.served_stale()
+
+
+def _may_be_stored(request, response):
+    if not _is_storable_page(request, response):
+        return False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return False
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
-        return False
-    if isinstance(getattr(request, "_csp_nonce", None), str) or "nonce-" in response.get("Content-Security-Policy", ""):
         return False
     return b"csrfmiddlewaretoken" not in response.content
 
@@ -160,4 +178,77 @@ class PublicPageCacheMiddleware:
         finally:
             if found.claimed:
                 selectors.release_claim(key, found.versions)
+        return response
+
+
+# --- signed in ------------------------------------------------------------------------------------
+
+# The masked CSRF token Django writes into every form ({% csrf_token %}); a stored page holds a
+# placeholder instead, and each visitor gets a token of their own browser's secret.
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
+_CSRF_PLACEHOLDER = b"\x00csrf\x00"
+
+
+def account_fingerprint(user):
+    """What, besides the data, a signed-in page shows of its account: who it is and what it may do.
+
+    Everything the portal decides access by is a field of the account
+    (``programmes.policies``), so a change of role, unit or status is a new
+    fingerprint, and a page stored before it is never served after it.
+    """
+    text = "|".join(str(part) for part in (
+        user.pk, user.get_username(), user.role, user.unit_id, user.is_active, user.is_staff, user.is_superuser,
+    ))
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def signed_in_page_key(request, language):
+    text = "|".join((
+        code_version(), language, str(timezone.localdate()), request.build_absolute_uri(),
+        account_fingerprint(request.user),
+    ))
+    return f"page:account:{hashlib.sha1(text.encode()).hexdigest()}"
+
+
+def _has_pending_messages(request):
+    # len() reads what is pending without marking it shown.
+    return bool(len(get_messages(request)))
+
+
+class SignedInPageCacheMiddleware:
+    """Serve and store signed-in visitors' public pages, one copy per account.
+
+    The same pages as ``PublicPageCacheMiddleware``, keyed also by the
+    account's fingerprint, and stored with the data versions they were
+    rendered under, so an approval or a correction is on the next page. The
+    last middleware: every other one runs as for any request (session, CSRF,
+    security headers, logging), only the view and its templates are skipped.
+    Each form's CSRF token is the visitor's own, written in as the page is
+    served. Not while messages are pending (the page would show them).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.method not in ("GET", "HEAD")
+            or user is None
+            or not user.is_authenticated
+            or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH
+            or not _is_public_page(request)
+            or _has_pending_messages(request)
+        ):
+            return self.get_response(request)
+        key = signed_in_page_key(request, get_language())
+        versions, stored = selectors.read_current(key, selectors.RESULTS_AND_REPORTS)
+        if stored is not None:
+            response = _response(stored)
+            response.content = stored["content"].replace(_CSRF_PLACEHOLDER, get_token(request).encode())
+            return response
+        response = self.get_response(request)
+        if versions is not None and _is_storable_page(request, response) and not _has_pending_messages(request):
+            content = _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
+            selectors.store_current(key, versions, {**_stored(response), "content": content}, CACHE_SECONDS)
         return response

@@ -93,8 +93,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "smartcity_portal.middleware.RequestLogMiddleware",
-    # Last, so that it sees the outcome of authentication for throttling.
+    # After authentication, so that it sees the outcome for throttling.
     "axes.middleware.AxesMiddleware",
+    # Signed-in visitors' public pages, one copy per account: last, so that only the view is skipped.
+    "smartcity_portal.pagecache.SignedInPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "smartcity_portal.urls"

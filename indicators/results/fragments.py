@@ -60,7 +60,21 @@ def read(name, parts):
     found = selectors.read_or_claim(key, selectors.RESULTS_AND_REPORTS)
     if found.claimed:
         _claims()[key] = found.versions
+    if found.stale:
+        _claimed.served_stale = True
     return None if found.value is None else mark_safe(found.value)
+
+
+def served_stale():
+    """Whether this request was given an earlier version of a section (another process renders the new one).
+
+    A page holding one must not be stored as current (``smartcity_portal.pagecache``).
+    """
+    return getattr(_claimed, "served_stale", False)
+
+
+def start_request(**kwargs):
+    _claimed.served_stale = False
 
 
 def _claims():
@@ -72,6 +86,7 @@ def _claims():
 
 def release_unfinished_claims(**kwargs):
     """At the end of a request: give up the renders it claimed but did not store (for example a 400)."""
+    _claimed.served_stale = False
     claims = getattr(_claimed, "keys", None)
     if not claims:
         return
@@ -95,6 +110,8 @@ def cached_html(name, parts, render, *, known_missing=False):
         claimed = False
     else:
         found = selectors.read_or_claim(key, selectors.RESULTS_AND_REPORTS)
+        if found.stale:
+            _claimed.served_stale = True
         if found.value is not None:
             return mark_safe(found.value)
         versions, claimed = found.versions, found.claimed

@@ -66,5 +66,6 @@ def connect():
         post_save.connect(report_changed, sender=model, dispatch_uid=f"{uid}_save")
         post_delete.connect(report_changed, sender=model, dispatch_uid=f"{uid}_delete")
     request_started.connect(selectors.start_request_memo, dispatch_uid="indicators.start_request_memo")
+    request_started.connect(fragments.start_request, dispatch_uid="indicators.start_request_fragments")
     request_finished.connect(fragments.release_unfinished_claims, dispatch_uid="indicators.release_claims")
     request_finished.connect(selectors.end_request_memo, dispatch_uid="indicators.end_request_memo")
