@@ -185,8 +185,12 @@ def server_rss_mb(server):
     return total / 1024
 
 
+# What every browser sends: the portal may answer compressed (signed-out pages, from the cache).
+BROWSER_HEADERS = ("Accept-Encoding: gzip, deflate, br",)
+
+
 def wrk(path, seconds, connections, headers=()):
-    env = {**os.environ, "WRK_HEADERS": "\n".join(headers)}
+    env = {**os.environ, "WRK_HEADERS": "\n".join((*BROWSER_HEADERS, *headers))}
     result = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
          "-s", str(ROOT / "benchmarks" / "wrk_report.lua"), BASE + path],

@@ -513,6 +513,10 @@ class NodeResult(models.Model):
         indexes = [
             models.Index(fields=["boundaries", "year", "quarter"], name="node_result_period_idx"),
             models.Index(fields=["boundaries", "node", "year", "quarter"], name="node_result_node_idx"),
+            # "Computed at" on every dashboard: the latest one without reading the table.
+            models.Index(fields=["computed_at"], name="node_result_computed_idx"),
+            # The first and the last quarter with results, whatever the boundaries.
+            models.Index(fields=["year", "quarter"], name="node_result_quarter_idx"),
         ]
 
     def __str__(self):
@@ -549,6 +553,7 @@ class IndicatorResult(models.Model):
         indexes = [
             models.Index(fields=["boundaries", "year", "quarter"], name="ind_result_period_idx"),
             models.Index(fields=["boundaries", "indicator", "year", "quarter"], name="ind_result_ind_idx"),
+            models.Index(fields=["computed_at"], name="ind_result_computed_idx"),
         ]
 
     def __str__(self):

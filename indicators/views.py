@@ -11,7 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -66,15 +66,11 @@ def quarter_cell(quarter):
 def percent_cell(percent, period=None, unit=None):
     """A heat-coloured percent cell; its title says which quarter the figure is from."""
     heat = selectors.heat_class(percent)
+    shown = None if percent is None else display_value(round_percent(percent))
     title = ""
-    if percent is not None and period is not None:
-        title = gettext("%(percent)s%% in %(quarter)s") % {
-            "percent": display_value(round_percent(percent)), "quarter": period,
-        }
-    return Cell(
-        percent, text=None if percent is None else display_value(round_percent(percent)),
-        css=f"heat-{heat}" if heat is not None else "heat-none", title=title,
-    )
+    if shown is not None and period is not None:
+        title = gettext("%(percent)s%% in %(quarter)s") % {"percent": shown, "quarter": period}
+    return Cell(percent, text=shown, css=f"heat-{heat}" if heat is not None else "heat-none", title=title)
 
 
 def round_percent(percent):
@@ -181,14 +177,21 @@ def item_url(node):
     })
 
 
-def pillar_names(indicators):
-    """``{indicator_id: name of its digital-transformation pillar}`` (through the indicators' mappings)."""
-    mappings = reference.mappings_of_indicators([i.pk for i in indicators])
-    names = {}
-    for indicator in indicators:
-        node = reference.home_node(mappings.get(indicator.pk, []), reference.PILLARS_FRAMEWORK)
-        names[indicator.pk] = node.name if node else ""
-    return names
+def indicator_heads(indicators):
+    """``{indicator_id: (address, pillar name, national rule)}``: the reference part of the overview's indicator rows.
+
+    Cached with the reference data, in the page's language: an approval does not change them.
+    """
+    def compute():
+        mappings = reference.mappings_of_indicators([i.pk for i in indicators])
+        heads = {}
+        for indicator in indicators:
+            node = reference.home_node(mappings.get(indicator.pk, []), reference.PILLARS_FRAMEWORK)
+            heads[indicator.pk] = (indicator.get_absolute_url(), node.name if node else "", str(national_rule_label(indicator)))
+        return heads
+
+    ids = ",".join(str(i.pk) for i in indicators)
+    return selectors.cached("indicator-heads", [get_language(), ids], compute, selectors.REFERENCE)
 
 
 def progress_chart(periods, datasets, y_label="%", y_max=100, chart_type="line"):
@@ -337,7 +340,7 @@ class NationalOverviewView(DashboardView):
         headline = selectors.headline(boundaries, period, region, table=heat)
         trend = selectors.national_progress(boundaries, region, last=period, version=version)
         indicator_list = selectors.indicators(pillar)
-        pillars = pillar_names(indicator_list)
+        heads = indicator_heads(indicator_list)
         national = selectors.national_indicator_series(boundaries, indicator_list, region, last=period)
         all_targets = selectors.targets([i.pk for i in indicator_list])
 
@@ -387,11 +390,12 @@ class NationalOverviewView(DashboardView):
             series = national.get(indicator.pk, [])
             latest = series[-1] if series else None
             status = selectors.status_of(indicator, [(q, v) for q, v, _ in series], all_targets.get(indicator.pk))
+            url, pillar, rule = heads[indicator.pk]
             indicator_table.add([
-                Cell(indicator.code, url=indicator.get_absolute_url()),
+                Cell(indicator.code, url=url),
                 indicator.name,
-                pillars[indicator.pk],
-                national_rule_label(indicator),
+                pillar,
+                rule,
                 str(latest[0]) if latest else None,
                 latest[1] if latest else None,
                 latest[2] if latest else None,

@@ -4,15 +4,20 @@
 - ``/_benchmark/bare``: the same view with no middleware at all, on the same
   gunicorn (``with_bare_view`` hands that one address to a Django handler
   without middleware): the fastest answer Django can give here;
-- ``/_benchmark/change``: marks the data as changed, as an approval does (new
-  results generation and reports version), so that the next request of every
-  page is a cold render.
+- ``/_benchmark/change``: marks the data as changed, as an approval of the
+  latest quarter does (new results generation, reports version and version of
+  that quarter), so that the next request of every page is a cold render.
 """
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpResponse
 
-from indicators.results.services import bump_reports_version, bump_results_generation
+from indicators.results.selectors import default_quarter
+from indicators.results.services import (
+    bump_quarter_version,
+    bump_reports_version,
+    bump_results_generation,
+)
 
 BARE_PATH = "/_benchmark/bare"
 
@@ -23,9 +28,11 @@ def baseline(request):
 
 
 def change(request):
-    """Make every cached figure, section and page out of date, as an approval does."""
+    """Make every cached figure, section and page out of date, as an approval of the latest quarter does."""
     bump_results_generation()
     bump_reports_version()
+    latest = default_quarter()
+    bump_quarter_version(latest.year, latest.quarter)
     return HttpResponse("changed", content_type="text/plain")
 
 

@@ -55,13 +55,17 @@ from programmes.selectors import (
 )
 from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit, AseanSmartCity
-from provinces.quarters import MERGER_DATE, Quarter
+from provinces.quarters import MERGER_DATE, Quarter, quarter_range
 
 logger = logging.getLogger(__name__)
 
 RESULTS_GENERATION_KEY = "indicators:results-generation"
 REPORTS_VERSION_KEY = "indicators:reports-version"
 REFERENCE_VERSION_KEY = "indicators:reference-version"
+# Figures of one quarter (``per_quarter``) follow that quarter's version, bumped when its
+# results are rewritten, and the epoch, bumped when all of them are.
+RESULTS_EPOCH_KEY = "indicators:results-epoch"
+QUARTER_VERSION_PREFIX = "indicators:results-version:"
 CACHE_SECONDS = 6 * 3600
 HEAT_CLASSES = 10
 EXCERPT_LENGTH = 300
@@ -263,6 +267,60 @@ def cached(name, parts, compute, version_keys=RESULTS):
     return value
 
 
+def quarter_version_key(year, quarter):
+    return f"{QUARTER_VERSION_PREFIX}{int(year)}-{int(quarter)}"
+
+
+def per_quarter(name, parts, quarters, compute):
+    """``{quarter: value}`` for ``quarters``, each cached until the results of that quarter change.
+
+    An approval rewrites the results of one unit's quarter, not the others:
+    what is computed from one quarter's results alone (the national figures
+    of a quarter) stays cached across it, and only the quarters not cached
+    are computed, in one call: ``compute(missing quarters)`` returns
+    ``{quarter: value}``. Each value follows reference data too (units'
+    regions and lineage, indicators' rules). One cache round trip reads every
+    version and value.
+    """
+    if not quarters:
+        return {}
+    text = "|".join(str(part) for part in parts)
+    prefix = f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}:"
+    value_keys = {q: f"{prefix}{q.year}-{q.quarter}" for q in quarters}
+    version_keys = [REFERENCE_VERSION_KEY, RESULTS_EPOCH_KEY, *(quarter_version_key(q.year, q.quarter) for q in quarters)]
+    memo = getattr(_request_memo, "versions", None)
+    versions = {k: memo[k] for k in version_keys if memo and k in memo}
+    try:
+        found = cache.get_many([*(k for k in version_keys if k not in versions), *value_keys.values()])
+        for k in version_keys:
+            if k not in versions:
+                if found.get(k) is None:
+                    cache.add(k, uuid.uuid4().hex, None)
+                    found[k] = cache.get(k)
+                versions[k] = found[k]
+    except Exception:
+        logger.warning("cache unavailable: per-quarter figures computed", exc_info=True)
+        return compute(list(quarters))
+    if memo is not None:
+        memo.update(versions)
+    result, missing = {}, []
+    for q, key in value_keys.items():
+        labels = (versions[REFERENCE_VERSION_KEY], versions[RESULTS_EPOCH_KEY], versions[quarter_version_key(q.year, q.quarter)])
+        stored = found.get(key)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == labels:
+            result[q] = stored[1]
+        else:
+            missing.append((q, labels))
+    if missing:
+        computed = compute([q for q, _ in missing])
+        try:
+            cache.set_many({value_keys[q]: (labels, computed.get(q)) for q, labels in missing}, CACHE_SECONDS)
+        except Exception:
+            logger.warning("cache unavailable: per-quarter figures not stored", exc_info=True)
+        result.update({q: computed.get(q) for q, _ in missing})
+    return result
+
+
 def reference_object(queryset, **lookup):
     """The object of ``queryset`` matching ``lookup``, or ``None``: for reference data a page is named by.
 
@@ -316,7 +374,7 @@ def computed_at():
 
 
 def first_quarter_with_results():
-    row = NodeResult.objects.order_by("year", "quarter").values_list("year", "quarter").first()
+    row = cached("first-quarter", [], lambda: NodeResult.objects.order_by("year", "quarter").values_list("year", "quarter").first())
     return Quarter(*row) if row else None
 
 
@@ -513,14 +571,14 @@ def default_version(framework_code=None):
     """The framework version a page shows when it names none: the default framework's current version."""
     code = framework_code or reference.DEFAULT_FRAMEWORK
     # Cached with the day: the version in force changes with the calendar.
-    return cached("current-version", [code, timezone.localdate()], lambda: reference.current_version(code))
+    return cached("current-version", [code, timezone.localdate()], lambda: reference.current_version(code), REFERENCE)
 
 
 def version_items(version):
     """The items (not groups) of ``version``, cached with the reference data."""
     if version is None:
         return []
-    return cached("version-items", [version.pk], lambda: reference.items_of(version))
+    return cached("version-items", [version.pk], lambda: reference.items_of(version), REFERENCE)
 
 
 def heat_table(boundaries, quarter, region=None, units=None, version=None):
@@ -551,43 +609,49 @@ def national_progress(boundaries, region=None, last=None, version=None):
     """
     version = version or default_version()
     node_ids = [n.pk for n in version_items(version)]
+    first = first_quarter_with_results()
+    if first is None or not node_ids:
+        return []
+    latest = default_quarter() if last is None else last
+    region_id = getattr(region, "pk", None)
 
-    def compute():
-        rows = NodeResult.objects.filter(boundaries=boundaries, node_id__in=node_ids)
-        if region is not None:
-            rows = rows.filter(unit__region=region)
-        if last is not None:
-            rows = rows.filter(until(last))
-        per_node = rows.values("year", "quarter", "node_id").annotate(
+    def compute(quarters):
+        rows = NodeResult.objects.filter(boundaries=boundaries, node_id__in=node_ids).filter(in_quarters(quarters))
+        if region_id is not None:
+            rows = rows.filter(unit__region_id=region_id)
+        found = {q: ({}, 0) for q in quarters}
+        for year, quarter, n in rows.values_list("year", "quarter").annotate(
+            n=Count("unit_id", distinct=True)
+        ).order_by().values_list("year", "quarter", "n"):
+            found[Quarter(year, quarter)] = ({}, n)
+        for year, quarter, node_id, *counts in rows.values_list("year", "quarter", "node_id").annotate(
             mean=Avg("percent_complete"), n=Count("id"), met_count=Count("id", filter=Q(met=True)),
             answered_count=Count("id", filter=Q(met__isnull=False)),
-        ).order_by()
-        units = {
-            (r["year"], r["quarter"]): r["n"]
-            for r in rows.values("year", "quarter").annotate(n=Count("unit_id", distinct=True)).order_by()
-        }
-        series = defaultdict(dict)
-        totals = defaultdict(lambda: [Decimal(0), 0])
-        for row in per_node:
-            period = (row["year"], row["quarter"])
-            if row["mean"] is not None:
-                figure, weight = Decimal(str(row["mean"])), row["n"]
-            elif row["answered_count"]:
-                figure, weight = Decimal(100) * row["met_count"] / row["answered_count"], row["answered_count"]
+        ).order_by().values_list("year", "quarter", "node_id", "mean", "n", "met_count", "answered_count"):
+            found[Quarter(year, quarter)][0][node_id] = tuple(counts)
+        return found
+
+    # Each quarter's figures are cached apart (``per_quarter``): after an approval only its quarter is read again.
+    sums = per_quarter(
+        "national-progress", [boundaries, region_id, version.pk], list(quarter_range(first, latest)), compute,
+    )
+    result = []
+    for period in sorted(sums):
+        per_node, units = sums[period] or ({}, 0)
+        means, total, weight_sum = {}, Decimal(0), 0
+        for node_id, (mean, n, met_count, answered_count) in per_node.items():
+            if mean is not None:
+                figure, weight = Decimal(str(mean)), n
+            elif answered_count:
+                figure, weight = Decimal(100) * met_count / answered_count, answered_count
             else:
                 continue
-            series[period][row["node_id"]] = figure.quantize(Decimal("0.1"))
-            totals[period][0] += figure * weight
-            totals[period][1] += weight
-        return [
-            (period, series[period], (totals[period][0] / totals[period][1]).quantize(Decimal("0.1")),
-             units.get(period, 0))
-            for period in sorted(series)
-        ]
-
-    key = [boundaries, getattr(region, "pk", None), last, getattr(version, "pk", None)]
-    found = cached("national-progress", key, compute)
-    return [(Quarter(*period), means, overall, n) for period, means, overall, n in found]
+            means[node_id] = figure.quantize(Decimal("0.1"))
+            total += figure * weight
+            weight_sum += weight
+        if means:
+            result.append((period, means, (total / weight_sum).quantize(Decimal("0.1")), units))
+    return result
 
 
 def unit_progress_series(boundaries, unit, version=None):
@@ -699,30 +763,51 @@ def national_indicator_series(boundaries, indicator_list, region=None, last=None
     """``{indicator_id: [(Quarter, national value, units reporting)]}`` in time order.
 
     Units combine by each indicator's roll-up rule: ``sum`` adds them, ``mean``
-    averages them, ``any`` counts the units that say yes.
+    averages them, ``any`` counts the units that say yes. Each quarter's sums
+    are cached apart (``per_quarter``): after an approval only its quarter is
+    added up again.
     """
+    first, latest = indicator_quarters(boundaries)
+    if first is None:
+        return {}
+    if last is not None and last < latest:
+        latest = last
+    region_id = getattr(region, "pk", None)
+
+    def compute(quarters):
+        rows = IndicatorResult.objects.filter(boundaries=boundaries).filter(in_quarters(quarters))
+        if region_id is not None:
+            rows = rows.filter(unit__region_id=region_id)
+        found = {q: {} for q in quarters}
+        for indicator_id, year, quarter, total, average, yes, n in rows.values_list(
+            "indicator_id", "year", "quarter",
+        ).annotate(
+            total=Sum("value"), average=Avg("value"), yes=Count("id", filter=~Q(value=0)), n=Count("id"),
+        ).order_by().values_list("indicator_id", "year", "quarter", "total", "average", "yes", "n"):
+            found[Quarter(year, quarter)][indicator_id] = (total, average, yes, n)
+        return found
+
+    sums = per_quarter("national-indicators", [boundaries, region_id], list(quarter_range(first, latest)), compute)
     rules = {i.pk: i.rollup for i in indicator_list}
+    series = defaultdict(list)
+    for q in sorted(sums):
+        for indicator_id, (total, average, yes, n) in (sums[q] or {}).items():
+            if indicator_id in rules:
+                series[indicator_id].append((q, national_value(rules[indicator_id], total, average, yes), n))
+    return dict(series)
+
+
+def indicator_quarters(boundaries):
+    """The first and the last quarter with indicator results in ``boundaries`` (``None, None`` without any)."""
 
     def compute():
-        rows = IndicatorResult.objects.filter(boundaries=boundaries, indicator_id__in=list(rules))
-        if region is not None:
-            rows = rows.filter(unit__region=region)
-        if last is not None:
-            rows = rows.filter(until(last))
-        found = defaultdict(list)
-        for row in rows.values("indicator_id", "year", "quarter").annotate(
-            total=Sum("value"), average=Avg("value"), yes=Count("id", filter=~Q(value=0)), n=Count("id"),
-        ).order_by("indicator_id", "year", "quarter"):
-            value = national_value(rules[row["indicator_id"]], row["total"], row["average"], row["yes"])
-            found[row["indicator_id"]].append(((row["year"], row["quarter"]), value, row["n"]))
-        return dict(found)
+        rows = IndicatorResult.objects.filter(boundaries=boundaries).order_by("year", "quarter")
+        first = rows.values_list("year", "quarter").first()
+        last = rows.reverse().values_list("year", "quarter").first()
+        return (first, last) if first else ()
 
-    ids = ",".join(map(str, sorted(rules)))
-    found = cached("national-indicators", [boundaries, ids, getattr(region, "pk", None), last], compute)
-    return {
-        indicator_id: [(Quarter(*period), value, n) for period, value, n in series]
-        for indicator_id, series in found.items()
-    }
+    found = cached("indicator-quarters", [boundaries], compute)
+    return (Quarter(*found[0]), Quarter(*found[1])) if found else (None, None)
 
 
 def unit_indicator_series(boundaries, unit_ids, indicator_ids=None, last=None):

@@ -14,6 +14,7 @@ quarter in both views, from approved reports only:
 ``recompute_all`` rebuilds everything with the same combining code, quarter by
 quarter, so the two can never disagree.
 """
+import functools
 import io
 import uuid
 from collections import defaultdict
@@ -28,8 +29,10 @@ from indicators.models import Boundaries, IndicatorResult, IndicatorValue, NodeR
 from indicators.results.selectors import (
     REFERENCE_VERSION_KEY,
     REPORTS_VERSION_KEY,
+    RESULTS_EPOCH_KEY,
     RESULTS_GENERATION_KEY,
     forget_version,
+    quarter_version_key,
 )
 from indicators.rollup import combine
 from programmes.models import NodeAnswer, Report, ReportStatus
@@ -49,6 +52,19 @@ def bump_reference_version():
     """Make what depends on reference data only (``selectors.REFERENCE``) stale."""
     cache.set(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None)
     forget_version(REFERENCE_VERSION_KEY)
+
+
+def bump_results_epoch():
+    """Make every quarter's cached figures (``selectors.per_quarter``) stale: all results were rewritten."""
+    cache.set(RESULTS_EPOCH_KEY, uuid.uuid4().hex, None)
+    forget_version(RESULTS_EPOCH_KEY)
+
+
+def bump_quarter_version(year, quarter):
+    """Make the cached figures of one quarter (``selectors.per_quarter``) stale: its results were rewritten."""
+    key = quarter_version_key(year, quarter)
+    cache.set(key, uuid.uuid4().hex, None)
+    forget_version(key)
 
 
 def bump_reports_version():
@@ -212,6 +228,7 @@ def recompute_all(progress=None):
     with transaction.atomic():
         NodeResult.objects.all().delete()
         IndicatorResult.objects.all().delete()
+        bump_now_and_after_commit(bump_results_epoch)
         return _rewrite_quarters([(period, None) for period in periods], progress)
 
 
@@ -260,6 +277,7 @@ def _rewrite_quarters(quarters, progress):
         )
         _insert(NodeResult, node_rows, now)
         _insert(IndicatorResult, indicator_rows, now)
+        bump_now_and_after_commit(functools.partial(bump_quarter_version, year, quarter))
         written[0] += len(node_rows)
         written[1] += len(indicator_rows)
         if progress is not None:

@@ -39,6 +39,13 @@ DASHBOARDS = {
 
 
 @pytest.fixture
+def sections_only(settings):
+    """Signed in, without the whole-page cache of signed-in visitors above the sections
+    (tests/portal/test_signed_in_page_cache.py): what is tested here is the layer below it."""
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if not name.endswith("SignedInPageCacheMiddleware")]
+
+
+@pytest.fixture
 def reports():
     approved_report("ha-noi", 2024, 2, percent=40, values={"TG5-01": 60})
     return approved_report("bac-ninh", 2025, 3, percent=80, values={"TG5-01": 45})
@@ -52,7 +59,9 @@ def queries_of(client, url, language="en"):
 
 
 @pytest.mark.parametrize(("url", "expected"), DASHBOARDS.items())
-def test_a_warm_dashboard_runs_almost_no_queries_and_shows_the_same_page(client, personas, reports, url, expected):
+def test_a_warm_dashboard_runs_almost_no_queries_and_shows_the_same_page(
+    client, personas, reports, url, expected, sections_only,
+):
     client.force_login(personas.viewer)
     cold, cold_queries = queries_of(client, url)
     warm, warm_queries = queries_of(client, url)
@@ -144,7 +153,7 @@ def test_pages_render_uncached_while_the_cache_is_down(client, reports, monkeypa
     assert fragments.read("x", []) is None
 
 
-def test_a_warm_page_reads_the_versions_and_its_section_in_one_round_trip(client, personas, reports, monkeypatch):
+def test_a_warm_page_reads_the_versions_and_its_section_in_one_round_trip(client, personas, reports, monkeypatch, sections_only):
     # Signed in: anonymous visitors get the whole page from the page cache (test_public_page_cache).
     client.force_login(personas.viewer)
     calls = []
@@ -162,7 +171,7 @@ def test_a_warm_page_reads_the_versions_and_its_section_in_one_round_trip(client
     assert calls[0][2].startswith("page:dashboard:NationalOverviewView:")
 
 
-def test_a_section_stored_under_old_versions_is_not_served(client, personas, reports):
+def test_a_section_stored_under_old_versions_is_not_served(client, personas, reports, sections_only):
     # Signed in: anonymous visitors get the whole page from the page cache (test_public_page_cache).
     client.force_login(personas.viewer)
     get(client, HOME, "vi")
@@ -191,7 +200,7 @@ def cache_keys():
     return [key.decode() for key in client.keys("*")]
 
 
-def test_a_cold_dashboard_looks_its_section_up_once(client, personas, reports, monkeypatch):
+def test_a_cold_dashboard_looks_its_section_up_once(client, personas, reports, monkeypatch, sections_only):
     # Signed in: anonymous visitors get the whole page from the page cache (test_public_page_cache).
     client.force_login(personas.viewer)
     looked_up = []

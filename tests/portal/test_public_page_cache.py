@@ -387,3 +387,20 @@ def test_concurrent_requests_after_an_approval_render_a_dashboard_section_once()
     assert sorted(results) == ["<p>after</p>"] + ["<p>before</p>"] * 5
     assert section(render) == "<p>after</p>"
     assert len(rendered) == 1
+
+
+def test_a_warm_anonymous_page_is_sent_gzip_compressed_to_browsers_that_accept_it(client, reports):
+    import gzip
+
+    plain = get(client, HOME)
+    compressed = client.get(HOME, HTTP_ACCEPT_LANGUAGE="en", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert compressed.templates == []
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert len(compressed.content) < len(plain.content) / 4
+    assert int(compressed["Content-Length"]) == len(compressed.content)
+    again = get(client, HOME)
+    assert again.content == plain.content and not again.has_header("Content-Encoding")
+    for response in (compressed, again):
+        vary = {part.strip().lower() for part in response["Vary"].split(",")}
+        assert {"accept-encoding", "accept-language"} <= vary
