@@ -4,7 +4,6 @@ import functools
 import html
 import io
 import re
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -309,74 +308,58 @@ def write_xlsx(target, *, title, columns, rows, about=(), kinds=None):
     the second holds the table, under a bold header that stays in view, each column as wide
     as its first rows need, numbers and dates stored as such with a number format (``kinds``
     per column: integer, number, date, datetime, text; guessed from the first rows if not
-    given). The workbook is write-only and the rows are streamed: memory stays flat.
+    given). XlsxWriter in constant-memory mode: rows go to disk as they come, so memory
+    stays flat, and text is always written as text, never read as a formula or a link.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
     rows = iter(rows)
     sample = [[xlsx_value(v) for v in row] for row in islice(rows, XLSX_SAMPLE_ROWS)]
     kinds = list(kinds) if kinds else [kind_of([row[i] for row in sample]) for i in range(len(columns))]
     title = str(title)
 
-    workbook = Workbook(write_only=True)
-    info = workbook.create_sheet(sheet_title(gettext("About this file")))
-    sheet = workbook.create_sheet(sheet_title(title, "Data"))
+    workbook = xlsxwriter.Workbook(target, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+    info = workbook.add_worksheet(sheet_title(gettext("About this file")))
+    table_name = sheet_title(title, "Data")
+    sheet = workbook.add_worksheet(table_name if table_name.lower() != info.get_name().lower() else "Data")
     # The file opens on the table; the sheet about it is the first tab.
-    workbook.active = 1
-    bold = Font(bold=True)
+    sheet.activate()
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    formats_of = {kind: workbook.add_format({"num_format": number_format}) for kind, number_format in NUMBER_FORMATS.items()}
 
-    for index, (name, kind) in enumerate(zip(columns, kinds, strict=True), start=1):
+    for index, (name, kind) in enumerate(zip(columns, kinds, strict=True)):
         heading = min(len(str(name)), XLSX_HEADING_WIDTH["text" if kind == "text" else "other"])
-        longest = max([heading] + [_shown_length(row[index - 1], kind) for row in sample])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH)
-    sheet.freeze_panes = "A2"
+        longest = max([heading] + [_shown_length(row[index] if index < len(row) else None, kind) for row in sample])
+        sheet.set_column(index, index, min(max(longest + 2, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH))
+    sheet.freeze_panes(1, 0)
+    for index, name in enumerate(columns):
+        sheet.write_string(0, index, neutralise_cell(str(name)), bold)
 
-    heading_style = Alignment(wrap_text=True, vertical="top")
-
-    def header_cell(value):
-        cell = WriteOnlyCell(sheet, value=neutralise_cell(str(value)))
-        cell.font = bold
-        cell.alignment = heading_style
-        return cell
-
-    sheet.append([header_cell(name) for name in columns])
-    # One styled cell per number format, whose style each figure's cell copies: setting the
-    # format on every cell would look it up in the workbook's style table every time.
-    styles = {}
-    for number_format in {NUMBER_FORMATS.get(kind) for kind in kinds} - {None}:
-        model = WriteOnlyCell(sheet)
-        model.number_format = number_format
-        styles[number_format] = model._style
-    styles_of = [styles.get(NUMBER_FORMATS.get(kind)) for kind in kinds]
+    # One writer per column, chosen once: the kind of each cell is not looked up again per row.
+    writers = [_cell_writer(sheet, formats_of.get(kind)) for kind in kinds]
     count = 0
-    for row in chain(sample, ([xlsx_value(v) for v in row] for row in rows)):
-        cells = []
-        for value, style in zip(row, styles_of, strict=True):
-            if style is not None and value is not None and not isinstance(value, (str, bool)):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell._style = copy(style)
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-        count += 1
+    for count, row in enumerate(chain(sample, ([xlsx_value(v) for v in row] for row in rows)), start=1):
+        for index, (value, write) in enumerate(zip(row, writers, strict=True)):
+            if value is not None and value != "":
+                write(count, index, value)
 
-    info.column_dimensions["A"].width = 24
-    info.column_dimensions["B"].width = 90
-    wrap = Alignment(wrap_text=True, vertical="top")
+    info.set_column(0, 0, 24)
+    info.set_column(1, 1, 90)
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    info_formats = {}
+    lines = 0
 
     def info_row(label, value, number_format=None):
-        first = WriteOnlyCell(info, value=neutralise_cell(str(label)))
-        first.font = bold
-        first.alignment = wrap
-        second = WriteOnlyCell(info, value=xlsx_value(value))
-        second.alignment = wrap
+        nonlocal lines
+        info.write_string(lines, 0, neutralise_cell(str(label)), bold)
+        style = wrap
         if number_format:
-            second.number_format = number_format
-        info.append([first, second])
+            style = info_formats.setdefault(number_format, workbook.add_format(
+                {"text_wrap": True, "valign": "top", "num_format": number_format}))
+        _cell_writer(info, style)(lines, 1, xlsx_value(value))
+        lines += 1
 
     info_row(gettext("Title"), title)
     for label, value in about:
@@ -384,9 +367,26 @@ def write_xlsx(target, *, title, columns, rows, about=(), kinds=None):
             info_row(label, value)
     info_row(gettext("Made on"), timezone.localtime().replace(tzinfo=None, microsecond=0), NUMBER_FORMATS["datetime"])
     info_row(gettext("Rows"), count, NUMBER_FORMATS["integer"])
-    info_row(gettext("Sheet of the table"), sheet.title)
-    workbook.save(target)
+    info_row(gettext("Sheet of the table"), sheet.get_name())
+    workbook.close()
     return count
+
+
+def _cell_writer(sheet, style):
+    """A function writing one value as what it is: text, a number, a date, a truth value."""
+    def write(row, column, value):
+        if isinstance(value, str):
+            sheet.write_string(row, column, value)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, column, value)
+        elif isinstance(value, (int, float, Decimal)):
+            sheet.write_number(row, column, value, style)
+        elif isinstance(value, date):
+            sheet.write_datetime(row, column, value, style)
+        else:
+            sheet.write_string(row, column, str(value))
+
+    return write
 
 
 def download_about(request, *, boundaries=None, ignore=("format", "table", "page")):

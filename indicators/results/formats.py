@@ -2,7 +2,7 @@
 
 Every writer takes a ``datasets.Table`` and an iterator of its rows and
 produces the file piece by piece, so that a download of a large table holds
-a few hundred rows in memory at a time (XLSX: openpyxl's write-only mode,
+a few hundred rows in memory at a time (XLSX: XlsxWriter's constant-memory mode,
 into a temporary file). Text cells are made formula-safe
 (``smartcity_portal.text.neutralise_cell``) in CSV and XLSX; numbers are
 written with a dot as decimal separator whatever the language.
