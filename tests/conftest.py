@@ -5,6 +5,7 @@ import socket
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.factories import make_personas
 
@@ -32,7 +33,11 @@ def _portal_test_settings(settings, tmp_path):
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+    # A request through the test client leaves its language active in this thread: every test
+    # starts in the portal's default language, whatever the test before it asked for.
+    translation.deactivate()
     yield
+    translation.deactivate()
     cache.clear()
 
 

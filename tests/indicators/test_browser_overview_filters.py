@@ -7,12 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from provinces.models import AdministrativeUnit
+from tests.browser import CHROMIUM_ARGS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-]
 
 
 @pytest.mark.browser

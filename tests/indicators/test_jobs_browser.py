@@ -9,9 +9,8 @@ from django.test import Client
 from indicators.models import Job
 from provinces.models import AdministrativeUnit
 from smartcity_portal.accounts.models import Role
+from tests.browser import CHROMIUM_ARGS
 from tests.factories import UserFactory
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 def in_another_thread(work):

@@ -16,12 +16,11 @@ from programmes.models import Report, ReportStatus
 from provinces.models import AdministrativeUnit
 from provinces.quarters import Quarter
 from smartcity_portal.text import collation_key
-from tests.factories import PASSWORD, ReportFactory, make_personas
+from tests.browser import CHROMIUM_ARGS, sign_in
+from tests.factories import ReportFactory, make_personas
 from tests.portal.test_vietnamese_pages import ALLOWED, english_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 SERIOUS = {"serious", "critical"}
 # The visible text, without code, the language switcher's "English" and what ALLOWED names.
 VISIBLE_TEXT = """() => {
@@ -76,11 +75,7 @@ def test_signed_in_pages_in_vietnamese_say_nothing_in_english_sort_units_in_viet
                 context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900},
                                               extra_http_headers={"Accept-Language": "vi"})
                 page = context.new_page()
-                page.goto(live_server.url + "/accounts/login/")
-                page.fill("input[name=username]", user.username)
-                page.fill("input[name=password]", PASSWORD)
-                with page.expect_navigation():
-                    page.click("form.login-form button[type=submit]")
+                sign_in(page, user.username, live_server.url)
                 for name, path in pages:
                     response = page.goto(live_server.url + path, wait_until="networkidle")
                     assert response.status == 200, (user.username, path, response.status)

@@ -15,11 +15,10 @@ from django.core.management import call_command
 from programmes.models import Report, ReportStatus
 from provinces.models import AdministrativeUnit
 from provinces.quarters import Quarter
+from tests.browser import CHROMIUM_ARGS
 from tests.factories import PASSWORD, ReportFactory, make_personas
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1366, "height": 900}
 PUBLIC_PAGES = [

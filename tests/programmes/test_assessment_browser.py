@@ -13,6 +13,7 @@ from django.core.management import call_command
 from indicators.models import MaturityResult
 from programmes.models import Assessment, ReportStatus
 from provinces.models import AdministrativeUnit
+from tests.browser import CHROMIUM_ARGS
 from tests.factories import (
     MINIMAL_PDF,
     ReportFactory,
@@ -20,7 +21,7 @@ from tests.factories import (
     maturity_version,
     set_values,
 )
-from tests.programmes.test_browser_workflow import ARTIFACTS, CHROMIUM_ARGS, Walk
+from tests.programmes.test_browser_workflow import ARTIFACTS, Walk
 
 
 class AssessmentWalk(Walk):

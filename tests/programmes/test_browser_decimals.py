@@ -12,10 +12,8 @@ from django.core.management import call_command
 from indicators.models import IndicatorValue
 from programmes.models import NodeAnswer, Report
 from provinces.models import AdministrativeUnit
-from tests.factories import PASSWORD, UserFactory, set_values, task_group
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+from tests.browser import CHROMIUM_ARGS, sign_in
+from tests.factories import UserFactory, set_values, task_group
 
 
 @pytest.mark.browser
@@ -39,11 +37,7 @@ def test_the_vietnamese_form_shows_decimals_takes_a_decimal_comma_and_saving_kee
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(locale="vi-VN", extra_http_headers={"Accept-Language": "vi"})
-            page.goto(live_server.url + "/accounts/login/")
-            page.fill("input[name=username]", "canbo.decimals")
-            page.fill("input[name=password]", PASSWORD)
-            with page.expect_navigation():
-                page.click("form.login-form button[type=submit]")
+            sign_in(page, "canbo.decimals", live_server.url)
             page.goto(live_server.url + f"/reports/{report.pk}/edit/")
 
             percent = page.locator("[name='nodes.decision-950:3.percent_complete']")

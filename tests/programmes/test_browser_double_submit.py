@@ -11,11 +11,10 @@ from django.core.management import call_command
 from programmes import services
 from programmes.models import Report, ReportStatus
 from provinces.models import AdministrativeUnit
-from tests.factories import PASSWORD, UserFactory, report_form_data
+from tests.browser import CHROMIUM_ARGS, sign_in
+from tests.factories import UserFactory, report_form_data
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 
 @pytest.mark.browser
@@ -46,11 +45,7 @@ def test_a_double_click_on_submit_sends_once_and_shows_success(live_server, chro
             page = browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
             problems = []
             page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(live_server.url + "/accounts/login/")
-            page.fill("input[name=username]", "canbo.double")
-            page.fill("input[name=password]", PASSWORD)
-            with page.expect_navigation():
-                page.click("form.login-form button[type=submit]")
+            sign_in(page, "canbo.double", live_server.url)
             page.goto(live_server.url + f"/reports/{report.pk}/edit/")
             page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
             with page.expect_navigation():

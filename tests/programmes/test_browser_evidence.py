@@ -7,8 +7,8 @@ from django.core.management import call_command
 from programmes import services
 from programmes.models import Evidence
 from provinces.models import AdministrativeUnit
-from tests.factories import MINIMAL_PDF, PASSWORD, UserFactory
-from tests.programmes.test_browser_workflow import CHROMIUM_ARGS
+from tests.browser import CHROMIUM_ARGS, sign_in
+from tests.factories import MINIMAL_PDF, UserFactory
 
 
 @pytest.mark.browser
@@ -35,11 +35,7 @@ def test_a_reporter_removes_a_file_and_enter_never_does(live_server, chromium_pa
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(locale="en-GB")
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("input[name=username]", reporter.username)
-            page.fill("input[name=password]", PASSWORD)
-            with page.expect_navigation():
-                page.click("form.login-form button[type=submit]")
+            sign_in(page, reporter.username, live_server.url)
             page.goto(edit)
 
             page.fill("input[name='nodes.decision-950:2.percent_complete']", "30")

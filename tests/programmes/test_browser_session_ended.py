@@ -17,19 +17,11 @@ from django.core.management import call_command
 
 from programmes import selectors, services
 from provinces.models import AdministrativeUnit
-from tests.factories import MINIMAL_PDF, PASSWORD, UserFactory
+from tests.browser import CHROMIUM_ARGS, sign_in
+from tests.factories import MINIMAL_PDF, UserFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 TEXT = "Đã hoàn thành 80 % hạ tầng cáp quang tới các xã; còn lại 12 xã miền núi sẽ xong trong quý IV."
-
-
-def sign_in(page, username):
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form.login-form button[type=submit]")
 
 
 def end_session(page):
@@ -61,8 +53,7 @@ def test_text_typed_before_the_session_ended_is_offered_back_after_signing_in_an
             problems = []
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.on("request", lambda r: asked.append(r.url) if "/accounts/session/" in r.url else None)
-            page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, "canbo.phien")
+            sign_in(page, "canbo.phien", live_server.url)
             page.goto(edit)
             narrative = page.locator("textarea[name$='.narrative']").first
             name = narrative.get_attribute("name")
@@ -154,8 +145,7 @@ def test_a_session_that_ended_while_the_page_was_open_is_announced_as_the_office
             problems, dialogs = [], []
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
-            page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, "canbo.giu")
+            sign_in(page, "canbo.giu", live_server.url)
             page.goto(edit)
             end_session(page)
             narrative = page.locator("textarea[name$='.narrative']").first
@@ -221,8 +211,7 @@ def test_the_self_assessment_form_keeps_its_text_and_choices_across_an_ended_ses
             page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})
             problems = []
             page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, "canbo.danhgia")
+            sign_in(page, "canbo.danhgia", live_server.url)
             page.goto(f"{live_server.url}/assessments/new/")
             page.select_option("select[name=framework_version]", str(version.pk))
             page.select_option("select[name=year]", "2025")
@@ -277,8 +266,7 @@ def test_text_left_unsaved_is_still_offered_after_the_same_officer_saved_the_rep
             problems = []
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.on("dialog", lambda dialog: dialog.accept())
-            page.goto(f"{live_server.url}/accounts/login/")
-            sign_in(page, "canbo.haithe")
+            sign_in(page, "canbo.haithe", live_server.url)
             page.goto(edit)
             narrative = page.locator("textarea[name$='.narrative']").first
             name = narrative.get_attribute("name")

@@ -12,13 +12,10 @@ from django.core.management import call_command
 
 from programmes.models import Report, ReportStatus
 from provinces.models import AdministrativeUnit
+from tests.browser import CHROMIUM_ARGS
 from tests.factories import MINIMAL_PDF, PASSWORD, UserFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-]
 
 
 class Walk:
