@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from asgiref.local import Local
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Q, Sum, Window
+from django.db.models import Avg, Count, F, Max, Q, Sum, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -349,13 +349,29 @@ def in_quarters(quarters, prefix=""):
 
 def default_quarter():
     """The last quarter that has any approved figures (the last complete quarter if none)."""
+    found = result_quarters().get("node-last")
+    return Quarter(*found) if found else Quarter.last_complete()
+
+
+def result_quarters():
+    """The first and the last quarter with results of items (``node-…``) and of indicators (``indicator-…``).
+
+    ``{"node-first": (year, quarter), "node-last": …, "indicator-first": …, "indicator-last": …}``,
+    without the keys of a table that is empty. One query (four index lookups), cached
+    until the results change. Rows as reported: every approved report has them.
+    """
 
     def compute():
-        row = NodeResult.objects.order_by("-year", "-quarter").values_list("year", "quarter").first()
-        return row
+        ends = []
+        for model, label in ((NodeResult, "node"), (IndicatorResult, "indicator")):
+            rows = model.objects.filter(boundaries=Boundaries.AS_REPORTED)
+            for end, order in (("first", ("year", "quarter")), ("last", ("-year", "-quarter"))):
+                ends.append(
+                    rows.annotate(end=Value(f"{label}-{end}")).order_by(*order).values_list("end", "year", "quarter")[:1]
+                )
+        return {end: (year, quarter) for end, year, quarter in ends[0].union(*ends[1:], all=True)}
 
-    row = cached("default-quarter", [], compute)
-    return Quarter(*row) if row else Quarter.last_complete()
+    return cached("result-quarters", [], compute)
 
 
 def computed_at():
@@ -374,8 +390,8 @@ def computed_at():
 
 
 def first_quarter_with_results():
-    row = cached("first-quarter", [], lambda: NodeResult.objects.order_by("year", "quarter").values_list("year", "quarter").first())
-    return Quarter(*row) if row else None
+    found = result_quarters().get("node-first")
+    return Quarter(*found) if found else None
 
 
 # The order of units: one rule, in the reference layer.
@@ -767,9 +783,10 @@ def national_indicator_series(boundaries, indicator_list, region=None, last=None
     are cached apart (``per_quarter``): after an approval only its quarter is
     added up again.
     """
-    first, latest = indicator_quarters(boundaries)
-    if first is None:
+    ends = result_quarters()
+    if "indicator-first" not in ends:
         return {}
+    first, latest = Quarter(*ends["indicator-first"]), Quarter(*ends["indicator-last"])
     if last is not None and last < latest:
         latest = last
     region_id = getattr(region, "pk", None)
@@ -795,19 +812,6 @@ def national_indicator_series(boundaries, indicator_list, region=None, last=None
             if indicator_id in rules:
                 series[indicator_id].append((q, national_value(rules[indicator_id], total, average, yes), n))
     return dict(series)
-
-
-def indicator_quarters(boundaries):
-    """The first and the last quarter with indicator results in ``boundaries`` (``None, None`` without any)."""
-
-    def compute():
-        rows = IndicatorResult.objects.filter(boundaries=boundaries).order_by("year", "quarter")
-        first = rows.values_list("year", "quarter").first()
-        last = rows.reverse().values_list("year", "quarter").first()
-        return (first, last) if first else ()
-
-    found = cached("indicator-quarters", [boundaries], compute)
-    return (Quarter(*found[0]), Quarter(*found[1])) if found else (None, None)
 
 
 def unit_indicator_series(boundaries, unit_ids, indicator_ids=None, last=None):
