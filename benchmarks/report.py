@@ -94,8 +94,10 @@ def render_markdown(data, args, notes=""):
     if all("cold" in r for r in results):
         lines += [
             "", "## Cold renders: the first request after the data changed", "",
-            "Each round marks the data changed as an approval does (`/_benchmark/change`: new results generation and",
-            f"reports version), then asks for the page once. *rps*: {args.connections} connections ÷ median time, as if",
+            "Each round marks the data changed as an approval of the latest quarter does (`/_benchmark/change`: new",
+            "results generation, reports version and version of that quarter), then asks for the page once; first,",
+            "unmeasured rounds until every worker has rendered the page once (as on a server that has run a while).",
+            f"*rps*: {args.connections} connections ÷ median time, as if",
             "every request were cold; *× bare view*: that rate over the bare view's throughput (target ≥ 0.03×).",
             "",
             "| page | " + " | ".join(f"median ms (size {s}) | max ms | rps | × bare view" for s in sorted(by_size)) + " |",

@@ -207,16 +207,23 @@ def get(path, cookie=None):
         return response.status
 
 
-def cold_renders(cookie):
+def cold_renders(cookie, workers):
     """Median time of the first request of a page after the data changed (as after an approval).
 
     Each round marks the data changed (``/_benchmark/change``), then asks for
     the page once: signed out, the page is rendered whole (no previous version
     is served to the one request that renders it); signed in, its figures.
+    First, unmeasured rounds until every worker has rendered the page once: the
+    warm-up served pages from the cache, and a worker's first render also loads
+    and compiles its templates, which a long-running server does once.
     """
     pages = {name: path for name, path, _ in PAGES}
     out = {}
     for name in COLD:
+        for session in (None, cookie):
+            for _ in range(2 * workers):
+                get("/_benchmark/change")
+                get(pages[name], session)
         for who, session in (("signed out", None), ("signed in", cookie)):
             times = []
             for _ in range(COLD_ROUNDS):
@@ -456,7 +463,7 @@ def run_size(size, args, workdir):
             log(f"size {size}: wrk {name}, signed out")
             results["http"][f"{name}, signed out"] = wrk(paths[name], args.seconds, args.connections)
         log(f"size {size}: cold renders")
-        results["cold"] = cold_renders(cookie)
+        results["cold"] = cold_renders(cookie, args.workers)
         results["stampede"] = stampede("/")
         # The baseline again at the end, so that a slower or faster spell of a shared
         # machine during the run weighs on the yardstick as on the targets.

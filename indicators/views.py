@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -216,6 +218,9 @@ def report_link(user, report):
     return ""
 
 
+FILTERS_TEMPLATE = "indicators/includes/filters.html"
+
+
 class DashboardView(TemplateView):
     """A page of figures with the shared filters and table downloads."""
 
@@ -267,8 +272,23 @@ class DashboardView(TemplateView):
                 )
             about = download_about(request, boundaries=self.filters.get("boundaries"))
             return table_response(tables[name], self.format, context.get("period", ""), about)
+        context["filters_html"] = self.render_filters()
         context["figures_html"] = fragments.render_figures(self, context)
         return self.render_to_response(context)
+
+    def render_filters(self):
+        """The filters as HTML for valid filters, cached with the reference data (their choices are).
+
+        Building the form's choices and widgets is a good part of a cold page; the
+        form shows only the address's own filters, so the address keys it.
+        """
+        def render():
+            return render_to_string(FILTERS_TEMPLATE, {"form": self.form, "request": self.request})
+
+        if self.figures_cache_parts() is None:
+            return mark_safe(render())
+        parts = [get_language(), self.request.path, sorted(self.request.GET.lists()), self.filter_fields]
+        return mark_safe(selectors.cached("filters-html", parts, render, selectors.REFERENCE))
 
     def get_page_context(self, **kwargs):
         """What the page shows around its figures (title, breadcrumbs): cheap to build."""
@@ -431,9 +451,9 @@ def frameworks_table(boundaries, period, region):
         [gettext("Framework"), gettext("Version"), gettext("Items"), gettext("Units reporting"),
          gettext("National average (%)")],
     )
-    for framework, version in reference.active_frameworks(period.end):
+    for framework, version in selectors.active_frameworks(period.end):
         items = selectors.version_items(version)
-        trend = selectors.national_progress(boundaries, region, last=period, version=version) if items else []
+        trend = selectors.national_progress(boundaries, region, last=period, version=version, latest_only=True) if items else []
         latest = trend[-1] if trend else None
         overview = f"{reverse('home')}?framework={framework.code}"
         table.add([
@@ -750,10 +770,11 @@ def unit_dashboard_tables(dashboard, user):
          gettext("Target"), gettext("Target year"), gettext("Target set for"), gettext("Progress status")],
     )
     scopes = {"unit": gettext("this unit"), "national": gettext("the nation")}
+    heads = indicator_heads([line.indicator for line in dashboard.indicators])
     for line in dashboard.indicators:
         indicator = line.indicator
         indicators.add([
-            Cell(indicator.code, url=indicator.get_absolute_url()),
+            Cell(indicator.code, url=heads[indicator.pk][0]),
             indicator.name,
             indicator.unit_label,
             line.latest[1] if line.latest else None,

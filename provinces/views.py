@@ -15,7 +15,7 @@ from django_filters.views import FilterView
 
 from indicators import selectors as reference
 from indicators.results import fragments
-from indicators.results.selectors import cached
+from indicators.results.selectors import REFERENCE, cached, unit_predecessors
 from programmes import policies
 from provinces import selectors
 from provinces.filtersets import AdministrativeUnitFilterSet
@@ -207,7 +207,7 @@ class UnitDetailView(DetailView):
             return None if unit is None else (unit, reference.active_frameworks())
 
         # The unit and the frameworks in force in one cache round trip: a warm page makes few.
-        found = cached("unit-page-head", [slug, timezone.localdate()], head)
+        found = cached("unit-page-head", [slug, timezone.localdate()], head, REFERENCE)
         if found is None:
             raise Http404
         self.unit, self.frameworks = found
@@ -228,7 +228,7 @@ class UnitDetailView(DetailView):
 
     def get_figures(self):
         unit = self.object
-        all_predecessors = selectors.predecessors(unit)
+        all_predecessors = unit_predecessors(unit)
         today = selectors.current_unit(unit)
         return {
             "lineage": Lineage(

@@ -84,7 +84,8 @@ def progress_status(series, target, target_year, direction=Direction.INCREASE):
     ``series``: ``(Quarter, value)`` pairs of approved values, in any order;
     ``None`` values are ignored.
     """
-    points = sorted((q, Decimal(v)) for q, v in series if v is not None)
+    # Sorted by the quarters' numbers: comparing Quarter objects costs more, on pages of many indicators.
+    points = sorted(((q, Decimal(v)) for q, v in series if v is not None), key=lambda point: point[0].index)
     if target is None or target_year is None:
         return TargetProgress(NO_TARGET)
     target = Decimal(target)

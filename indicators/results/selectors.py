@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from asgiref.local import Local
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Q, Sum, Value, Window
+from django.db.models import Avg, Count, F, Q, Sum, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -56,6 +56,7 @@ from programmes.selectors import (
 from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit, AseanSmartCity
 from provinces.quarters import MERGER_DATE, Quarter, quarter_range
+from smartcity_portal.codeversion import code_version
 
 logger = logging.getLogger(__name__)
 
@@ -257,7 +258,8 @@ def cached(name, parts, compute, version_keys=RESULTS):
     not exist cannot fill the cache. ``version_keys=REFERENCE``: until reference
     data changes (not at every approval).
     """
-    text = "|".join(str(part) for part in parts)
+    # The code that computed it too: a deploy never reads what an older shape of it stored.
+    text = "|".join(str(part) for part in (code_version(), *parts))
     key = f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
     versions, value = read_current(key, version_keys)
     if value is None:
@@ -269,6 +271,49 @@ def cached(name, parts, compute, version_keys=RESULTS):
 
 def quarter_version_key(year, quarter):
     return f"{QUARTER_VERSION_PREFIX}{int(year)}-{int(quarter)}"
+
+
+def _versions_and_values(version_keys, value_keys):
+    """``(versions, values)``: the data versions (created where missing) and the values found, in one round trip.
+
+    ``None`` while the cache is unavailable. The versions this request already read are not read again.
+    """
+    memo = getattr(_request_memo, "versions", None)
+    versions = {k: memo[k] for k in version_keys if memo and k in memo}
+    try:
+        found = cache.get_many([*(k for k in version_keys if k not in versions), *value_keys])
+        for k in version_keys:
+            if k not in versions:
+                if found.get(k) is None:
+                    cache.add(k, uuid.uuid4().hex, None)
+                    found[k] = cache.get(k)
+                versions[k] = found[k]
+    except Exception:
+        logger.warning("cache unavailable: figures computed", exc_info=True)
+        return None
+    if memo is not None:
+        memo.update(versions)
+    return versions, found
+
+
+def _quarter_version_keys(quarters):
+    return [REFERENCE_VERSION_KEY, RESULTS_EPOCH_KEY, *(quarter_version_key(q.year, q.quarter) for q in quarters)]
+
+
+def _fresh(stored, label):
+    return isinstance(stored, tuple) and len(stored) == 2 and stored[0] == label
+
+
+def _store_many(values, timeout=CACHE_SECONDS):
+    try:
+        cache.set_many(values, timeout)
+    except Exception:
+        logger.warning("cache unavailable: figures not stored", exc_info=True)
+
+
+def _prefix(name, parts):
+    text = "|".join(str(part) for part in (code_version(), *parts))
+    return f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}:"
 
 
 def per_quarter(name, parts, quarters, compute):
@@ -284,41 +329,68 @@ def per_quarter(name, parts, quarters, compute):
     """
     if not quarters:
         return {}
-    text = "|".join(str(part) for part in parts)
-    prefix = f"results:{name}:{hashlib.sha1(text.encode()).hexdigest()[:16]}:"
+    prefix = _prefix(name, parts)
     value_keys = {q: f"{prefix}{q.year}-{q.quarter}" for q in quarters}
-    version_keys = [REFERENCE_VERSION_KEY, RESULTS_EPOCH_KEY, *(quarter_version_key(q.year, q.quarter) for q in quarters)]
-    memo = getattr(_request_memo, "versions", None)
-    versions = {k: memo[k] for k in version_keys if memo and k in memo}
-    try:
-        found = cache.get_many([*(k for k in version_keys if k not in versions), *value_keys.values()])
-        for k in version_keys:
-            if k not in versions:
-                if found.get(k) is None:
-                    cache.add(k, uuid.uuid4().hex, None)
-                    found[k] = cache.get(k)
-                versions[k] = found[k]
-    except Exception:
-        logger.warning("cache unavailable: per-quarter figures computed", exc_info=True)
+    got = _versions_and_values(_quarter_version_keys(quarters), value_keys.values())
+    if got is None:
         return compute(list(quarters))
-    if memo is not None:
-        memo.update(versions)
+    versions, found = got
     result, missing = {}, []
     for q, key in value_keys.items():
-        labels = (versions[REFERENCE_VERSION_KEY], versions[RESULTS_EPOCH_KEY], versions[quarter_version_key(q.year, q.quarter)])
-        stored = found.get(key)
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == labels:
-            result[q] = stored[1]
+        label = (versions[REFERENCE_VERSION_KEY], versions[RESULTS_EPOCH_KEY], versions[quarter_version_key(q.year, q.quarter)])
+        if _fresh(found.get(key), label):
+            result[q] = found[key][1]
         else:
-            missing.append((q, labels))
+            missing.append((q, label))
     if missing:
         computed = compute([q for q, _ in missing])
-        try:
-            cache.set_many({value_keys[q]: (labels, computed.get(q)) for q, labels in missing}, CACHE_SECONDS)
-        except Exception:
-            logger.warning("cache unavailable: per-quarter figures not stored", exc_info=True)
+        _store_many({value_keys[q]: (label, computed.get(q)) for q, label in missing})
         result.update({q: computed.get(q) for q, _ in missing})
     return result
+
+
+def latest_up_to(name, parts, quarters, before, of_quarter):
+    """``{key: (value, (year, quarter))}``: the latest of each key over ``quarters`` (in order, up to the last).
+
+    ``before(quarter)`` computes it from every quarter up to ``quarter`` (a
+    window query); ``of_quarter(quarter)`` reads one quarter's rows. The
+    latest up to a quarter is that up to the quarter before, overwritten by
+    its own rows: so each is cached with the versions of every quarter it
+    covers, and after an approval of the last quarter only that quarter is
+    read again (the value up to the one before is kept whenever it is computed).
+    """
+    if not quarters:
+        return {}
+    last, previous = quarters[-1], quarters[-2] if len(quarters) > 1 else None
+    prefix = _prefix(name, parts)
+    key_last = f"{prefix}{last.year}-{last.quarter}"
+    key_previous = None if previous is None else f"{prefix}{previous.year}-{previous.quarter}"
+    version_keys = _quarter_version_keys(quarters)
+    got = _versions_and_values(version_keys, [key_last, *([key_previous] if key_previous else [])])
+    if got is None:
+        return {**(before(previous) if previous else {}), **of_quarter(last)}
+    versions, found = got
+
+    def label(count):
+        # The versions of the first ``count`` quarters, with the reference data's and the epoch.
+        text = "|".join(str(versions[k]) for k in version_keys[:2 + count])
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    label_last = label(len(quarters))
+    if _fresh(found.get(key_last), label_last):
+        return found[key_last][1]
+    stored = {}
+    if previous is None:
+        base = {}
+    elif _fresh(found.get(key_previous), label(len(quarters) - 1)):
+        base = found[key_previous][1]
+    else:
+        base = before(previous)
+        stored[key_previous] = (label(len(quarters) - 1), base)
+    value = {**base, **of_quarter(last)}
+    stored[key_last] = (label_last, value)
+    _store_many(stored)
+    return value
 
 
 def reference_object(queryset, **lookup):
@@ -378,13 +450,12 @@ def computed_at():
     """When the results were last computed (``None`` before any approval)."""
 
     def compute():
-        return max(
-            (stamp for stamp in (
-                NodeResult.objects.aggregate(at=Max("computed_at"))["at"],
-                IndicatorResult.objects.aggregate(at=Max("computed_at"))["at"],
-            ) if stamp is not None),
-            default=None,
-        )
+        # The latest of each table in one query (two index lookups).
+        latest = [
+            model.objects.order_by("-computed_at").values_list("computed_at")[:1]
+            for model in (NodeResult, IndicatorResult)
+        ]
+        return max((stamp for (stamp,) in latest[0].union(latest[1], all=True)), default=None)
 
     return cached("computed-at", [], compute)
 
@@ -455,30 +526,45 @@ def latest_figures(boundaries, quarter, unit_ids=None, node_ids=None):
     ``figure`` is a percent complete (progress items) or ``True``/``False`` (criteria).
     """
 
-    def compute():
-        rows = NodeResult.objects.filter(until(quarter), boundaries=boundaries)
+    def rows_of(queryset):
         if unit_ids is not None:
-            rows = rows.filter(unit_id__in=unit_ids)
+            queryset = queryset.filter(unit_id__in=unit_ids)
         if node_ids is not None:
-            rows = rows.filter(node_id__in=node_ids)
-        rows = rows.annotate(
+            queryset = queryset.filter(node_id__in=node_ids)
+        return queryset
+
+    def before(upto):
+        rows = rows_of(NodeResult.objects.filter(until(upto), boundaries=boundaries)).annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("unit_id"), F("node_id")],
                 order_by=[F("year").desc(), F("quarter").desc()],
             )
         ).filter(rank=1)
-        return {
-            (unit_id, node_id): (figure_of(percent, met), (year, q))
-            for unit_id, node_id, percent, met, year, q in rows.values_list(
-                "unit_id", "node_id", "percent_complete", "met", "year", "quarter"
-            )
-        }
+        return _latest_figures_of(rows)
+
+    def of_quarter(q):
+        return _latest_figures_of(rows_of(NodeResult.objects.filter(boundaries=boundaries, year=q.year, quarter=q.quarter)))
 
     ids = "all" if unit_ids is None else ",".join(map(str, sorted(unit_ids)))
     nodes = "all" if node_ids is None else ",".join(map(str, sorted(node_ids)))
-    found = cached("latest-figures", [boundaries, quarter, ids, nodes], compute)
+    found = latest_up_to("latest-figures", [boundaries, ids, nodes], _quarters_up_to(quarter), before, of_quarter)
     return {key: (figure, Quarter(*period)) for key, (figure, period) in found.items()}
+
+
+def _latest_figures_of(rows):
+    return {
+        (unit_id, node_id): (figure_of(percent, met), (year, q))
+        for unit_id, node_id, percent, met, year, q in rows.values_list(
+            "unit_id", "node_id", "percent_complete", "met", "year", "quarter"
+        )
+    }
+
+
+def _quarters_up_to(quarter, table="node"):
+    """Every quarter from the first with results (of items, or of ``indicator``s) up to ``quarter``."""
+    first = result_quarters().get(f"{table}-first")
+    return [] if first is None else list(quarter_range(Quarter(*first), quarter))
 
 
 def latest_values(boundaries, quarter, unit_ids, indicator_ids):
@@ -486,9 +572,9 @@ def latest_values(boundaries, quarter, unit_ids, indicator_ids):
     if not indicator_ids:
         return {}
 
-    def compute():
+    def before(upto):
         rows = IndicatorResult.objects.filter(
-            until(quarter), boundaries=boundaries, unit_id__in=unit_ids, indicator_id__in=indicator_ids
+            until(upto), boundaries=boundaries, unit_id__in=unit_ids, indicator_id__in=indicator_ids
         ).annotate(
             rank=Window(
                 RowNumber(),
@@ -496,16 +582,23 @@ def latest_values(boundaries, quarter, unit_ids, indicator_ids):
                 order_by=[F("year").desc(), F("quarter").desc()],
             )
         ).filter(rank=1)
-        return {
-            (unit_id, indicator_id): (value, (year, q))
-            for unit_id, indicator_id, value, year, q in rows.values_list(
-                "unit_id", "indicator_id", "value", "year", "quarter"
-            )
-        }
+        return _latest_values_of(rows)
 
-    key = [boundaries, quarter, ",".join(map(str, sorted(unit_ids))), ",".join(map(str, sorted(indicator_ids)))]
-    found = cached("latest-values", key, compute)
+    def of_quarter(q):
+        return _latest_values_of(IndicatorResult.objects.filter(
+            boundaries=boundaries, year=q.year, quarter=q.quarter, unit_id__in=unit_ids, indicator_id__in=indicator_ids,
+        ))
+
+    key = [boundaries, ",".join(map(str, sorted(unit_ids))), ",".join(map(str, sorted(indicator_ids)))]
+    found = latest_up_to("latest-values", key, _quarters_up_to(quarter, "indicator"), before, of_quarter)
     return {k: (value, Quarter(*period)) for k, (value, period) in found.items()}
+
+
+def _latest_values_of(rows):
+    return {
+        (unit_id, indicator_id): (value, (year, q))
+        for unit_id, indicator_id, value, year, q in rows.values_list("unit_id", "indicator_id", "value", "year", "quarter")
+    }
 
 
 def threshold_figures(boundaries, quarter, unit_ids, nodes):
@@ -617,11 +710,12 @@ def heat_table(boundaries, quarter, region=None, units=None, version=None):
     return table
 
 
-def national_progress(boundaries, region=None, last=None, version=None):
+def national_progress(boundaries, region=None, last=None, version=None, latest_only=False):
     """Per quarter up to ``last``: the mean figure per item over the units with approved answers.
 
     Returns ``[(Quarter, {node_id: mean}, overall mean, units reporting)]`` in time order;
-    a criterion's mean is the share of units meeting it.
+    a criterion's mean is the share of units meeting it. ``latest_only``: the last of
+    them alone (in a list).
     """
     version = version or default_version()
     node_ids = [n.pk for n in version_items(version)]
@@ -640,34 +734,44 @@ def national_progress(boundaries, region=None, last=None, version=None):
             n=Count("unit_id", distinct=True)
         ).order_by().values_list("year", "quarter", "n"):
             found[Quarter(year, quarter)] = ({}, n)
-        for year, quarter, node_id, *counts in rows.values_list("year", "quarter", "node_id").annotate(
+        for year, quarter, node_id, mean, n, met_count, answered_count in rows.values_list(
+            "year", "quarter", "node_id",
+        ).annotate(
             mean=Avg("percent_complete"), n=Count("id"), met_count=Count("id", filter=Q(met=True)),
             answered_count=Count("id", filter=Q(met__isnull=False)),
         ).order_by().values_list("year", "quarter", "node_id", "mean", "n", "met_count", "answered_count"):
-            found[Quarter(year, quarter)][0][node_id] = tuple(counts)
-        return found
-
-    # Each quarter's figures are cached apart (``per_quarter``): after an approval only its quarter is read again.
-    sums = per_quarter(
-        "national-progress", [boundaries, region_id, version.pk], list(quarter_range(first, latest)), compute,
-    )
-    result = []
-    for period in sorted(sums):
-        per_node, units = sums[period] or ({}, 0)
-        means, total, weight_sum = {}, Decimal(0), 0
-        for node_id, (mean, n, met_count, answered_count) in per_node.items():
             if mean is not None:
                 figure, weight = Decimal(str(mean)), n
             elif answered_count:
                 figure, weight = Decimal(100) * met_count / answered_count, answered_count
             else:
                 continue
-            means[node_id] = figure.quantize(Decimal("0.1"))
-            total += figure * weight
-            weight_sum += weight
-        if means:
-            result.append((period, means, (total / weight_sum).quantize(Decimal("0.1")), units))
-    return result
+            # As text: quicker to unpickle than a Decimal.
+            found[Quarter(year, quarter)][0][node_id] = (str(figure), weight)
+        return found
+
+    # Each quarter's figures are cached apart (``per_quarter``): after an approval only its quarter is read again.
+    sums = sorted(per_quarter(
+        "national-progress", [boundaries, region_id, version.pk], list(quarter_range(first, latest)), compute,
+    ).items())
+    if latest_only:
+        return next(([row] for row in map(_progress_row, reversed(sums)) if row is not None), [])
+    return [row for row in map(_progress_row, sums) if row is not None]
+
+
+def _progress_row(item):
+    """``(Quarter, {node_id: mean}, overall mean, units reporting)`` of one quarter's sums, ``None`` if it has none."""
+    period, sums = item
+    per_node, units = sums or ({}, 0)
+    means, total, weight_sum = {}, Decimal(0), 0
+    for node_id, (figure, weight) in per_node.items():
+        figure = Decimal(figure)
+        means[node_id] = figure.quantize(Decimal("0.1"))
+        total += figure * weight
+        weight_sum += weight
+    if not means:
+        return None
+    return period, means, (total / weight_sum).quantize(Decimal("0.1")), units
 
 
 def unit_progress_series(boundaries, unit, version=None):
@@ -735,14 +839,32 @@ def indicators(node=None):
 
 
 def targets(indicator_ids=None, unit_ids=()):
-    """``{indicator_id: {None: [(year, value)], unit_id: [(year, value)]}}``: national and units' targets."""
-    rows = Target.objects.filter(Q(unit__isnull=True) | Q(unit_id__in=list(unit_ids)))
-    if indicator_ids is not None:
-        rows = rows.filter(indicator_id__in=indicator_ids)
-    found = defaultdict(lambda: defaultdict(list))
-    for indicator_id, unit_id, year, value in rows.values_list("indicator_id", "unit_id", "year", "value"):
-        found[indicator_id][unit_id].append((year, value))
-    return found
+    """``{indicator_id: {None: [(year, value)], unit_id: [(year, value)]}}``: national and units' targets.
+
+    Cached with the reference data (targets are kept in the admin): an approval leaves them cached.
+    """
+    indicator_ids = None if indicator_ids is None else sorted(indicator_ids)
+    unit_ids = sorted(unit_ids)
+
+    def compute():
+        rows = Target.objects.filter(Q(unit__isnull=True) | Q(unit_id__in=unit_ids))
+        if indicator_ids is not None:
+            rows = rows.filter(indicator_id__in=indicator_ids)
+        found = {}
+        for indicator_id, unit_id, year, value in rows.values_list("indicator_id", "unit_id", "year", "value"):
+            found.setdefault(indicator_id, {}).setdefault(unit_id, []).append((year, value))
+        return found
+
+    found = cached("targets", [indicator_ids, unit_ids], compute, REFERENCE)
+    return defaultdict(lambda: defaultdict(list), {
+        indicator_id: defaultdict(list, by_unit) for indicator_id, by_unit in found.items()
+    })
+
+
+def active_frameworks(day=None):
+    """``reference.active_frameworks``, cached with the reference data and the day."""
+    day = day or timezone.localdate()
+    return cached("active-frameworks", [day], lambda: reference.active_frameworks(day), REFERENCE)
 
 
 def target_for(targets_of_indicator, unit_id, latest_year):
@@ -795,22 +917,33 @@ def national_indicator_series(boundaries, indicator_list, region=None, last=None
         rows = IndicatorResult.objects.filter(boundaries=boundaries).filter(in_quarters(quarters))
         if region_id is not None:
             rows = rows.filter(unit__region_id=region_id)
-        found = {q: {} for q in quarters}
-        for indicator_id, year, quarter, total, average, yes, n in rows.values_list(
-            "indicator_id", "year", "quarter",
+        found = {q: ([], [], []) for q in quarters}
+        for indicator_id, rollup, year, quarter, total, average, yes, n in rows.values_list(
+            "indicator_id", "indicator__rollup", "year", "quarter",
         ).annotate(
             total=Sum("value"), average=Avg("value"), yes=Count("id", filter=~Q(value=0)), n=Count("id"),
-        ).order_by().values_list("indicator_id", "year", "quarter", "total", "average", "yes", "n"):
-            found[Quarter(year, quarter)][indicator_id] = (total, average, yes, n)
-        return found
+        ).order_by("year", "quarter", "indicator_id").values_list(
+            "indicator_id", "indicator__rollup", "year", "quarter", "total", "average", "yes", "n",
+        ):
+            ids, values, counts = found[Quarter(year, quarter)]
+            value = national_value(rollup, total, average, yes)
+            ids.append(indicator_id)
+            # As text: a page reads thousands of these, and text is far quicker to unpickle than a Decimal.
+            values.append(None if value is None else str(value))
+            counts.append(n)
+        return {q: tuple(map(tuple, columns)) for q, columns in found.items()}
 
-    sums = per_quarter("national-indicators", [boundaries, region_id], list(quarter_range(first, latest)), compute)
-    rules = {i.pk: i.rollup for i in indicator_list}
+    # Each quarter's national figures are cached apart (the rules are reference data, in the versions).
+    figures = per_quarter(
+        "national-indicators", [boundaries, region_id], list(quarter_range(first, latest)), compute,
+    )
+    wanted = {i.pk for i in indicator_list}
     series = defaultdict(list)
-    for q in sorted(sums):
-        for indicator_id, (total, average, yes, n) in (sums[q] or {}).items():
-            if indicator_id in rules:
-                series[indicator_id].append((q, national_value(rules[indicator_id], total, average, yes), n))
+    for q in sorted(figures):
+        ids, values, counts = figures[q] or ((), (), ())
+        for indicator_id, value, n in zip(ids, values, counts, strict=True):
+            if indicator_id in wanted:
+                series[indicator_id].append((q, None if value is None else Decimal(value), n))
     return dict(series)
 
 
@@ -868,12 +1001,12 @@ class Completeness:
     rates: list  # CompletenessRate per quarter
 
 
-def completeness(quarters, region=None, today=None):
+def completeness(quarters, region=None, today=None, rows=True):
     """Who reported on each of ``quarters``, among the units in force throughout it.
 
     One query per quarter for the units expected, one for the reports: a fixed
     number for a fixed number of quarters. Not cached: submissions change it
-    without any recompute of results.
+    without any recompute of results. ``rows=False``: the rates only (no row per unit).
     """
     today = today or timezone.localdate()
     quarters = list(quarters)
@@ -900,6 +1033,8 @@ def completeness(quarters, region=None, today=None):
             quarter, expected=len(expected[quarter]), on_time=counts[ON_TIME], late=counts[LATE],
             missing=counts[MISSING], not_due=counts[NOT_DUE],
         ))
+    if not rows:
+        return Completeness(quarters, [], rates)
     units = sorted(
         AdministrativeUnit.objects.filter(pk__in=list(statuses)).select_related("region"), key=unit_sort_key
     )
@@ -920,10 +1055,17 @@ class Headline:
 
 
 def units_with_approved_programme(units):
-    """How many of ``units`` have an approved programme (approved, being implemented or completed)."""
-    unit_ids = {u.pk for u in units}
-    programmes = Programme.objects.filter(unit_id__in=unit_ids).only("unit_id", "status")
-    return len({p.unit_id for p in programmes if p.is_approved})
+    """How many of ``units`` have an approved programme (approved, being implemented or completed).
+
+    Cached with the reference data (programmes are reference data, ``indicators.results.signals``).
+    """
+    unit_ids = sorted({u.pk for u in units})
+
+    def compute():
+        programmes = Programme.objects.filter(unit_id__in=unit_ids).only("unit_id", "status")
+        return len({p.unit_id for p in programmes if p.is_approved})
+
+    return cached("units-with-programme", unit_ids, compute, REFERENCE)
 
 
 def headline(boundaries, quarter, region=None, table=None, today=None):
@@ -938,7 +1080,7 @@ def headline(boundaries, quarter, region=None, table=None, today=None):
     # the as-reported table, but are not counted again in the headline figures.
     in_force = [row for row in table.rows if row.unit.valid_until is None or row.unit.valid_until >= quarter.end]
     reporting_quarter = quarter
-    rates = completeness([reporting_quarter], region, today).rates[0]
+    rates = completeness([reporting_quarter], region, today, rows=False).rates[0]
     return Headline(
         units=len(in_force),
         units_with_programme=units_with_approved_programme([row.unit for row in in_force]),
@@ -978,6 +1120,11 @@ class UnitDashboard:
         return self.progress[-1][0] if self.progress else None
 
 
+def unit_predecessors(unit):
+    """``provinces.selectors.predecessors``, cached with the reference data (the lineage is)."""
+    return cached("predecessors", [unit.pk], lambda: unit_selectors.predecessors(unit), REFERENCE)
+
+
 def unit_dashboard(unit, user, version=None):
     """Everything the unit page shows ``user`` about ``unit``'s programme and results.
 
@@ -989,7 +1136,7 @@ def unit_dashboard(unit, user, version=None):
     """
     boundaries = Boundaries.CURRENT if unit.is_current else Boundaries.AS_REPORTED
     version = version or default_version()
-    predecessors = unit_selectors.predecessors(unit) if unit.is_current else []
+    predecessors = unit_predecessors(unit) if unit.is_current else []
     lineage_ids = [unit.pk, *(p.pk for p in predecessors)]
     programmes = list(
         Programme.objects.filter(unit_id__in=lineage_ids).select_related("unit").order_by("-start_year", "pk")

@@ -7,8 +7,10 @@ renders once per version of the data) and ``{% asean_progress %}`` are called by
 ``indicators.results.selectors`` like every other dashboard.
 """
 from django import template
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from indicators.models import Boundaries
 from indicators.results import fragments, selectors
@@ -63,3 +65,30 @@ def asean_progress(context):
         }, request=request)
 
     return fragments.cached_html("asean-progress", [], render)
+
+
+@register.filter
+def shown_tiles(tiles):
+    """The tiles of ``includes/tile_map.html`` that have a place on the map, with what the map says of each.
+
+    Each gets ``text`` (its name and figure, for the tile's title and screen
+    readers), ``css`` (its heat class) and ``figure`` (what the key beside the
+    map writes). Worked out here, once per tile, rather than by the template.
+    """
+    shown = []
+    for tile in tiles:
+        if not (tile.get("row") and tile.get("col")):
+            continue
+        value = tile.get("value")
+        if tile.get("label"):
+            text = gettext("%(name)s: %(label)s") % {"name": tile["name"], "label": tile["label"]}
+        elif value is None:
+            text = gettext("%(name)s: no data") % {"name": tile["name"]}
+        else:
+            text = gettext("%(name)s: %(value)s%%") % {"name": tile["name"], "value": floatformat(value, "0")}
+        heat = tile.get("heat")
+        shown.append({
+            **tile, "text": text, "css": "heat-none" if heat is None else f"heat-{heat}",
+            "figure": None if value is None else f"{floatformat(value, '0')}%",
+        })
+    return shown

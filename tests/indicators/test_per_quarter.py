@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -84,3 +85,35 @@ def test_a_region_has_figures_of_its_own(reports, tg501):
         ("2024-Q3", Decimal(20)), ("2025-Q3", Decimal(45)),
     ]
     assert {str(q) for q, value, _ in series(tg501)} == {"2024-Q2", "2024-Q3", "2025-Q3"}
+
+
+LAST = Quarter(2025, 3)
+
+
+def latest(quarter=LAST):
+    return selectors.latest_figures(Boundaries.AS_REPORTED, quarter)
+
+
+def test_latest_figures_after_an_approval_of_the_last_quarter_read_only_that_quarter(reports):
+    latest()
+    approved_report("da-nang", 2025, 3, percent=90)
+    with CaptureQueriesContext(connection) as queries:
+        after = latest()
+    # The reads of answers (not the look-up of the first and last quarters, which an approval also renews).
+    node_reads = [q["sql"] for q in queries if '"percent_complete"' in q["sql"]]
+    assert node_reads and not any("ROW_NUMBER" in sql for sql in node_reads), node_reads
+    assert all('"year" = 2025' in sql and '"quarter" = 3' in sql for sql in node_reads), node_reads
+    da_nang = unit("da-nang").pk
+    assert {figure for (unit_id, _), (figure, q) in after.items() if unit_id == da_nang} == {Decimal(90)}
+    cache.clear()
+    assert latest() == after, "the same as computed from every quarter"
+
+
+def test_latest_figures_follow_a_correction_of_an_earlier_quarter(reports):
+    latest()
+    first = reports.__class__.objects.get(unit=unit("da-nang"), year=2024, quarter=2)
+    first.answers.update(percent_complete=70)
+    recompute_results(first.unit, 2024, 2)
+    da_nang = unit("da-nang").pk
+    assert {figure for (unit_id, _), (figure, q) in latest().items() if unit_id == da_nang} == {Decimal(70)}
+    assert latest(Quarter(2024, 1)) == {}
