@@ -46,24 +46,20 @@ class Cell:
         return isinstance(self.value, (int, float, Decimal)) and not isinstance(self.value, bool)
 
     @property
-    def is_token(self):
-        """A date, or a code or a quarter written without spaces ("TG5-01", "2025-Q3"): the page keeps
-        it on one line (``nowrap``), where a browser would break it after its hyphen."""
-        return self._is_token(self.display)
-
-    def _is_token(self, shown):
-        if isinstance(self.value, (date, datetime)):
-            return True
-        if self.is_number:
-            return False  # "num" keeps numbers on one line already
-        return _looks_like_token(shown)
-
-    @property
     def classes(self):
         """The cell's classes on the page: its own, ``num`` for a number, ``nowrap`` for a token."""
-        return " ".join(
-            c for c in (self.css, "num" if self.is_number else "", "nowrap" if self.is_token else "") if c
-        )
+        return self.classes_for(self.display)
+
+    def classes_for(self, shown):
+        """``classes``, given what the cell shows (worked out once by the caller).
+
+        A token is a date, or a code or a quarter written without spaces ("TG5-01", "2025-Q3"):
+        the page keeps it on one line (``nowrap``), where a browser would break it after its
+        hyphen; "num" keeps numbers on one line already.
+        """
+        number = self.is_number
+        token = not number and (isinstance(self.value, (date, datetime)) or _looks_like_token(shown))
+        return " ".join(c for c in (self.css, "num" if number else "", "nowrap" if token else "") if c)
 
 
 def display_value(value):
@@ -152,15 +148,11 @@ class Table:
 def cell_html(cell, header=False):
     """One cell of a page's table: the row's header (``<th scope="row">``) or a ``<td>``.
 
-    The same markup as ``Cell.classes`` and ``display`` would give a template,
-    computed once per cell: a page's tables hold thousands.
+    Written here rather than by a template, and what the cell shows worked out once:
+    a page's tables hold thousands of cells.
     """
-    value, shown = cell.value, cell.text
-    if shown is None:
-        shown = display_value(value)
-    number = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-    token = not number and (isinstance(value, (date, datetime)) or _looks_like_token(shown))
-    classes = " ".join(c for c in (cell.css, "num" if number else "", "nowrap" if token else "") if c)
+    shown = cell.display
+    classes = cell.classes_for(shown)
     attributes = ' scope="row"' if header else ""
     if classes:
         attributes += f' class="{_escape(classes)}"'

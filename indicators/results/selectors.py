@@ -102,28 +102,42 @@ def forget_version(key):
         memo.pop(key, None)
 
 
-def _read(key, version_keys):
-    """``(versions, value, fresh)``: ``read_current``, also giving a value stored under earlier versions."""
+def _versions_and_values(version_keys, value_keys=()):
+    """``(versions, values)``: the data versions (created where missing) and the values found, in one round trip.
+
+    ``None`` while the cache is unavailable. The versions this request already read are not read again.
+    A missing version is created: a fresh random value, never a counter restarting at 0, so that
+    after an eviction nothing stored under an earlier version comes back.
+    """
     memo = getattr(_request_memo, "versions", None)
-    versions = {k: memo[k] for k in version_keys if k in memo} if memo else {}
-    missing = [k for k in version_keys if k not in versions]
-    wanted = [*missing, *([key] if key else [])]
+    versions = {k: memo[k] for k in version_keys if memo and k in memo}
+    wanted = [*(k for k in version_keys if k not in versions), *value_keys]
     if not wanted:
-        return tuple(versions[k] for k in version_keys), None, False
+        return versions, {}
     try:
         found = cache.get_many(wanted)
-        for k in missing:
-            if found.get(k) is None:
-                cache.add(k, uuid.uuid4().hex, None)
-                found[k] = cache.get(k)
-            versions[k] = found[k]
+        for k in version_keys:
+            if k not in versions:
+                if found.get(k) is None:
+                    cache.add(k, uuid.uuid4().hex, None)
+                    found[k] = cache.get(k)
+                versions[k] = found[k]
     except Exception:
         logger.warning("cache unavailable: data version unknown", exc_info=True)
-        return None, None, False
+        return None
     if any(versions[k] is None for k in version_keys):
-        return None, None, False
+        return None
     if memo is not None:
         memo.update(versions)
+    return versions, found
+
+
+def _read(key, version_keys):
+    """``(versions, value, fresh)``: ``read_current``, also giving a value stored under earlier versions."""
+    got = _versions_and_values(version_keys, [key] if key else [])
+    if got is None:
+        return None, None, False
+    versions, found = got
     current = tuple(versions[k] for k in version_keys)
     stored = found.get(key) if key else None
     if isinstance(stored, tuple) and len(stored) == 2:
@@ -271,29 +285,6 @@ def cached(name, parts, compute, version_keys=RESULTS):
 
 def quarter_version_key(year, quarter):
     return f"{QUARTER_VERSION_PREFIX}{int(year)}-{int(quarter)}"
-
-
-def _versions_and_values(version_keys, value_keys):
-    """``(versions, values)``: the data versions (created where missing) and the values found, in one round trip.
-
-    ``None`` while the cache is unavailable. The versions this request already read are not read again.
-    """
-    memo = getattr(_request_memo, "versions", None)
-    versions = {k: memo[k] for k in version_keys if memo and k in memo}
-    try:
-        found = cache.get_many([*(k for k in version_keys if k not in versions), *value_keys])
-        for k in version_keys:
-            if k not in versions:
-                if found.get(k) is None:
-                    cache.add(k, uuid.uuid4().hex, None)
-                    found[k] = cache.get(k)
-                versions[k] = found[k]
-    except Exception:
-        logger.warning("cache unavailable: figures computed", exc_info=True)
-        return None
-    if memo is not None:
-        memo.update(versions)
-    return versions, found
 
 
 def _quarter_version_keys(quarters):

@@ -51,15 +51,21 @@ OTHER_PUBLIC_PAGES = [
 ]
 
 
-@pytest.fixture
-def reports():
+def approved_reports():
+    """Two approved reports (Hà Nội 2024-Q2, Bắc Ninh 2025-Q3): the latter is returned."""
     approved_report("ha-noi", 2024, 2, percent=40, values={"TG5-01": 60})
     return approved_report("bac-ninh", 2025, 3, percent=80, values={"TG5-01": 45})
 
 
-def page_keys():
+@pytest.fixture
+def reports():
+    return approved_reports()
+
+
+def page_keys(kind="public"):
+    """The keys of the stored pages: ``public`` (signed out) or ``account`` (signed in)."""
     client = cache.client.get_client()
-    return [key.decode() for key in client.keys("*page:public:*") if b":rendering:" not in key]
+    return [key.decode() for key in client.keys(f"*page:{kind}:*") if b":rendering:" not in key]
 
 
 def ranking_top(client, language="en"):

@@ -5,7 +5,6 @@ import pytest
 from django.contrib import messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.cache import SessionStore
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -18,7 +17,12 @@ from smartcity_portal import pagecache
 from smartcity_portal.accounts.models import Role
 from tests.indicators.conftest import approved_report
 from tests.indicators.test_pages import HOME, get, html_tables, task_group_url
-from tests.portal.test_public_page_cache import OTHER_PUBLIC_PAGES, PUBLIC_PAGES
+from tests.portal.test_public_page_cache import (
+    OTHER_PUBLIC_PAGES,
+    PUBLIC_PAGES,
+    approved_reports,
+    page_keys,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +31,11 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 
 @pytest.fixture
 def reports():
-    approved_report("ha-noi", 2024, 2, percent=40, values={"TG5-01": 60})
-    return approved_report("bac-ninh", 2025, 3, percent=80, values={"TG5-01": 45})
+    return approved_reports()
 
 
 def account_keys():
-    client = cache.client.get_client()
-    return [key.decode() for key in client.keys("*page:account:*")]
+    return page_keys("account")
 
 
 def signed_in(user, **options):
