@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from asgiref.local import Local
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Avg, Count, F, Q, Sum, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -416,11 +417,20 @@ def default_quarter():
     return Quarter(*found) if found else Quarter.last_complete()
 
 
+def _rows_of_all(queries):
+    """The rows of every one of ``queries`` (each ordered and sliced), in one query where the database allows."""
+    if connection.features.supports_slicing_ordering_in_compound:
+        return queries[0].union(*queries[1:], all=True)
+    # SQLite, the demo's database: no LIMIT inside a UNION, so one query each.
+    return [row for query in queries for row in query]
+
+
 def result_quarters():
     """The first and the last quarter with results of items (``node-…``) and of indicators (``indicator-…``).
 
     ``{"node-first": (year, quarter), "node-last": …, "indicator-first": …, "indicator-last": …}``,
-    without the keys of a table that is empty. One query (four index lookups), cached
+    without the keys of a table that is empty. One query (four index lookups; four queries
+    on SQLite), cached
     until the results change. Rows as reported: every approved report has them.
     """
 
@@ -432,7 +442,7 @@ def result_quarters():
                 ends.append(
                     rows.annotate(end=Value(f"{label}-{end}")).order_by(*order).values_list("end", "year", "quarter")[:1]
                 )
-        return {end: (year, quarter) for end, year, quarter in ends[0].union(*ends[1:], all=True)}
+        return {end: (year, quarter) for end, year, quarter in _rows_of_all(ends)}
 
     return cached("result-quarters", [], compute)
 
@@ -446,7 +456,7 @@ def computed_at():
             model.objects.order_by("-computed_at").values_list("computed_at")[:1]
             for model in (NodeResult, IndicatorResult)
         ]
-        return max((stamp for (stamp,) in latest[0].union(latest[1], all=True)), default=None)
+        return max((stamp for (stamp,) in _rows_of_all(latest)), default=None)
 
     return cached("computed-at", [], compute)
 
