@@ -427,13 +427,14 @@ class NationalOverviewView(DashboardView):
         by_unit = heat.by_unit()
         map_units = selectors.map_units(boundaries, region)
         tiles = tiles_for(map_units, {u.pk: by_unit[u.pk].average for u in map_units if u.pk in by_unit})
+        frameworks = frameworks_table(boundaries, period, region)
         context.update(
             headline=headline,
             heat=heat,
-            frameworks_table=frameworks_table(boundaries, period, region),
+            frameworks_table=frameworks,
             tiles=tiles,
             trend_chart=trend_chart,
-            tables=[heat_table, averages, trend_table, indicator_table],
+            tables=[heat_table, averages, trend_table, indicator_table, frameworks],
             heat_table=heat_table,
             averages_table=averages,
             trend_table=trend_table,
@@ -567,16 +568,17 @@ class NodeDetailView(DashboardView):
             [{"label": item_title(tg), "data": [number(m.get(tg.pk)) for _, m, _, _ in trend],
               "dashed": False}],
         )
+        mapped = mapped_indicators_table(tg)
         context.update(
             items=selectors.version_items(tg.version),
-            mapped=mapped_indicators_table(tg),
+            mapped=mapped,
             ranking_table=ranking,
             distribution_table=distribution,
             distribution_chart=distribution_chart,
             trend_table=trend_table,
             trend_chart=trend_chart,
             narratives=selectors.latest_narratives(tg, period, region=region),
-            tables=[ranking, distribution, trend_table],
+            tables=[ranking, distribution, trend_table, *([mapped] if mapped else [])],
         )
         return context
 

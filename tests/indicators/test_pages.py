@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import pytest
 from django.urls import NoReverseMatch, reverse
@@ -600,3 +601,17 @@ def test_a_criterions_threshold_is_written_with_a_sign_and_the_pages_numbers(lan
     with translation.override(language):
         assert mapping.threshold_label == shown
     assert mapping.threshold == ">= 62.5"
+
+
+@pytest.mark.parametrize(
+    "url", [HOME, COMPLETENESS, task_group_url(), indicator_url(), unit_url("bac-ninh")],
+    ids=["overview", "completeness", "task group", "indicator", "unit"],
+)
+def test_every_download_link_on_a_dashboard_answers_with_a_file(client, data, url):
+    page = get(client, url)
+    links = {unescape(href) for href in re.findall(r'href="([^"]*[?&](?:amp;)?format=[^"]*)"', page.content.decode())}
+    assert links
+    for link in links:
+        response = client.get(urljoin(url, link), HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, (link, response.content[:200])
+        assert response["Content-Disposition"].startswith("attachment")
