@@ -268,6 +268,8 @@ class SignedInPageCacheMiddleware:
         if stored is not None:
             response = _response(stored)
             response.content = stored["content"].replace(_CSRF_PLACEHOLDER, get_token(request).encode())
+            # The token is longer than its placeholder: a length left short cuts off the page's end.
+            response["Content-Length"] = str(len(response.content))
             return response
         response = self.get_response(request)
         if versions is not None and _is_storable_page(request, response) and not _has_pending_messages(request):

@@ -58,6 +58,8 @@ def test_a_warm_signed_in_page_runs_no_template_and_reads_only_the_account(perso
     assert warm["X-Frame-Options"] == cold["X-Frame-Options"]
     assert warm["Content-Security-Policy"] == cold["Content-Security-Policy"]
     assert personas.viewer.get_username() in warm.content.decode()
+    # A browser reads exactly Content-Length bytes: one too few and the page loses its end (its scripts).
+    assert int(warm["Content-Length"]) == len(warm.content)
 
 
 def test_a_warm_page_carries_a_csrf_token_of_the_visitors_own_browser(personas, reports):
