@@ -34,8 +34,9 @@ calendar) and the whole address, scheme and host included (the canonical link
 names the host). Every header of the rendered page is kept except its
 cookies; the request id is the new request's. An anonymous page is kept
 gzip-compressed, and sent so to browsers that accept it (a phone downloads a
-tenth of the overview); the rare client that does not gets it decompressed. (A signed-in page is not: it holds a CSRF token, which
-compression would expose to BREACH.)
+tenth of the overview); the rare client that does not gets it decompressed.
+(A signed-in page is not: it holds a CSRF token, which compression would
+expose to BREACH.)
 """
 import gzip
 import hashlib
@@ -142,11 +143,15 @@ def _stored(response, compressed=False):
     return {"headers": headers, "content": response.content}
 
 
-def _response(stored, request=None):
-    """The stored page; gzip-compressed for a ``request`` that accepts it, when stored so."""
+def _response(stored, request=None, content=None):
+    """The stored page; gzip-compressed for a ``request`` that accepts it, when stored so.
+
+    ``content``: the body to send instead of the stored one (a signed-in page with the
+    visitor's CSRF token written in); ``Content-Length`` is always that of the body sent.
+    """
     compressed = stored.get("gzip")
     if compressed is None:
-        response = HttpResponse(stored["content"])
+        response = HttpResponse(stored["content"] if content is None else content)
     elif request is not None and _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
         response = HttpResponse(compressed)
         response["Content-Encoding"] = "gzip"
@@ -266,11 +271,7 @@ class SignedInPageCacheMiddleware:
         key = signed_in_page_key(request, get_language())
         versions, stored = selectors.read_current(key, selectors.RESULTS_AND_REPORTS)
         if stored is not None:
-            response = _response(stored)
-            response.content = stored["content"].replace(_CSRF_PLACEHOLDER, get_token(request).encode())
-            # The token is longer than its placeholder: a length left short cuts off the page's end.
-            response["Content-Length"] = str(len(response.content))
-            return response
+            return _response(stored, content=stored["content"].replace(_CSRF_PLACEHOLDER, get_token(request).encode()))
         response = self.get_response(request)
         if versions is not None and _is_storable_page(request, response) and not _has_pending_messages(request):
             content = _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)

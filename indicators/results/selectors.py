@@ -430,8 +430,7 @@ def result_quarters():
 
     ``{"node-first": (year, quarter), "node-last": …, "indicator-first": …, "indicator-last": …}``,
     without the keys of a table that is empty. One query (four index lookups; four queries
-    on SQLite), cached
-    until the results change. Rows as reported: every approved report has them.
+    on SQLite), cached until the results change. Rows as reported: every approved report has them.
     """
 
     def compute():
