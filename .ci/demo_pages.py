@@ -1,4 +1,4 @@
-"""Walk the demo's pages as the public and as every demo account; fail on any server error.
+"""Walk the demo's pages as the public and as every demo account; fail on any link that answers 4xx or 5xx.
 
 Run by .ci/run inside ``manage.py shell`` on the demo's SQLite database after
 ``seed_demo`` and ``create_demo_accounts``: the test suite runs on PostgreSQL,
