@@ -54,6 +54,28 @@
     };
   }
 
+  // On a narrow chart (a phone) a legend of long item names would fill the box: each
+  // numbered item is named by its number ("5." for "5. Đẩy mạnh chính phủ điện tử"), other
+  // names are shortened. The tooltip and the table beside the chart keep the full names.
+  var NARROW_CHART = 480;
+  var SHORT_LABEL = 18;
+
+  function legendLabels(chart) {
+    var labels = window.Chart.defaults.plugins.legend.labels.generateLabels(chart);
+    if (chart.width >= NARROW_CHART) {
+      return labels;
+    }
+    return labels.map(function (item) {
+      var numbered = /^(\d+)\.\s/.exec(item.text);
+      if (numbered) {
+        item.text = numbered[1] + ".";
+      } else if (item.text.length > SHORT_LABEL) {
+        item.text = item.text.slice(0, SHORT_LABEL - 1) + "…";
+      }
+      return item;
+    });
+  }
+
   function options(config, label) {
     var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var yScale = { beginAtZero: true };
@@ -72,7 +94,10 @@
       interaction: { mode: "index", intersect: false },
       scales: { y: yScale },
       plugins: {
-        legend: { display: (config.datasets || []).length > 1, labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8 } },
+        legend: {
+          display: (config.datasets || []).length > 1,
+          labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8, generateLabels: legendLabels }
+        },
         title: { display: false, text: label }
       }
     };
