@@ -8,7 +8,6 @@ cached like the other dashboards' (``indicators.results.fragments``), under the
 results generation that every recomputation bumps.
 """
 from django import forms
-from django.http import JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,9 @@ from indicators.results.exports import (
     Cell,
     Table,
     download_about,
+    download_error,
     table_response,
+    unknown_format,
 )
 from indicators.views import progress_chart, short_names, unit_cell, unit_label
 from programmes import assessment_selectors
@@ -97,19 +98,14 @@ class MaturityView(TemplateView):
     def get(self, request, *args, **kwargs):
         self.format = request.GET.get("format")
         if self.format is not None and self.format not in FORMATS:
-            return JsonResponse(
-                {"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400
-            )
+            return unknown_format()
         today = timezone.localdate()
         frameworks = maturity_frameworks()
         self.form = MaturityFilterForm(request.GET, frameworks=frameworks, today=today)
         if not self.form.is_valid():
             if self.format:
-                return JsonResponse(
-                    {"detail": gettext("Invalid filters."), "code": "invalid",
-                     "errors": self.form.errors.get_json_data()},
-                    status=400,
-                )
+                return download_error(gettext("Invalid filters."), "invalid",
+                                      errors=self.form.errors.get_json_data())
             return self.render_to_response({**self.base_context(), "filters_valid": False}, status=400)
         data = self.form.cleaned_data
         framework = data.get("framework") or frameworks.first()
@@ -122,10 +118,7 @@ class MaturityView(TemplateView):
             tables = {table.name: table for table in figures["tables"]}
             name = request.GET.get("table") or next(iter(tables), "")
             if name not in tables:
-                return JsonResponse(
-                    {"detail": gettext("Unknown table."), "code": "invalid_table", "tables": list(tables)},
-                    status=400,
-                )
+                return download_error(gettext("Unknown table."), "invalid_table", tables=list(tables))
             return table_response(tables[name], self.format, f"{framework.code}-{self.year}",
                                   download_about(self.request))
         context["figures_html"] = fragments.cached_html(

@@ -13,7 +13,6 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404
@@ -24,7 +23,7 @@ from django.views.generic import TemplateView
 
 from indicators.models import DataRelease, DataReleaseFile
 from indicators.results import catalog, datasets, formats, releases
-from indicators.results.exports import download_about
+from indicators.results.exports import download_about, download_error
 from provinces.quarters import Quarter
 
 
@@ -33,10 +32,6 @@ def _dataset_or_404(slug):
     if found is None:
         raise Http404
     return found
-
-
-def _error(message, code, status=400):
-    return JsonResponse({"detail": str(message), "code": code}, status=status)
 
 
 class DataIndexView(TemplateView):
@@ -139,9 +134,9 @@ def download(request, dataset, table, fmt):
     try:
         quarter = _period(request)
     except ValueError:
-        return _error(gettext("Give the quarter as 2025-Q3."), "invalid_quarter")
+        return download_error(gettext("Give the quarter as 2025-Q3."), "invalid_quarter")
     if quarter is not None and not table.in_release:
-        return _error(gettext("This table is not per quarter: download it without “quarter”."), "invalid_quarter")
+        return download_error(gettext("This table is not per quarter: download it without “quarter”."), "invalid_quarter")
     rows = table.rows(quarter)
     name = f"{table.slug}{f'-{quarter}' if quarter else ''}.{fmt}"
     if fmt == "xlsx":

@@ -7,7 +7,7 @@ page has several), downloads one of them with the same filters.
 """
 from decimal import Decimal
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -36,7 +36,9 @@ from indicators.results.exports import (
     Table,
     display_value,
     download_about,
+    download_error,
     table_response,
+    unknown_format,
 )
 from indicators.results.progress import choose_target
 from programmes import policies
@@ -246,16 +248,11 @@ class DashboardView(TemplateView):
             request.GET, default_quarter=self.default_quarter(), fields=self.filter_fields
         )
         if self.format is not None and self.format not in FORMATS:
-            return JsonResponse(
-                {"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400
-            )
+            return unknown_format()
         if not self.form.is_valid():
             if self.format:
-                return JsonResponse(
-                    {"detail": gettext("Invalid filters."), "code": "invalid",
-                     "errors": self.form.errors.get_json_data()},
-                    status=400,
-                )
+                return download_error(gettext("Invalid filters."), "invalid",
+                                      errors=self.form.errors.get_json_data())
             context = self.get_base_context(**kwargs)
             context["figures_html"] = fragments.render_figures(self, context, cache=False)
             return self.render_to_response(context, status=400)
@@ -266,10 +263,7 @@ class DashboardView(TemplateView):
             tables = {table.name: table for table in context["tables"]}
             name = request.GET.get("table") or context["tables"][0].name
             if name not in tables:
-                return JsonResponse(
-                    {"detail": gettext("Unknown table."), "code": "invalid_table", "tables": list(tables)},
-                    status=400,
-                )
+                return download_error(gettext("Unknown table."), "invalid_table", tables=list(tables))
             about = download_about(request, boundaries=self.filters.get("boundaries"))
             return table_response(tables[name], self.format, context.get("period", ""), about)
         context["filters_html"] = self.render_filters()
@@ -830,18 +824,13 @@ class UnitResultsExportView(View):
         unit = get_object_or_404(AdministrativeUnit.objects.select_related("region", "successor"), slug=slug)
         fmt, name = request.GET.get("format", "csv"), request.GET.get("table", "progress")
         if fmt not in FORMATS:
-            return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
+            return unknown_format()
         version = reference.current_version(request.GET.get("framework") or reference.DEFAULT_FRAMEWORK)
         if version is None:
-            return JsonResponse({"detail": gettext("No framework in force has this code."), "code": "invalid_framework"},
-                                status=400)
+            return download_error(gettext("No framework in force has this code."), "invalid_framework")
         tables = unit_dashboard_tables(selectors.unit_dashboard(unit, request.user, version), request.user)
         if name not in tables or name == "chart":
-            return JsonResponse(
-                {"detail": gettext("Unknown table."), "code": "invalid_table",
-                 "tables": ["progress", "indicators", "reports"]},
-                status=400,
-            )
+            return download_error(gettext("Unknown table."), "invalid_table", tables=["progress", "indicators", "reports"])
         return table_response(tables[name], fmt, unit.slug, download_about(request))
 
 
@@ -851,7 +840,7 @@ class AseanExportView(View):
     def get(self, request):
         fmt = request.GET.get("format", "csv")
         if fmt not in FORMATS:
-            return JsonResponse({"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
+            return unknown_format()
         quarter, items, members = selectors.asean_progress()
         return table_response(asean_table(quarter, items, members), fmt, quarter, download_about(request))
 
@@ -911,9 +900,7 @@ class CrosswalkView(TemplateView):
     def get(self, request, *args, **kwargs):
         self.format = request.GET.get("format")
         if self.format is not None and self.format not in FORMATS:
-            return JsonResponse(
-                {"detail": gettext("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400
-            )
+            return unknown_format()
         context = self.get_context_data(**kwargs)
         if self.format:
             return table_response(context["table"], self.format, "crosswalk", download_about(request))

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 
 from indicators import selectors as reference
 from indicators.results import datasets, formats
-from indicators.results.exports import download_about
+from indicators.results.exports import download_about, download_error, unknown_format
 from programmes import policies, projects
 from programmes.filtersets import ProjectFilterSet
 from programmes.forms import ProjectForm, RegisterImportForm
@@ -45,11 +45,10 @@ class ProjectListView(View):
         filterset = ProjectFilterSet(request.GET, queryset=queryset)
         fmt = request.GET.get("format")
         if fmt is not None and fmt not in ("csv", "xlsx"):
-            return JsonResponse({"detail": _("Unknown format; use csv or xlsx."), "code": "invalid_format"}, status=400)
+            return unknown_format()
         if not filterset.is_valid():
             if fmt:
-                return JsonResponse({"detail": _("Invalid filters."), "code": "invalid",
-                                     "errors": filterset.form.errors.get_json_data()}, status=400)
+                return download_error(_("Invalid filters."), "invalid", errors=filterset.form.errors.get_json_data())
             found = queryset.none()
         else:
             found = filterset.qs

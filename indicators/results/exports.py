@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import formats, timezone
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
@@ -228,6 +228,20 @@ def xlsx_response(table, suffix="", about=()):
 
 def table_response(table, format, suffix="", about=()):
     return csv_response(table, suffix) if format == "csv" else xlsx_response(table, suffix, about)
+
+
+def download_error(detail, code, status=400, **extra):
+    """A download that cannot be made: ``{"detail", "code", …extra}`` as JSON, for scripts and people alike.
+
+    The text stays as written (not ``\\u`` escapes), so that a browser shows the
+    Vietnamese message readably.
+    """
+    return JsonResponse({"detail": str(detail), "code": code, **extra}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def unknown_format():
+    return download_error(gettext("Unknown format; use csv or xlsx."), "invalid_format")
 
 
 # --- the one XLSX writer ------------------------------------------------------------------------------------

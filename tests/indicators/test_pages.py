@@ -293,6 +293,12 @@ def test_invalid_filters_on_a_download_get_a_machine_readable_error(client, data
     assert get(client, HOME, format="csv", table="nope").json()["code"] == "invalid_table"
 
 
+def test_a_download_error_shows_its_vietnamese_message_as_written(client, data):
+    response = get(client, HOME, language="vi", format="pdf")
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert "Định dạng không hợp lệ" in response.content.decode("utf-8")
+
+
 # --- unit page --------------------------------------------------------------------------------------------
 
 
