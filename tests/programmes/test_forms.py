@@ -139,11 +139,11 @@ def test_report_form_errors_are_in_the_users_language(client, personas, language
     assert errors["indicators.TG1-02.value"] == [expected(language, "A count cannot be negative.")]
     assert f'<html lang="{language}">' in response.content.decode()
 
-    # Django's own messages are translated already, and prove the language reached the form.
+    # Django's own messages are translated already (the portal corrects a few of them), and prove the language reached the form.
     response = client.post(
         reverse("programmes:report_edit", kwargs={"pk": report.pk}), {**data, "version": "abc"}, **headers
     )
-    message = {"vi": "Nhập một số tổng thể.", "en": "Enter a whole number."}[language]
+    message = {"vi": "Nhập một số nguyên.", "en": "Enter a whole number."}[language]
     assert message in response.content.decode()
 
 
