@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,6 +49,7 @@ from programmes.views import (
 )
 from provinces.selectors import unit_name_order
 from smartcity_portal.accounts.services import acting_as
+from smartcity_portal.paging import page_or_404
 
 ASSESSMENTS_PER_PAGE = 50
 
@@ -166,9 +166,10 @@ class AssessmentListView(LoginRequiredMixin, View):
         )
         filterset = AssessmentFilterSet(request.GET, queryset=queryset)
         found = filterset.qs if filterset.is_valid() else queryset.none()
-        page = Paginator(
-            found.order_by("-year", unit_name_order(), "framework_version__framework__code", "pk"), ASSESSMENTS_PER_PAGE
-        ).get_page(request.GET.get("page"))
+        page = page_or_404(
+            request, found.order_by("-year", unit_name_order(), "framework_version__framework__code", "pk"),
+            ASSESSMENTS_PER_PAGE,
+        )
         rows = list(page.object_list)
         levels = dict(
             MaturityResult.objects.filter(assessment__in=[a.pk for a in rows]).values_list("assessment_id", "level")

@@ -11,7 +11,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -28,6 +27,7 @@ from programmes.forms import ProjectForm, RegisterImportForm
 from programmes.models import Project
 from programmes.views import PROJECT_STATUS_LABELS
 from provinces.selectors import unit_name_order
+from smartcity_portal.paging import page_or_404
 from smartcity_portal.text import neutralise_cell
 
 PER_PAGE = 50
@@ -55,7 +55,7 @@ class ProjectListView(View):
         if fmt:
             return table_download(datasets.PROJECTS.table("projects"), datasets.project_rows(queryset=found), fmt,
                                   download_about(request))
-        page = Paginator(found.order_by(unit_name_order(), "code"), PER_PAGE).get_page(request.GET.get("page"))
+        page = page_or_404(request, found.order_by(unit_name_order(), "code"), PER_PAGE)
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)

@@ -18,7 +18,6 @@ what a unit has published.
 """
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -42,6 +41,8 @@ from programmes.views import (
 )
 from provinces.models import AdministrativeUnit
 from provinces.quarters import Quarter
+from provinces.selectors import unit_name_order
+from smartcity_portal.paging import page_or_404
 
 PER_PAGE = 50
 
@@ -50,7 +51,7 @@ def published_documents(unit_ids):
     """The published reports of ``unit_ids``, newest first: what a unit's public history lists."""
     return list(
         policies.published_reports(Report.objects.filter(unit_id__in=list(unit_ids)))
-        .select_related("unit").order_by("-year", "-quarter", "unit__name_vi")
+        .select_related("unit").order_by("-year", "-quarter", unit_name_order())
     )
 
 
@@ -63,9 +64,7 @@ class PublishedReportListView(View):
         queryset = policies.published_reports(Report.objects.select_related("unit"))
         filterset = PublishedReportFilterSet(request.GET, queryset=queryset)
         reports = filterset.qs if filterset.is_valid() else queryset.none()
-        page = Paginator(reports.order_by("-year", "-quarter", "unit__name_vi", "pk"), PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        page = page_or_404(request, reports.order_by("-year", "-quarter", unit_name_order(), "pk"), PER_PAGE)
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "programmes/public/report_list.html", {
@@ -174,7 +173,7 @@ def published_assessment_list(unit_ids):
     """The published self-assessments of ``unit_ids``, newest year first: what a unit's public history lists."""
     return _with_levels(list(
         _published_assessments(Assessment.objects.filter(unit_id__in=list(unit_ids)))
-        .order_by("-year", "framework_version__framework__code", "unit__name_vi", "pk")
+        .order_by("-year", "framework_version__framework__code", unit_name_order(), "pk")
     ))
 
 
@@ -187,9 +186,9 @@ class PublishedAssessmentListView(View):
         queryset = _published_assessments()
         filterset = PublishedAssessmentFilterSet(request.GET, queryset=queryset)
         found = filterset.qs if filterset.is_valid() else queryset.none()
-        page = Paginator(
-            found.order_by("-year", "unit__name_vi", "framework_version__framework__code", "pk"), PER_PAGE
-        ).get_page(request.GET.get("page"))
+        page = page_or_404(
+            request, found.order_by("-year", unit_name_order(), "framework_version__framework__code", "pk"), PER_PAGE
+        )
         query = request.GET.copy()
         query.pop("page", None)
         rows = _with_levels(list(page.object_list))

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,6 +48,7 @@ from programmes.models import (
 from provinces.quarters import Quarter
 from provinces.selectors import unit_name_order
 from smartcity_portal.accounts.services import acting_as
+from smartcity_portal.paging import page_or_404
 
 REPORTS_PER_PAGE = 50
 SUBMITTED_MESSAGE = gettext_lazy(
@@ -125,9 +125,7 @@ class ReportListView(LoginRequiredMixin, View):
         queryset = policies.listed_reports(request.user, Report.objects.select_related("unit"))
         filterset = ReportFilterSet(request.GET, queryset=queryset)
         reports = filterset.qs if filterset.is_valid() else queryset.none()
-        page = Paginator(reports.order_by("-year", "-quarter", unit_name_order(), "pk"), REPORTS_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        page = page_or_404(request, reports.order_by("-year", "-quarter", unit_name_order(), "pk"), REPORTS_PER_PAGE)
         rows = list(page.object_list)
         for report in rows:
             report.can_edit = policies.can_edit_report(request.user, report)

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from programmes import policies, webhooks
 from programmes.models import WebhookDelivery, WebhookSubscription
+from smartcity_portal.paging import page_or_404
 
 DELIVERIES_PER_PAGE = 50
 
@@ -102,7 +102,7 @@ class WebhookDetailView(_WebhookPage):
     def get(self, request, pk):
         subscription = self.subscription(pk)
         deliveries = subscription.deliveries.order_by("-created_at", "-pk")
-        page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+        page = page_or_404(request, deliveries, DELIVERIES_PER_PAGE)
         for delivery in page.object_list:
             delivery.failure_reason = webhooks.failure_label(delivery.last_error, delivery.last_status_code)
         return render(request, "programmes/webhooks/detail.html", {

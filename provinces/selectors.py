@@ -30,17 +30,31 @@ def sorted_units(units, *, dissolved_last=False):
     return sorted(units, key=unit_sort_key)
 
 
+# PostgreSQL's ICU Vietnamese collation; SQLite (the demo's database) is given one
+# of the same name, ordering by ``collation_key`` (``add_vietnamese_collation``).
+VIETNAMESE_COLLATION = "vi-x-icu"
+
+
 def unit_name_order(prefix="unit__"):
     """``unit_sort_key``'s order for a database ``order_by`` (lists paged by the database).
 
-    PostgreSQL's ICU Vietnamese collation (``vi-x-icu``) orders as
-    ``collation_key`` does; on English pages the English name. Other databases
-    (the demo's SQLite) order by code point.
+    Vietnamese dictionary order (Hà Nội before Huế); on English pages by the English name.
     """
     name = F(f"{prefix}name_en" if (get_language() or "vi").startswith("en") else f"{prefix}name_vi")
-    if connection.vendor == "postgresql":
-        return Collate(name, "vi-x-icu")
+    if connection.vendor in ("postgresql", "sqlite"):
+        return Collate(name, VIETNAMESE_COLLATION)
     return name
+
+
+def _compare(a, b):
+    a, b = collation_key(a), collation_key(b)
+    return (a > b) - (a < b)
+
+
+def add_vietnamese_collation(sender, connection, **kwargs):
+    """Give a new SQLite connection the collation ``unit_name_order`` asks for (``connection_created``)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation(VIETNAMESE_COLLATION, _compare)
 
 
 def units_in_force(day=None):

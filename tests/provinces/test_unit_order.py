@@ -94,3 +94,31 @@ def test_the_report_list_orders_a_quarters_reports_in_vietnamese_order(client, p
     response = client.get(reverse("programmes:report_list"), HTTP_ACCEPT_LANGUAGE="vi")
 
     assert [r.unit.slug for r in response.context["reports"]] == ["dong-thap", "gia-lai", "ha-noi", "hue"]
+
+
+def test_the_demos_sqlite_database_orders_names_as_postgresql_does():
+    import sqlite3
+    from types import SimpleNamespace
+
+    from provinces.selectors import VIETNAMESE_COLLATION, add_vietnamese_collation
+
+    database = sqlite3.connect(":memory:")
+    add_vietnamese_collation(None, SimpleNamespace(vendor="sqlite", connection=database))
+    database.execute("create table unit (name text)")
+    database.executemany("insert into unit values (?)", [(name,) for name in reversed(IN_ORDER)])
+
+    ordered = database.execute(f'select name from unit order by name collate "{VIETNAMESE_COLLATION}"').fetchall()
+
+    assert [name for (name,) in ordered] == IN_ORDER
+
+
+@pytest.mark.django_db
+def test_the_published_reports_list_a_quarters_units_in_vietnamese_order(client):
+    from programmes.models import ReportStatus
+
+    for slug in ("hue", "ha-noi", "dong-thap"):
+        ReportFactory(unit=unit(slug), year=2025, quarter=3, status=ReportStatus.APPROVED)
+
+    response = client.get(reverse("published:list"), HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert [r.unit.slug for r in response.context["reports"]] == ["dong-thap", "ha-noi", "hue"]
