@@ -156,7 +156,7 @@ def item_columns(items):
 
 
 def item_title(node):
-    return f"{node.code}. {node.name}"
+    return node.label
 
 
 def met_cell(met, period=None):

@@ -369,7 +369,7 @@ class ReturnForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.item_keys = []
         for node in items:
-            self._add(str(paths.node_path(node_key_of(node))), f"{node.code}. {node.name}")
+            self._add(str(paths.node_path(node_key_of(node))), node.label)
         for indicator in indicators:
             self._add(str(paths.indicator_path(indicator.code)), f"{indicator.code} {indicator.name}")
 

@@ -457,6 +457,6 @@ def node_choices():
         if version.status != FrameworkStatus.ACTIVE:
             continue
         for node in reference.version_nodes(version):
-            choices.append((node.key, f"{framework.name} · {'— ' * node.depth}{node.code}. {node.name}"))
+            choices.append((node.key, f"{framework.name} · {'— ' * node.depth}{node.label}"))
     return choices
 

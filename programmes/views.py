@@ -83,7 +83,7 @@ def indicator_groups(indicators):
         if home is None:
             other.append(indicator)
         else:
-            groups.setdefault(f"{home.code}. {home.name}", []).append(indicator)
+            groups.setdefault(home.label, []).append(indicator)
     if other:
         groups[_("Other indicators")] = other
     return list(groups.items())
@@ -752,7 +752,7 @@ def _change_labels(items, indicators, projects=()):
     labels = {"status": _("Report status")}
     for node in items:
         key = node_key_of(node)
-        title = f"{node.code}. {node.name}"
+        title = node.label
         labels[str(paths.node_path(key))] = title
         for part in paths.NODE_FIELDS:
             labels[str(paths.node_path(key, part))] = f"{title} · {FIELD_NAMES[part]}"

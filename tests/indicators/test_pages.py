@@ -621,3 +621,12 @@ def test_every_download_link_on_a_dashboard_answers_with_a_file(client, data, ur
         response = client.get(urljoin(url, link), HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200, (link, response.content[:200])
         assert response["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("url", [COMPLETENESS, task_group_url()], ids=["completeness", "task group"])
+def test_a_pages_title_and_its_last_breadcrumb_name_what_its_heading_names(client, data, url):
+    html = get(client, url).content.decode()
+    heading = unescape(re.search(r"<h1[^>]*>(.*?)</h1>", html, re.DOTALL).group(1)).strip()
+    crumb = unescape(re.search(r'<li aria-current="page">(.*?)</li>', html).group(1)).rstrip("…")
+    title = unescape(re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1))
+    assert heading.startswith(crumb) and len(crumb) > 3 and title.startswith(heading[:40])

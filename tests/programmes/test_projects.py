@@ -292,3 +292,29 @@ def test_the_public_project_pages_show_published_projects_only(client, personas,
     assert ioc.name_vi in html and "2025-Q3" in html
     listing = client.get(reverse("projects:list")).content.decode()
     assert ioc.name_vi in listing and register[1].name_vi not in listing
+
+
+def test_the_node_choices_name_a_pillar_by_its_name_and_a_task_group_by_its_number():
+    from indicators.models import FrameworkNode
+
+    labels = dict(projects.node_choices())
+    pillar = FrameworkNode.objects.get(version__framework__code="digital-transformation-2020", code="digital-government")
+    assert labels[pillar.key].endswith(f"· {pillar.name}")
+    assert labels["decision-950:5"].split(" · ")[-1].startswith("5. ")
+
+
+@pytest.mark.parametrize("language, investment, spending", [("vi", "1250,5", "12,25"), ("en", "1,250.5", "12.25")])
+def test_the_public_project_page_writes_amounts_in_the_pages_language_without_trailing_zeros(
+    client, personas, language, investment, spending
+):
+    ioc = ProjectFactory(unit=personas.unit, code="IOC-01", total_investment=Decimal("1250.500"))
+    report = ReportFactory(unit=personas.unit, year=2025, quarter=3)
+    services.save_report(user=personas.reporter, report=report, version=report.version,
+                         data={"projects": {str(ioc.pk): {"percent_complete": "40", "spending_to_date": "12.25"}}})
+    report.refresh_from_db()
+    submit_and_approve(report, reporter=personas.reporter, reviewer=personas.reviewer)
+
+    html = client.get(reverse("projects:detail", args=[ioc.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f"<dd>{investment}</dd>" in html and f"<dd>{spending}</dd>" in html
+    assert f'<td class="num">{spending}</td>' in html

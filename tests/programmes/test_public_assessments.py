@@ -160,6 +160,7 @@ def test_the_published_report_page_links_the_units_published_assessments(client,
     html = client.get(reverse("published:report", kwargs={"slug": "bac-ninh", "period": report.period_label}),
                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Published self-assessments of Bac Ninh" in html and page_url(approved) in html
+    assert "2025 · Test criteria set v1" in html  # the framework by its name, not its code
     html = client.get(page_url(approved)).content.decode()
     assert reverse("published:report", kwargs={"slug": "bac-ninh", "period": report.period_label}) in html
 
