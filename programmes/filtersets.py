@@ -23,8 +23,10 @@ from programmes.models import (
 from provinces import selectors as unit_selectors
 from provinces.models import AdministrativeUnit
 from provinces.quarters import FIRST_REPORTING_YEAR
+from smartcity_portal.forms import FilterBarForm
 
 QUARTER_CHOICES = [(n, f"Q{n}") for n in range(1, 5)]
+
 
 
 class UnitChoiceIterator(forms.models.ModelChoiceIterator):
@@ -94,6 +96,7 @@ class ReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["province", "year", "quarter", "status"]
+        form = FilterBarForm
 
 
 class FrameworkCodeFilter(django_filters.ModelChoiceFilter):
@@ -144,6 +147,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
     class Meta:
         model = Assessment
         fields = ["province", "year", "framework", "status"]
+        form = FilterBarForm
 
 
 class PublishedReportFilterSet(ReportFilterSet):
@@ -154,6 +158,7 @@ class PublishedReportFilterSet(ReportFilterSet):
     class Meta:
         model = Report
         fields = ["province", "year", "quarter"]
+        form = FilterBarForm
 
 
 class PublishedAssessmentFilterSet(AssessmentFilterSet):
@@ -164,6 +169,7 @@ class PublishedAssessmentFilterSet(AssessmentFilterSet):
     class Meta:
         model = Assessment
         fields = ["province", "year", "framework"]
+        form = FilterBarForm
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -211,3 +217,4 @@ class ProjectFilterSet(django_filters.FilterSet):
     class Meta:
         model = PublishedProject
         fields = ["province", "status", "funding", "node"]
+        form = FilterBarForm

@@ -76,7 +76,7 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
         label=_("Search"),
         method="filter_q",
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "id_q-help"}),
+        widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_("Part of the name, with or without Vietnamese accents."),
     )
 

@@ -82,3 +82,21 @@ def test_quarters_and_dates_in_the_report_list_stay_on_one_line(personas, draft)
     assert re.search(r'<td class="nowrap"[^>]*>2025-Q3</td>', html)
     assert re.search(r'<td class="nowrap"[^>]*>\d{2}/\d{2}/\d{4} \d{2}:\d{2}</td>', html)  # last saved
     assert re.search(r'<td class="nowrap"[^>]*>15/10/2025</td>', html)  # due date
+
+
+@pytest.mark.parametrize("url_name", ["projects:list", "published:list", "published:assessment_list", "provinces:unit_list"])
+def test_a_filter_bar_points_screen_readers_only_at_text_on_the_page(client, url_name):
+    from tests.factories import ProjectFactory
+
+    ProjectFactory()
+    page = client.get(reverse(url_name)).content.decode()
+    described_by = re.findall(r'aria-describedby="([^"]+)"', page)
+    missing = [ref for refs in described_by for ref in refs.split() if f'id="{ref}"' not in page]
+    assert 'class="filter-bar"' in page
+    assert missing == []
+
+
+def test_the_api_still_documents_each_filter_of_a_filter_bar(client):
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/projects/"]["get"]["parameters"]}
+    assert "bac-ninh" in parameters["province"]["description"]
