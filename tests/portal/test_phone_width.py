@@ -132,6 +132,14 @@ def test_the_pages_people_use_fit_a_phone_without_sideways_scrolling(live_server
             phone.go("/")
             assert page.locator(".main-nav a[href='/projects/']").is_visible()
             assert not page.locator(".site-menu > summary").is_visible()
+            # On a laptop the header is two rows: the brand and the tools, then every link on one row.
+            link_rows = page.evaluate(
+                "Array.from(document.querySelectorAll('.main-nav a'), a => Math.round(a.getBoundingClientRect().top))"
+            )
+            middle = "(box => box.top + box.height / 2)(document.querySelector({!r}).getBoundingClientRect())"
+            brand, tools = page.evaluate(middle.format(".brand")), page.evaluate(middle.format(".header-tools"))
+            assert abs(brand - tools) < 10, (brand, tools)
+            assert len(set(link_rows)) == 1 and link_rows[0] > brand + 10, (brand, link_rows)
 
             # The report list: one card per report, each cell labelled by its column.
             page = phone.open(personas.reviewer.username)
