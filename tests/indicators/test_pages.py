@@ -161,6 +161,17 @@ def test_every_page_renders_in_both_languages(client, data, url, language):
     assert f'<html lang="{language}">' in html
     assert " style=" not in html and " onclick=" not in html and " onload=" not in html
     assert "<script>" not in html  # only files, no inline code
+    names = region_names(html)
+    assert len(names) == len(set(names)), names
+
+
+def region_names(html):
+    """The names of a page's regions: sections named by a heading, and elements of role "region"."""
+    headings = {id_: strip_tags(text).strip() for id_, text in re.findall(r'<h\d[^>]* id="([^"]+)"[^>]*>(.*?)</h\d>', html, re.DOTALL)}
+    names = [headings.get(id_, id_) for id_ in re.findall(r'<section[^>]* aria-labelledby="([^"]+)"', html)]
+    names += [unescape(name) for name in re.findall(r'role="region" aria-label="([^"]+)"', html)]
+    names += [headings.get(id_, id_) for id_ in re.findall(r'role="region" aria-labelledby="([^"]+)"', html)]
+    return names
 
 
 def test_pages_work_before_any_report_is_approved(client, placed_units):
