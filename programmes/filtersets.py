@@ -177,9 +177,9 @@ class NodeFilter(django_filters.ChoiceFilter):
     """A framework node named ``framework:code`` (``decision-950:5``), among the versions in force."""
 
     def __init__(self, *args, **kwargs):
-        from programmes.projects import node_choices
+        from programmes.projects import node_choice_groups
 
-        kwargs.setdefault("choices", node_choices)
+        kwargs.setdefault("choices", node_choice_groups)
         super().__init__(*args, **kwargs)
 
     def filter(self, queryset, value):

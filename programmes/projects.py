@@ -450,13 +450,20 @@ def project_history(project):
     return list(reversed(list(approved_progress([project.pk]))))
 
 
-def node_choices():
-    """``[(key, label)]`` of the nodes a project may name: those of the framework versions in force."""
-    choices = []
+def node_choice_groups():
+    """``[(framework name, [(key, label)])]`` of the nodes a project may name: those of the
+    framework versions in force, grouped by framework (a select's optgroups)."""
+    groups = []
     for framework, version in reference.active_frameworks():
         if version.status != FrameworkStatus.ACTIVE:
             continue
-        for node in reference.version_nodes(version):
-            choices.append((node.key, f"{framework.name} · {'— ' * node.depth}{node.label}"))
-    return choices
+        options = [(node.key, f"{'— ' * node.depth}{node.label}") for node in reference.version_nodes(version)]
+        groups.append((framework.name, options))
+    return groups
+
+
+def node_choices():
+    """``[(key, label)]`` of ``node_choice_groups``, each label after its framework's name: a list
+    of checkboxes has no groups to name it."""
+    return [(key, f"{name} · {label}") for name, options in node_choice_groups() for key, label in options]
 

@@ -1,4 +1,5 @@
 """The project register: kept by the unit's reporters, reported on quarterly, published by approvals only."""
+import re
 from decimal import Decimal
 
 import pytest
@@ -303,6 +304,17 @@ def test_the_node_choices_name_a_pillar_by_its_name_and_a_task_group_by_its_numb
     assert labels["decision-950:5"].split(" · ")[-1].startswith("5. ")
 
 
+def test_the_project_list_groups_the_node_filter_by_framework(client):
+    from indicators.models import FrameworkNode
+
+    pillar = FrameworkNode.objects.get(version__framework__code="digital-transformation-2020", code="digital-government")
+    html = client.get(reverse("projects:list"), {"node": pillar.key}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    group = re.search(rf'<optgroup label="{re.escape(pillar.version.framework.name)}">(.*?)</optgroup>', html, re.DOTALL)
+    assert group is not None
+    assert f'<option value="{pillar.key}" selected>{pillar.label}</option>' in group.group(1)
+
+
 @pytest.mark.parametrize("language, investment, spending", [("vi", "1250,5", "12,25"), ("en", "1,250.5", "12.25")])
 def test_the_public_project_page_writes_amounts_in_the_pages_language_without_trailing_zeros(
     client, personas, language, investment, spending
@@ -317,4 +329,5 @@ def test_the_public_project_page_writes_amounts_in_the_pages_language_without_tr
     html = client.get(reverse("projects:detail", args=[ioc.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
     assert f"<dd>{investment}</dd>" in html and f"<dd>{spending}</dd>" in html
+    assert f'<dd lang="vi">{ioc.lead_agency}</dd>' in html
     assert f'<td class="num">{spending}</td>' in html
