@@ -390,6 +390,8 @@ def test_task_group_page_quotes_the_latest_approved_narratives_escaped(client, d
     ha_noi = next(n for n in narratives if n[0].slug == "ha-noi")
     assert str(ha_noi[1]) == "2024-Q2" and len(ha_noi[2]) <= 301 and ha_noi[2].endswith("…")
     assert "Chưa duyệt" not in text_of(response)
+    # On the English page a screen reader reads the quotes as Vietnamese, which they are.
+    assert html.count('<blockquote lang="vi">') == len(narratives)
 
 
 def test_indicator_page_shows_national_series_target_line_and_units(client, data):
