@@ -28,7 +28,6 @@ from smartcity_portal.forms import FilterBarForm
 QUARTER_CHOICES = [(n, f"Q{n}") for n in range(1, 5)]
 
 
-
 class UnitChoiceIterator(forms.models.ModelChoiceIterator):
     """Today's units in Vietnamese (or, in English, English) name order, then the dissolved ones."""
 
