@@ -154,10 +154,8 @@ class PublishedReportFilterSet(ReportFilterSet):
 
     status = None
 
-    class Meta:
-        model = Report
+    class Meta(ReportFilterSet.Meta):
         fields = ["province", "year", "quarter"]
-        form = FilterBarForm
 
 
 class PublishedAssessmentFilterSet(AssessmentFilterSet):
@@ -165,10 +163,8 @@ class PublishedAssessmentFilterSet(AssessmentFilterSet):
 
     status = None
 
-    class Meta:
-        model = Assessment
+    class Meta(AssessmentFilterSet.Meta):
         fields = ["province", "year", "framework"]
-        form = FilterBarForm
 
 
 @extend_schema_field(OpenApiTypes.STR)
