@@ -1,4 +1,4 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from programmes import policies
@@ -47,10 +47,7 @@ def main_nav_item(path):
         return {"name": "overview", "current": "page"}
     best = None
     for name in MAIN_NAV:
-        try:
-            href = reverse(name)
-        except NoReverseMatch:  # the admin, when a deployment leaves it out
-            continue
+        href = reverse(name)
         if path.startswith(href) and (best is None or len(href) > len(best[1])):
             best = (name, href)
     if best is None:
